@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+#   make          build the device model: build/qemu-system-x86_64
+#   make check    every test (host set-up, engine tests, ASan, fuzz smoke,
+#                 the QEMU build, qtests)
+#   make core     the standalone engine build only (build-core)
+#   make fuzz     a longer fuzz run (FUZZ_SECONDS, default 600)
+#   make bench    engine benchmark: accesses/s, instructions and host
+#                 accesses per guest access, per-device state
+.PHONY: all qemu check core fuzz bench clean distclean
+
+all: qemu
+
+qemu:
+	scripts/setup-host.sh
+	scripts/prepare-qemu.sh
+
+check:
+	scripts/check.sh
+
+core:
+	scripts/setup-host.sh
+	@[ -f build-core/build.ninja ] || meson setup build-core
+	ninja -C build-core
+	meson test -C build-core
+
+fuzz:
+	scripts/setup-host.sh
+	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz \
+	    -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C build-fuzz
+	mkdir -p build-fuzz/corpus
+	build-fuzz/tests/fuzz/fuzz-xpf -max_total_time=$${FUZZ_SECONDS:-600} \
+	    -max_len=4096 build-fuzz/corpus
+
+bench:
+	scripts/setup-host.sh
+	scripts/bench.sh
+
+clean:
+	rm -rf build-core build-asan build-fuzz build-bench build-*.log
+
+distclean: clean
+	rm -rf build

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# `make check`: every test of the overlay, from a fresh machine.
+#   1. host set-up (apt sources, build dependencies)
+#   2. standalone engine build + unit and fixture tests
+#   3. the same tests under ASan+UBSan
+#   4. fuzz smoke (libFuzzer, clang, ASan+UBSan), FUZZ_SECONDS (default 45)
+#   5. the QEMU build with the engine compiled in, and our qtests
+# Ends with one line "check: N passed, M failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+passed=0
+failed=0
+FUZZ_SECONDS=${FUZZ_SECONDS:-45}
+
+say() { printf '\n=== %s\n' "$*"; }
+pass() { passed=$((passed + 1)); printf 'PASS: %s\n' "$*"; }
+fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
+finish() {
+    echo
+    echo "check: $passed passed, $failed failed"
+    [ "$failed" = 0 ]
+    exit $?
+}
+
+# Run TAP test programs, counting each test case.
+run_tap() {
+    local label=$1 exe out rc
+    shift
+    for exe in "$@"; do
+        out=$("$exe" --tap 2>&1)
+        rc=$?
+        local ok nok
+        ok=$(grep -c '^ok ' <<<"$out")
+        nok=$(grep -c '^not ok ' <<<"$out")
+        passed=$((passed + ok))
+        failed=$((failed + nok))
+        if [ $rc != 0 ] || [ "$nok" != 0 ] || [ "$ok" = 0 ]; then
+            [ "$nok" = 0 ] && failed=$((failed + 1))
+            grep -vE '^(ok |# )' <<<"$out" | tail -n 20
+            echo "FAIL: $label $(basename "$exe") (exit $rc)"
+        else
+            echo "PASS: $label $(basename "$exe"): $ok tests"
+        fi
+    done
+}
+
+meson_build() {
+    local dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 ||
+            { cat "$dir.setup.log"; return 1; }
+    fi
+    ninja -C "$dir" >"$dir.build.log" 2>&1 ||
+        { tail -n 40 "$dir.build.log"; return 1; }
+}
+
+say "host set-up"
+if scripts/setup-host.sh; then pass "host set-up"; else fail "host set-up"; finish; fi
+
+say "standalone engine (build-core)"
+if meson_build build-core; then
+    run_tap core build-core/tests/engine/test-xpf build-core/tests/engine/test-xpf-fixtures
+else
+    fail "build-core"
+fi
+
+say "standalone engine under ASan+UBSan (build-asan)"
+if meson_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dbuildtype=debug; then
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ASAN_OPTIONS=detect_leaks=1 \
+        run_tap asan build-asan/tests/engine/test-xpf build-asan/tests/engine/test-xpf-fixtures
+else
+    fail "build-asan"
+fi
+
+say "fuzz smoke, ${FUZZ_SECONDS}s (build-fuzz)"
+if CC=clang meson_build build-fuzz -Dfuzz=true \
+        -Db_sanitize=address,undefined -Db_lundef=false; then
+    corpus=$(mktemp -d)
+    if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+       build-fuzz/tests/fuzz/fuzz-xpf -max_total_time="$FUZZ_SECONDS" \
+            -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
+            "$corpus" > build-fuzz/fuzz.log 2>&1; then
+        pass "fuzz-xpf ${FUZZ_SECONDS}s: $(grep -o 'stat::number_of_executed_units: [0-9]*' build-fuzz/fuzz.log | grep -o '[0-9]*$') runs"
+    else
+        tail -n 40 build-fuzz/fuzz.log
+        fail "fuzz-xpf"
+    fi
+    rm -rf "$corpus"
+else
+    fail "build-fuzz"
+fi
+
+say "QEMU 10.0.13 with the overlay (build/qemu)"
+if scripts/prepare-qemu.sh; then
+    pass "QEMU build: build/qemu-system-x86_64"
+    if nm build/qemu/qemu-system-x86_64 | grep -q ' T xpf_device_new$'; then
+        pass "engine linked into the device model"
+    else
+        fail "engine symbols missing from the device model"
+    fi
+    if [ -x scripts/run-qtests.sh ]; then
+        scripts/run-qtests.sh && pass "qtests" || fail "qtests"
+    fi
+else
+    fail "QEMU build"
+fi
+
+finish
