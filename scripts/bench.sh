@@ -15,7 +15,7 @@ echo
 echo "== instructions per guest access (valgrind --tool=callgrind)"
 out=$(mktemp)
 acc=$(valgrind --tool=callgrind --callgrind-out-file="$out" \
-        --toggle-collect=bench_loop build-bench/bench/bench-xpf --callgrind \
+        --toggle-collect='bench_loop*' build-bench/bench/bench-xpf --callgrind \
         2>/dev/null | awk '/^accesses/ { print $2 }')
 ir=$(awk '/^(summary|totals):/ { print $2 }' "$out" | tail -n 1)
 rm -f "$out"

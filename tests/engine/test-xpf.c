@@ -298,10 +298,11 @@ static void test_access_spanning(void)
     test_host_set(h, 0x06, 2, 0x0010 | 0x2000);  /* received master abort */
     g_assert_cmphex(rd(d, 0x04, 4), ==, 0x20000007);
     g_assert_cmpuint(test_host_reads(h), ==, 1);
-    /* Dword write: command MWI to host, status bit cleared, decode kept. */
+    /* Dword write: command virtual, status bit cleared on the host. */
     test_host_clear_log(h);
     g_assert_cmpint(xpf_write(d, 0x04, 4, 0x20000010), ==, XPF_OK);
-    g_assert_cmphex(test_host_get(h, 0x04, 2), ==, 0x0017);
+    g_assert_cmphex(test_host_get(h, 0x04, 2), ==, 0x0007);
+    g_assert_cmpuint(test_host_writes(h), ==, 1);
     g_assert_cmphex(test_host_get(h, 0x06, 2) & 0x2000, ==, 0);
     g_assert_cmphex(rd(d, 0x04, 2), ==, 0x0010);
 }
@@ -341,7 +342,7 @@ static void test_access_host_failure(void)
     uint32_t v = 0;
 
     h->fail = true;
-    g_assert_cmpint(xpf_read(d, 0x04, 2, &v), ==, XPF_E_HOST);
+    g_assert_cmpint(xpf_read(d, 0x06, 2, &v), ==, XPF_E_HOST);
     g_assert_cmphex(v, ==, 0xffff);
     g_assert_cmpint(xpf_write(d, 0xa0, 4, 1), ==, XPF_E_HOST);
     /* Fully emulated registers still work. */
@@ -380,8 +381,8 @@ static void test_header_readonly_ids(void)
     g_assert_cmphex(rd(d, 0x0c, 4) & 0xffff0000, ==, 0);
     g_assert_cmphex(test_host_get(h, 0x00, 4), ==, 0x12341af4);
     g_assert_cmphex(test_host_get(h, 0x08, 4), ==, 0x02000001);
-    /* Cache line size is the one header byte that reaches the host. */
-    g_assert_cmphex(test_host_get(h, 0x0c, 1), ==, 0);
+    /* Cache line size is dom0's: virtual for the guest. */
+    g_assert_cmphex(test_host_get(h, 0x0c, 1), ==, 0x10);
     /* Interrupt line is emulated; the pin is read-only. */
     g_assert_cmphex(test_host_get(h, 0x3c, 1), ==, 0x0a);
     g_assert_cmphex(rd(d, 0x3c, 2), ==, 0x0100);
@@ -940,7 +941,7 @@ static void test_decisions_counted(void)
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
     XpfStats st;
 
-    xpf_write(d, 0x0c, 1, 0x20);        /* allowed */
+    xpf_write(d, 0x88, 2, 0x5000);      /* allowed (PCIe MRRS) */
     xpf_write(d, 0x3c, 1, 0x05);        /* emulated */
     xpf_write(d, 0x00, 4, 0);           /* dropped (read-only) */
     xpf_write(d, 0x52, 2, 1);           /* refused */

@@ -439,7 +439,7 @@ static XpfReg *xpf_insert(XpfDevice *d, const XpfRegDesc *desc)
     XpfReg *r;
 
     if (d->nregs == d->alloc) {
-        d->alloc = MIN(d->alloc ? d->alloc * 2 : 64, XPF_MAX_REGS);
+        d->alloc = MIN(MAX(d->alloc * 2, 64u), XPF_MAX_REGS);
         d->regs = g_renew(XpfReg, d->regs, d->alloc);
     }
     while (pos < d->nregs && d->regs[pos].d.offset < desc->offset) {
@@ -576,6 +576,9 @@ XpfDevice *xpf_device_new(const XpfConfig *c, GError **errp)
         xpf_device_free(d);
         return NULL;
     }
+    /* Keep only what the layout uses; quirks grow the array again. */
+    d->alloc = d->nregs;
+    d->regs = g_renew(XpfReg, d->regs, d->alloc);
     xpf_apply_policy_masks(d);
     return d;
 }

@@ -164,19 +164,21 @@ static const XpfTmpl header_tmpl[] = {
     { { .offset = 0x02, .size = 2, .emu = 0xffff, .ro = 0xffff, EV_NONE,
         .name = "device" }, T_INIT_HOST },
     /*
-     * Decode and bus master are virtual (the guest can never cut decode on
-     * the host, XSA-120/126); parity/SERR reporting is virtual too.  Only
-     * memory-write-invalidate reaches the host.  INTx disable is virtual and
-     * writable per policy (see xpf_apply_policy_masks()).
+     * The command register is virtual: decode and bus master (the guest can
+     * never cut decode on the host, XSA-120/126), parity/SERR reporting and
+     * memory-write-invalidate; the path acts on XPF_EV_COMMAND.  INTx disable
+     * is writable per policy (see xpf_apply_policy_masks()).
      */
-    { { .offset = 0x04, .size = 2, .emu = 0x0547, .ro = 0x02a8,
-        .rsvdp = 0xf800, .write = command_write, .event = XPF_EV_COMMAND,
+    { { .offset = 0x04, .size = 2, .emu = 0xffff, .ro = 0xfaa8,
+        .write = command_write, .event = XPF_EV_COMMAND,
         .name = "command" }, T_INIT_HOST },
     { { .offset = 0x06, .size = 2, .emu = 0x0010, .ro = 0x06f8,
         .rw1c = 0xf900, .rsvdz = 0x0007, EV_NONE, .name = "status" }, 0 },
     { { .offset = 0x08, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
         .name = "class/revision" }, T_INIT_HOST },
-    { { .offset = 0x0c, .size = 1, EV_NONE, .name = "cache line size" }, 0 },
+    /* The platform's cache line size, set by dom0, stays on the host. */
+    { { .offset = 0x0c, .size = 1, .emu = 0xff, EV_NONE,
+        .name = "cache line size" }, T_INIT_HOST },
     { { .offset = 0x0d, .size = 1, .emu = 0xff, .ro = 0xff, EV_NONE,
         .name = "latency timer" }, T_INIT_HOST },
     { { .offset = 0x0e, .size = 1, .emu = 0xff, .ro = 0xff, EV_NONE,
@@ -207,11 +209,11 @@ static const XpfTmpl header_tmpl[] = {
 static const XpfTmpl pm_tmpl[] = {
     { { .offset = 2, .size = 2, .emu = 0xffff, .ro = 0xffff, EV_NONE,
         .name = "pm capabilities" }, T_INIT_HOST },
-    { { .offset = 4, .size = 2, .emu = 0x0103, .ro = 0x6008,
+    { { .offset = 4, .size = 2, .emu = 0x010b, .ro = 0x6008,
         .rw1c = 0x8000, .rsvdp = 0x00f4, .write = pm_ctrl_write,
         .event = XPF_EV_PM_STATE, .name = "pm control" }, T_INIT_HOST },
-    { { .offset = 6, .size = 1, .ro = 0xff, EV_NONE, .name = "pm bridge" },
-      0 },
+    { { .offset = 6, .size = 1, .emu = 0xff, .ro = 0xff, EV_NONE,
+        .name = "pm bridge" }, T_INIT_HOST },
     { { .offset = 7, .size = 1, .ro = 0xff, EV_NONE, .name = "pm data" }, 0 },
 };
 
@@ -261,7 +263,9 @@ static const XpfTmpl msix_tmpl[] = {
 /*
  * PCI Express: device control keeps payload sizes, error reporting and
  * function reset virtual; link control is virtual (ASPM, link disable and
- * retrain belong to dom0).  Status registers pass through, rw1c.
+ * retrain belong to dom0).  Status registers pass through, rw1c.  Slot and
+ * root registers exist only in ports, which are never passed through: an
+ * endpoint's are reserved and read as the host had them.
  */
 static const XpfTmpl exp_tmpl[] = {
     { { .offset = 0x02, .size = 2, .emu = 0xffff, .ro = 0xffff, EV_NONE,
@@ -278,14 +282,14 @@ static const XpfTmpl exp_tmpl[] = {
         .name = "link control" }, T_INIT_HOST },
     { { .offset = 0x12, .size = 2, .ro = 0x3fff, .rw1c = 0xc000, EV_NONE,
         .name = "link status" }, 0 },
-    { { .offset = 0x14, .size = 4, .ro = ~0u, EV_NONE,
-        .name = "slot capabilities" }, 0 },
-    { { .offset = 0x18, .size = 4, .ro = ~0u, EV_NONE,
-        .name = "slot control/status" }, 0 },
-    { { .offset = 0x1c, .size = 4, .ro = ~0u, EV_NONE,
-        .name = "root control" }, 0 },
-    { { .offset = 0x20, .size = 4, .ro = ~0u, EV_NONE,
-        .name = "root status" }, 0 },
+    { { .offset = 0x14, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
+        .name = "slot capabilities" }, T_INIT_HOST },
+    { { .offset = 0x18, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
+        .name = "slot control/status" }, T_INIT_HOST },
+    { { .offset = 0x1c, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
+        .name = "root control" }, T_INIT_HOST },
+    { { .offset = 0x20, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
+        .name = "root status" }, T_INIT_HOST },
     { { .offset = 0x24, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
         .name = "device capabilities 2" }, T_INIT_HOST },
     { { .offset = 0x28, .size = 2, .emu = 0xffff, EV_NONE,
@@ -298,10 +302,10 @@ static const XpfTmpl exp_tmpl[] = {
         .name = "link control 2" }, T_INIT_HOST },
     { { .offset = 0x32, .size = 2, .ro = 0xffff, EV_NONE,
         .name = "link status 2" }, 0 },
-    { { .offset = 0x34, .size = 4, .ro = ~0u, EV_NONE,
-        .name = "slot capabilities 2" }, 0 },
-    { { .offset = 0x38, .size = 4, .ro = ~0u, EV_NONE,
-        .name = "slot control/status 2" }, 0 },
+    { { .offset = 0x34, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
+        .name = "slot capabilities 2" }, T_INIT_HOST },
+    { { .offset = 0x38, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
+        .name = "slot control/status 2" }, T_INIT_HOST },
 };
 
 /* AER: status rw1c on the host; masks and severities stay virtual. */
@@ -762,8 +766,10 @@ bool xpf_register_layout(XpfDevice *d, const uint8_t *cfg, XpfExtCapMode mode,
                          GError **errp)
 {
     uint32_t bist = cfg[0x0f];
+    /* A BIST-capable function may start its self test; else constant. */
     XpfRegDesc bist_reg = {
         .offset = 0x0f, .size = 1, .ro = bist & 0x80 ? 0xbf : 0xff,
+        .emu = bist & 0x80 ? 0 : 0xff, .init = bist & 0x80 ? 0 : bist,
         EV_NONE, .name = "bist",
     };
 
