@@ -85,8 +85,7 @@ static void enumerate(Bench *b)
 }
 
 /* The measured loop (callgrind toggles collection on this function). */
-void bench_loop(Bench *b, unsigned iters);
-void __attribute__((noinline)) bench_loop(Bench *b, unsigned iters)
+static void __attribute__((noinline)) bench_loop(Bench *b, unsigned iters)
 {
     unsigned i;
 

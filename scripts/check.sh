@@ -105,6 +105,15 @@ if scripts/prepare-qemu.sh; then
     else
         fail "engine symbols missing from the device model"
     fi
+    # QEMU's style checker over every C file we own.
+    cp_out=$(git ls-files -co --exclude-standard -- '*.c' '*.h' |
+        xargs perl build/qemu-src/scripts/checkpatch.pl --no-tree -f 2>&1)
+    if grep -qE '^(ERROR|WARNING):' <<<"$cp_out"; then
+        grep -E -A3 '^(ERROR|WARNING):' <<<"$cp_out" | head -n 40
+        fail "checkpatch.pl on our C files"
+    else
+        pass "checkpatch.pl on our C files"
+    fi
     if [ -x scripts/run-qtests.sh ]; then
         scripts/run-qtests.sh && pass "qtests" || fail "qtests"
     fi

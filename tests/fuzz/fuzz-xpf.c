@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xpf-test-host.h"
+#include "fuzz-xpf.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static GPtrArray *hosts;    /* TestHost, non-bridge fixtures */
 

@@ -5,10 +5,9 @@
  * files) named on the command line, e.g. a saved corpus or a crash input.
  */
 #include <stdio.h>
-#include <stdint.h>
 #include <glib.h>
+#include "fuzz-xpf.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int replay_file(const char *path)
 {

@@ -12,7 +12,10 @@
 #include <string.h>
 #include "xpf-internal.h"
 
-G_DEFINE_QUARK(xpf-error-quark, xpf_error)
+GQuark xpf_error_quark(void)
+{
+    return g_quark_from_static_string("xpf-error-quark");
+}
 
 /* One piece of an access: a register, or a run of unlisted bytes. */
 typedef struct XpfSeg {
