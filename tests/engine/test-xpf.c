@@ -226,6 +226,10 @@ static void test_quirks(void)
     g_assert_true(xpf_remove_quirk(d, 0xa0, NULL));
     g_assert_cmpint(xpf_write(d, 0xa0, 4, 0), ==, XPF_OK);
     g_assert_cmphex(test_host_get(h, 0xa0, 4), ==, 0xaa005678);
+    /* Numbers are hexadecimal with or without 0x, as pciback's. */
+    g_assert_true(xpf_add_quirk_str(d, "a0:2:ff", NULL));
+    g_assert_cmpint(xpf_write(d, 0xa0, 2, 0x1234), ==, XPF_OK);
+    g_assert_cmphex(test_host_get(h, 0xa0, 4), ==, 0xaa005634);
 }
 
 /* ---- access rules ---- */
@@ -641,6 +645,10 @@ static void test_caps_vpd(void)
     test_host_set(h, 0xc4, 4, 0x11223344);
     g_assert_cmpint(xpf_write(d, 0xc4, 4, 0), ==, XPF_OK);
     g_assert_cmphex(rd(d, 0xc4, 4), ==, 0x11223344);
+    /* Write requests stay refused when permissive, as in pciback. */
+    xpf_set_policy(d, &(XpfPolicy) { .permissive = true });
+    g_assert_cmpint(xpf_write(d, 0xc2, 2, 0x8020), ==, XPF_E_REFUSED);
+    g_assert_cmphex(test_host_get(h, 0xc2, 2), ==, 0x0010);
 }
 
 static void test_caps_msi(void)

@@ -148,8 +148,8 @@ static bool pm_ctrl_write(XpfDevice *d, const XpfReg *r, uint32_t *val,
 static bool vpd_addr_write(XpfDevice *d, const XpfReg *r, uint32_t *val,
                            uint32_t bytes, const char **why)
 {
-    if ((bytes & XPF_VPD_ADDR_F) && (*val & XPF_VPD_ADDR_F) &&
-        !d->policy.permissive) {
+    /* Refused even when permissive, as in pciback. */
+    if ((bytes & XPF_VPD_ADDR_F) && (*val & XPF_VPD_ADDR_F)) {
         *why = "VPD write request";
         return false;
     }

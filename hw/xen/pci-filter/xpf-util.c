@@ -72,8 +72,9 @@ bool xpf_add_quirk_str(XpfDevice *d, const char *spec, GError **errp)
     g_auto(GStrv) f = g_strsplit(spec, ":", -1);
     uint64_t off, size, mask;
 
-    if (g_strv_length(f) != 3 || !parse_u64(f[0], &off, 0) ||
-        !parse_u64(f[1], &size, 0) || !parse_u64(f[2], &mask, 0) ||
+    /* All hexadecimal, "0x" optional, as pciback's quirks file. */
+    if (g_strv_length(f) != 3 || !parse_u64(f[0], &off, 16) ||
+        !parse_u64(f[1], &size, 16) || !parse_u64(f[2], &mask, 16) ||
         off >= XPF_CFG_SIZE || size > 4 || mask > UINT32_MAX) {
         g_set_error(errp, XPF_ERROR, 0, "quirk '%s': expected OFFSET:SIZE:"
                     "MASK, e.g. 0x48:4:0xffffffff", spec);

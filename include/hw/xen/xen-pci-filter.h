@@ -178,7 +178,7 @@ bool xpf_add_reg(XpfDevice *d, const XpfRegDesc *desc, GError **errp);
 bool xpf_add_quirk(XpfDevice *d, unsigned off, unsigned size, uint32_t mask,
                    GError **errp);
 bool xpf_remove_quirk(XpfDevice *d, unsigned off, GError **errp);
-/* Parse and add "OFF:SIZE:MASK" (hex or decimal, pciback's quirk format). */
+/* Parse and add "OFF:SIZE:MASK" (hexadecimal, pciback's quirk format). */
 bool xpf_add_quirk_str(XpfDevice *d, const char *spec, GError **errp);
 const XpfRegDesc *xpf_find_reg(const XpfDevice *d, unsigned off);
 
