@@ -1,0 +1,696 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * xen-pci-passthrough: a host PCI function given to an HVM guest.
+ *
+ * Xen forwards the guest's config-space accesses to this device model; the
+ * shared register-filter engine (hw/xen/pci-filter) decides what the guest
+ * sees and what reaches the function, and raises events on which this file
+ * maps BARs into the guest and wires interrupts through the hypervisor.
+ * libxl's contract is kept: type name, "hostaddr", "permissive", the device
+ * id it gives, "addr", and QMP device_add / device_del.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "hw/pci/pci.h"
+#include "hw/qdev-properties.h"
+#include "hw/qdev-properties-system.h"
+#include "hw/xen/xen.h"
+#include "hw/xen/xen_igd.h"
+#include "system/qtest.h"
+#include "system/xen.h"
+#include "xen_pt.h"
+#include "trace.h"
+
+void xpt_guest_error(XenPCIPassthroughState *s, const char *fmt, ...)
+{
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    /* At most one message a second per device: the guest is hostile. */
+    if (now - s->last_guest_log_ms < 1000) {
+        return;
+    }
+    s->last_guest_log_ms = now;
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    qemu_log_mask(LOG_GUEST_ERROR, "xen-pci-passthrough %s: %s\n",
+                  s->host.name, msg);
+}
+
+/* ---- BAR mapping ---- */
+
+/* Where the guest placed a BAR, or false while it is unmapped/sizing. */
+static bool xpt_bar_guest_addr(const XpfBarState *b, uint64_t *addr)
+{
+    uint64_t last = b->addr + b->size - 1;
+    uint64_t limit = b->io ? 0xffff : b->mem64 ? UINT64_MAX : UINT32_MAX;
+
+    if (!b->enabled || !b->size || !b->addr || last < b->addr ||
+        last > limit || last == limit) {
+        return false;
+    }
+    *addr = b->addr;
+    return true;
+}
+
+static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
+                         uint64_t gaddr, uint64_t off, uint64_t len, bool add)
+{
+    uint64_t maddr = s->host.bars[slot].addr + off;
+    uint64_t nr = DIV_ROUND_UP((maddr & ~XPT_PAGE_MASK) + len,
+                               XPT_PAGE_SIZE);
+
+    if (!len) {
+        return;
+    }
+    if ((gaddr + off) % XPT_PAGE_SIZE != maddr % XPT_PAGE_SIZE) {
+        xpt_guest_error(s, "BAR %u at 0x%" PRIx64 " is not page-aligned "
+                        "like the host's", slot, gaddr);
+    }
+    trace_xen_pt_map_mmio(s->host.name, slot, gaddr + off, maddr, len, add);
+    if (s->hv.ops->map_mmio(&s->hv, (gaddr + off) >> XPT_PAGE_SHIFT,
+                            maddr >> XPT_PAGE_SHIFT, nr, add)) {
+        error_report("xen-pci-passthrough %s: %s BAR %u failed", s->host.name,
+                     add ? "mapping" : "unmapping", slot);
+    }
+}
+
+/* Map or unmap one BAR; the MSI-X table pages stay trapped. */
+static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
+                        uint64_t gaddr, bool add)
+{
+    const XpfBar *hb = &s->host.bars[slot];
+    uint64_t size = hb->size;
+
+    if (hb->io) {
+        trace_xen_pt_map_ioport(s->host.name, slot, gaddr, hb->addr, size,
+                                add);
+        if (s->hv.ops->map_ioport(&s->hv, gaddr, hb->addr, size, add)) {
+            error_report("xen-pci-passthrough %s: %s I/O BAR %u failed",
+                         s->host.name, add ? "mapping" : "unmapping", slot);
+        }
+        return;
+    }
+    if (s->msix.nentries && slot == s->msix.table_bar) {
+        uint64_t t0 = s->msix.table_off & XPT_PAGE_MASK;
+        uint64_t t1 = ROUND_UP(s->msix.table_off + s->msix.nentries * 16,
+                               XPT_PAGE_SIZE);
+
+        xpt_map_mmio(s, slot, gaddr, 0, MIN(t0, size), add);
+        if (t1 < size) {
+            xpt_map_mmio(s, slot, gaddr, t1, size - t1, add);
+        }
+        return;
+    }
+    xpt_map_mmio(s, slot, gaddr, 0, size, add);
+}
+
+static void xpt_bars_update(XenPCIPassthroughState *s)
+{
+    unsigned slot;
+
+    for (slot = 0; slot < XPF_NUM_BARS; slot++) {
+        XptMapping *m = &s->map[slot];
+        XpfBarState b;
+        uint64_t addr = 0;
+        bool want = xpf_bar_state(s->xpf, slot, &b) &&
+                    xpt_bar_guest_addr(&b, &addr);
+
+        if (m->on && (!want || m->addr != addr)) {
+            xpt_bar_map(s, slot, m->addr, false);
+            m->on = false;
+        }
+        if (want && !m->on) {
+            xpt_bar_map(s, slot, addr, true);
+            *m = (XptMapping) { .on = true, .addr = addr };
+        }
+    }
+    xpt_msix_map_update(s);
+}
+
+static void xpt_bars_unmap_all(XenPCIPassthroughState *s)
+{
+    unsigned slot;
+
+    for (slot = 0; slot < XPF_NUM_BARS; slot++) {
+        if (s->map[slot].on) {
+            xpt_bar_map(s, slot, s->map[slot].addr, false);
+            s->map[slot].on = false;
+        }
+    }
+}
+
+/* ---- events from the engine ---- */
+
+/* Bus master and INTx disable follow the guest; decode never does. */
+static void xpt_command_changed(XenPCIPassthroughState *s, uint16_t old,
+                                uint16_t cmd)
+{
+    const uint16_t follow = PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE;
+    uint32_t host;
+
+    if (!((old ^ cmd) & follow) ||
+        xpt_host_cfg_read(&s->host, PCI_COMMAND, 2, &host) < 0) {
+        return;
+    }
+    host = (host & ~follow) | (cmd & follow);
+    if (xpt_host_cfg_write(&s->host, PCI_COMMAND, 2, host) < 0) {
+        error_report("xen-pci-passthrough %s: writing the command register "
+                     "failed", s->host.name);
+    }
+}
+
+static void xpt_event(void *opaque, const XpfEvent *ev)
+{
+    XenPCIPassthroughState *s = opaque;
+
+    trace_xen_pt_event(s->host.name, xpf_event_name(ev->kind), ev->index,
+                       ev->old_val, ev->new_val);
+    switch (ev->kind) {
+    case XPF_EV_COMMAND:
+        xpt_command_changed(s, ev->old_val, ev->new_val);
+        xpt_bars_update(s);
+        break;
+    case XPF_EV_BAR:
+    case XPF_EV_ROM:
+        xpt_bars_update(s);
+        break;
+    case XPF_EV_MSI_CTRL:
+    case XPF_EV_MSI_ADDR:
+    case XPF_EV_MSI_DATA:
+        xpt_msi_update(s);
+        break;
+    case XPF_EV_MSI_MASK:
+        xpt_msi_mask_update(s);
+        break;
+    case XPF_EV_MSIX_CTRL:
+        xpt_msix_ctrl_update(s);
+        break;
+    case XPF_EV_PM_STATE:
+    default:
+        /* D-states stay virtual for HVM guests; traced above. */
+        break;
+    }
+}
+
+static void xpt_decision(void *opaque, XpfDecision dec, unsigned off,
+                         unsigned size, uint32_t val, const char *why)
+{
+    XenPCIPassthroughState *s = opaque;
+
+    trace_xen_pt_decision(s->host.name, xpf_decision_name(dec), off, size,
+                          val, why);
+    if (dec == XPF_DEC_DROPPED || dec == XPF_DEC_REFUSED) {
+        s->denied++;
+    }
+    if (dec == XPF_DEC_REFUSED) {
+        xpt_guest_error(s, "write of 0x%x to config 0x%x refused: %s", val,
+                        off, why);
+    }
+}
+
+static const XpfHostOps xpt_host_ops = {
+    .read = xpt_host_cfg_read,
+    .write = xpt_host_cfg_write,
+};
+
+static const XpfPathOps xpt_path_ops = {
+    .event = xpt_event,
+    .decision = xpt_decision,
+};
+
+/* ---- config space ---- */
+
+static uint32_t xpt_config_read(PCIDevice *d, uint32_t addr, int len)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
+    uint32_t val;
+    XpfStatus st = xpf_read(s->xpf, addr, len, &val);
+
+    if (st == XPF_E_ACCESS) {
+        xpt_guest_error(s, "bad config read at 0x%x size %d", addr, len);
+    }
+    trace_xen_pt_config_read(s->host.name, addr, len, val, st);
+    return val;
+}
+
+static void xpt_config_write(PCIDevice *d, uint32_t addr, uint32_t val,
+                             int len)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
+    XpfStatus st = xpf_write(s->xpf, addr, len, val);
+
+    if (st == XPF_E_ACCESS) {
+        s->denied++;
+        xpt_guest_error(s, "bad config write at 0x%x size %d", addr, len);
+    } else if (st == XPF_E_HOST) {
+        error_report("xen-pci-passthrough %s: host config write at 0x%x "
+                     "failed", s->host.name, addr);
+    }
+    trace_xen_pt_config_write(s->host.name, addr, len, val, st);
+}
+
+/* ---- policy properties (settable before and after realize) ---- */
+
+static void xpt_apply_policy(XenPCIPassthroughState *s)
+{
+    XpfPolicy p = {
+        .permissive = s->permissive,
+        .allow_interrupt_control = s->allow_interrupt_control,
+    };
+
+    if (s->xpf) {
+        xpf_set_policy(s->xpf, &p);
+        trace_xen_pt_policy(s->host.name, p.permissive,
+                            p.allow_interrupt_control);
+    }
+}
+
+static bool xpt_get_permissive(Object *obj, Error **errp)
+{
+    return XEN_PT_DEVICE(obj)->permissive;
+}
+
+static void xpt_set_permissive(Object *obj, bool v, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    s->permissive = v;
+    xpt_apply_policy(s);
+}
+
+static bool xpt_get_intr_control(Object *obj, Error **errp)
+{
+    return XEN_PT_DEVICE(obj)->allow_interrupt_control;
+}
+
+static void xpt_set_intr_control(Object *obj, bool v, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    s->allow_interrupt_control = v;
+    xpt_apply_policy(s);
+}
+
+/* Remove the quirks a "OFF:SIZE:MASK[,...]" list names. */
+static void xpt_remove_quirks(XenPCIPassthroughState *s, const char *list)
+{
+    g_auto(GStrv) specs = g_strsplit(list ? list : "", ",", -1);
+    unsigned i;
+
+    for (i = 0; specs[i]; i++) {
+        g_auto(GStrv) f = g_strsplit(g_strstrip(specs[i]), ":", 2);
+        uint64_t off;
+
+        if (f[0] && g_ascii_string_to_unsigned(f[0], 16, 0, 0xfff, &off,
+                                               NULL)) {
+            xpf_remove_quirk(s->xpf, off, NULL);
+        }
+    }
+}
+
+/* Add every quirk of a list, or none of them. */
+static bool xpt_add_quirks(XenPCIPassthroughState *s, const char *list,
+                           Error **errp)
+{
+    g_auto(GStrv) specs = g_strsplit(list, ",", -1);
+    g_autoptr(GArray) added = g_array_new(false, false, sizeof(unsigned));
+    unsigned i;
+
+    for (i = 0; specs[i]; i++) {
+        g_autoptr(GError) gerr = NULL;
+        const XpfRegDesc *r;
+        unsigned off;
+
+        if (!*g_strstrip(specs[i])) {
+            continue;
+        }
+        if (!xpf_add_quirk_str(s->xpf, specs[i], &gerr)) {
+            error_setg(errp, "xen-pci-passthrough %s: %s", s->host.name,
+                       gerr->message);
+            for (i = 0; i < added->len; i++) {
+                xpf_remove_quirk(s->xpf, g_array_index(added, unsigned, i),
+                                 NULL);
+            }
+            return false;
+        }
+        r = xpf_find_reg(s->xpf, g_ascii_strtoull(specs[i], NULL, 16));
+        off = r->offset;
+        g_array_append_val(added, off);
+    }
+    return true;
+}
+
+static char *xpt_get_quirks(Object *obj, Error **errp)
+{
+    return g_strdup(XEN_PT_DEVICE(obj)->quirks ?: "");
+}
+
+static void xpt_set_quirks(Object *obj, const char *v, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    if (s->xpf) {
+        xpt_remove_quirks(s, s->quirks);
+        if (!xpt_add_quirks(s, v, errp)) {
+            /* Leave the device as it was. */
+            xpt_add_quirks(s, s->quirks ?: "", NULL);
+            return;
+        }
+        trace_xen_pt_quirks(s->host.name, v);
+    }
+    g_free(s->quirks);
+    s->quirks = g_strdup(v);
+}
+
+static void xpt_get_denied(Object *obj, Visitor *v, const char *name,
+                           void *opaque, Error **errp)
+{
+    uint64_t n = XEN_PT_DEVICE(obj)->denied;
+
+    visit_type_uint64(v, name, &n, errp);
+}
+
+static char *xpt_get_policy(Object *obj, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    return g_strdup_printf("permissive=%s allow-interrupt-control=%s "
+                           "quirks=%s", s->permissive ? "on" : "off",
+                           s->allow_interrupt_control ? "on" : "off",
+                           s->quirks ?: "");
+}
+
+static char *xpt_get_hv_log(Object *obj, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    return g_strdup(s->hv.log ? s->hv.log->str : "");
+}
+
+static void xpt_get_hv_fail(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    visit_type_uint64(v, name, &XEN_PT_DEVICE(obj)->hv.fail_mask, errp);
+}
+
+static void xpt_set_hv_fail(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+    uint64_t mask;
+
+    if (!visit_type_uint64(v, name, &mask, errp)) {
+        return;
+    }
+    if (!qtest_enabled()) {
+        error_setg(errp, "x-hv-fail is for tests under the qtest "
+                   "accelerator only");
+        return;
+    }
+    s->hv.fail_mask = mask;
+}
+
+/* ---- realize / unrealize ---- */
+
+/* The host function as IGD: refused unless supported (see docs). */
+static bool xpt_check_igd(XenPCIPassthroughState *s, Error **errp)
+{
+    const uint8_t *c = s->host.saved;
+    bool igd = s->host.domain == 0 && s->host.bus == 0 &&
+               s->host.dev == 2 && s->host.func == 0 &&
+               lduw_le_p(c + PCI_VENDOR_ID) == PCI_VENDOR_ID_INTEL &&
+               lduw_le_p(c + PCI_CLASS_DEVICE) == PCI_CLASS_DISPLAY_VGA;
+
+    if (!igd) {
+        return true;
+    }
+    if (!xen_igd_gfx_pt_enabled()) {
+        error_setg(errp, "host PCI device %s is Intel integrated graphics: "
+                   "passing it through needs the machine option "
+                   "igd-passthru=on", s->host.name);
+    } else {
+        error_setg(errp, "host PCI device %s: IGD passthrough "
+                   "(igd-passthru=on) is not supported by this device model",
+                   s->host.name);
+    }
+    return false;
+}
+
+static bool xpt_open_host(XenPCIPassthroughState *s, Error **errp)
+{
+    const char *root = s->sysfs_root ?: XPT_SYSFS_ROOT;
+
+    if (s->hostaddr.domain == UINT32_MAX) {
+        error_setg(errp, "xen-pci-passthrough needs the hostaddr property "
+                   "(DDDD:BB:DD.F)");
+        return false;
+    }
+    if (s->sysfs_root && !qtest_enabled()) {
+        error_setg(errp, "x-sysfs-root is for tests under the qtest "
+                   "accelerator only");
+        return false;
+    }
+    return xpt_host_open(&s->host, root, s->hostaddr.domain, s->hostaddr.bus,
+                         s->hostaddr.slot, s->hostaddr.function, errp);
+}
+
+static bool xpt_create_engine(XenPCIPassthroughState *s, Error **errp)
+{
+    XpfConfig c = {
+        .host = &xpt_host_ops, .host_opaque = &s->host,
+        .path = &xpt_path_ops, .path_opaque = s,
+        .cfg = s->host.saved, .cfg_len = s->host.config_size,
+        .policy = { .permissive = s->permissive,
+                    .allow_interrupt_control = s->allow_interrupt_control },
+        .extcaps = XPF_EXTCAP_HIDE,
+    };
+    g_autoptr(GError) gerr = NULL;
+
+    memcpy(c.bars, s->host.bars, sizeof(c.bars));
+    s->xpf = xpf_device_new(&c, &gerr);
+    if (!s->xpf) {
+        error_setg(errp, "host PCI device %s: %s", s->host.name,
+                   gerr->message);
+        return false;
+    }
+    return !s->quirks || xpt_add_quirks(s, s->quirks, errp);
+}
+
+/* Mirror the IDs into QEMU's own config copy (query-pci, pci_intx()). */
+static void xpt_mirror_ids(XenPCIPassthroughState *s)
+{
+    PCIDevice *d = PCI_DEVICE(s);
+    unsigned off;
+
+    for (off = 0; off < PCI_CONFIG_HEADER_SIZE; off += 4) {
+        uint32_t v;
+
+        xpf_read(s->xpf, off, 4, &v);
+        stl_le_p(d->config + off, v);
+    }
+    /* QEMU's copy must not decode: BARs are Xen's business. */
+    pci_set_word(d->config + PCI_COMMAND, 0);
+    memset(d->config + PCI_BASE_ADDRESS_0, 0, 24);
+    pci_set_long(d->config + PCI_ROM_ADDRESS, 0);
+}
+
+/* The function decodes its BARs on the host for the whole assignment. */
+static void xpt_host_enable_decode(XenPCIPassthroughState *s)
+{
+    uint32_t cmd, want = 0;
+    unsigned i;
+
+    for (i = 0; i < XPF_NUM_BARS; i++) {
+        if (s->host.bars[i].size) {
+            want |= s->host.bars[i].io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+        }
+    }
+    if (want && xpt_host_cfg_read(&s->host, PCI_COMMAND, 2, &cmd) == 0 &&
+        (cmd & want) != want) {
+        xpt_host_cfg_write(&s->host, PCI_COMMAND, 2, cmd | want);
+    }
+}
+
+static void xpt_intx_bind(XenPCIPassthroughState *s)
+{
+    PCIDevice *d = PCI_DEVICE(s);
+    int pirq;
+
+    s->intx_pirq = -1;
+    if (!s->host.saved[PCI_INTERRUPT_PIN] || !s->host.irq) {
+        return;
+    }
+    s->intx = pci_intx(d);
+    if (s->hv.ops->map_pirq_gsi(&s->hv, s->host.irq, &pirq)) {
+        error_report("xen-pci-passthrough %s: mapping IRQ %d failed; INTx "
+                     "disabled", s->host.name, s->host.irq);
+        return;
+    }
+    if (s->hv.ops->bind_intx(&s->hv, pirq, pci_dev_bus_num(d),
+                             PCI_SLOT(d->devfn), s->intx)) {
+        error_report("xen-pci-passthrough %s: binding INTx failed",
+                     s->host.name);
+        s->hv.ops->unmap_pirq(&s->hv, pirq);
+        return;
+    }
+    s->intx_pirq = pirq;
+    trace_xen_pt_intx_bind(s->host.name, s->host.irq, pirq, s->intx);
+}
+
+static void xpt_intx_unbind(XenPCIPassthroughState *s)
+{
+    PCIDevice *d = PCI_DEVICE(s);
+
+    if (s->intx_pirq < 0) {
+        return;
+    }
+    s->hv.ops->unbind_intx(&s->hv, s->intx_pirq, pci_dev_bus_num(d),
+                           PCI_SLOT(d->devfn), s->intx);
+    s->hv.ops->unmap_pirq(&s->hv, s->intx_pirq);
+    trace_xen_pt_intx_unbind(s->host.name, s->intx_pirq);
+    s->intx_pirq = -1;
+}
+
+static void xpt_teardown(XenPCIPassthroughState *s)
+{
+    Error *err = NULL;
+
+    if (s->xpf) {
+        xpt_msix_teardown(s);
+        xpt_msi_teardown(s);
+        xpt_bars_unmap_all(s);
+        xpt_intx_unbind(s);
+        /* The next user finds the function as it was found. */
+        if (!xpt_host_reset_restore(&s->host, &err)) {
+            error_report_err(err);
+        }
+        g_clear_pointer(&s->xpf, xpf_device_free);
+    }
+    xpt_host_close(&s->host);
+    xpt_hv_cleanup(&s->hv);
+}
+
+static void xpt_realize(PCIDevice *d, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
+
+    if (xen_enabled()) {
+        xpt_hv_init(&s->hv, xen_domid);
+    } else {
+        xpt_hv_init_recording(&s->hv);
+    }
+    if (!xpt_open_host(s, errp) || !xpt_check_igd(s, errp)) {
+        goto fail;
+    }
+    /* Start from a clean function, as it was found. */
+    if (!xpt_host_reset_restore(&s->host, errp) ||
+        !xpt_create_engine(s, errp) || !xpt_msix_init(s, errp)) {
+        goto fail;
+    }
+    xpt_mirror_ids(s);
+    xpt_host_enable_decode(s);
+    xpt_intx_bind(s);
+    trace_xen_pt_realize(s->host.name, pci_dev_bus_num(d),
+                         PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
+    return;
+
+fail:
+    g_clear_pointer(&s->xpf, xpf_device_free);
+    xpt_host_close(&s->host);
+    xpt_hv_cleanup(&s->hv);
+}
+
+static void xpt_exit(PCIDevice *d)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
+
+    trace_xen_pt_unrealize(s->host.name ?: "?");
+    xpt_teardown(s);
+}
+
+static void xpt_instance_init(Object *obj)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    /* No hostaddr given: realize says so instead of taking 0000:00:00.0. */
+    s->hostaddr.domain = UINT32_MAX;
+    s->allow_interrupt_control = true;
+    s->intx_pirq = -1;
+    s->host.config_fd = -1;
+}
+
+static void xpt_instance_finalize(Object *obj)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    g_free(s->quirks);
+}
+
+static const Property xpt_properties[] = {
+    DEFINE_PROP_PCI_HOST_DEVADDR("hostaddr", XenPCIPassthroughState,
+                                 hostaddr),
+    DEFINE_PROP_STRING("x-sysfs-root", XenPCIPassthroughState, sysfs_root),
+};
+
+static void xpt_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+
+    k->realize = xpt_realize;
+    k->exit = xpt_exit;
+    k->config_read = xpt_config_read;
+    k->config_write = xpt_config_write;
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+    dc->desc = "Assign a host PCI device to a Xen HVM guest";
+    device_class_set_props(dc, xpt_properties);
+
+    object_class_property_add_bool(klass, "permissive", xpt_get_permissive,
+                                   xpt_set_permissive);
+    object_class_property_set_description(klass, "permissive",
+        "unlisted config registers become writable (pciback's permissive)");
+    object_class_property_add_bool(klass, "allow-interrupt-control",
+                                   xpt_get_intr_control,
+                                   xpt_set_intr_control);
+    object_class_property_set_description(klass, "allow-interrupt-control",
+        "the guest may enable INTx, MSI and MSI-X (one type at a time)");
+    object_class_property_add_str(klass, "quirks", xpt_get_quirks,
+                                  xpt_set_quirks);
+    object_class_property_set_description(klass, "quirks",
+        "extra pass-through registers, OFF:SIZE:MASK[,...] in hexadecimal");
+    object_class_property_add(klass, "denied-writes", "uint64",
+                              xpt_get_denied, NULL, NULL, NULL);
+    object_class_property_add_str(klass, "policy", xpt_get_policy, NULL);
+    object_class_property_add_str(klass, "x-hypercall-log", xpt_get_hv_log,
+                                  NULL);
+    object_class_property_add(klass, "x-hv-fail", "uint64", xpt_get_hv_fail,
+                              xpt_set_hv_fail, NULL, NULL);
+}
+
+static const TypeInfo xpt_info = {
+    .name = TYPE_XEN_PT_DEVICE,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(XenPCIPassthroughState),
+    .instance_init = xpt_instance_init,
+    .instance_finalize = xpt_instance_finalize,
+    .class_init = xpt_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { },
+    },
+};
+
+static void xpt_register_types(void)
+{
+    type_register_static(&xpt_info);
+}
+
+type_init(xpt_register_types)

@@ -1,0 +1,92 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * xen-pci-passthrough: a host PCI function given to an HVM guest, its
+ * config space filtered by the shared register-filter engine.
+ */
+#ifndef HW_XEN_XEN_PT_H
+#define HW_XEN_XEN_PT_H
+
+#include "hw/pci/pci_device.h"
+#include "exec/memory.h"
+#include "hw/xen/xen-pci-filter.h"
+#include "qom/object.h"
+#include "xen_pt_host.h"
+#include "xen_pt_hv.h"
+
+#define TYPE_XEN_PT_DEVICE "xen-pci-passthrough"
+
+/* Xen maps guest memory in 4 KiB frames (gfn/mfn). */
+#define XPT_PAGE_SHIFT 12
+#define XPT_PAGE_SIZE (1ull << XPT_PAGE_SHIFT)
+#define XPT_PAGE_MASK (~(XPT_PAGE_SIZE - 1))
+OBJECT_DECLARE_SIMPLE_TYPE(XenPCIPassthroughState, XEN_PT_DEVICE)
+
+/* A BAR (or the ROM) as mapped into the guest. */
+typedef struct XptMapping {
+    bool on;
+    uint64_t addr;
+} XptMapping;
+
+typedef struct XptMsi {
+    bool bound;
+    unsigned nvec;
+    int pirq;            /* first of nvec */
+    uint32_t gvec, gflags;
+} XptMsi;
+
+typedef struct XptMsixEntry {
+    uint64_t addr;
+    uint32_t data;
+    uint32_t ctrl;       /* vector control, bit 0: masked */
+    int pirq;            /* -1: not mapped */
+    bool bound;
+    uint32_t gvec, gflags;
+} XptMsixEntry;
+
+typedef struct XptMsix {
+    unsigned nentries;
+    unsigned table_bar, pba_bar;
+    uint32_t table_off, pba_off;
+    MemoryRegion table_mr, pba_mr;
+    bool table_mapped, pba_mapped;
+    uint64_t table_gaddr, pba_gaddr;
+    XptMsixEntry *entries;
+} XptMsix;
+
+struct XenPCIPassthroughState {
+    PCIDevice parent_obj;
+
+    /* properties */
+    PCIHostDeviceAddress hostaddr;
+    bool permissive;
+    bool allow_interrupt_control;
+    char *quirks;                    /* "OFF:SIZE:MASK[,...]" */
+    char *sysfs_root;                /* x-sysfs-root, tests only */
+
+    XptHost host;
+    XptHv hv;
+    XpfDevice *xpf;
+    XptMapping map[XPF_NUM_BARS + 1];
+    int intx_pirq;                   /* -1: INTx not bound */
+    uint8_t intx;
+    XptMsi msi;
+    XptMsix msix;
+    uint64_t denied;                 /* dropped + refused guest writes */
+    int64_t last_guest_log_ms;
+};
+
+/* MSI and MSI-X (xen_pt_msi.c). */
+void xpt_msi_update(XenPCIPassthroughState *s);
+void xpt_msi_mask_update(XenPCIPassthroughState *s);
+void xpt_msi_teardown(XenPCIPassthroughState *s);
+bool xpt_msix_init(XenPCIPassthroughState *s, Error **errp);
+void xpt_msix_ctrl_update(XenPCIPassthroughState *s);
+void xpt_msix_map_update(XenPCIPassthroughState *s);
+void xpt_msix_teardown(XenPCIPassthroughState *s);
+
+/* Rate-limited LOG_GUEST_ERROR for one device. */
+void G_GNUC_PRINTF(2, 3) xpt_guest_error(XenPCIPassthroughState *s,
+                                         const char *fmt, ...);
+
+#endif

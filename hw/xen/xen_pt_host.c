@@ -1,0 +1,313 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Xen PCI passthrough, host side: the host function through dom0's sysfs.
+ * Everything read here is host input: checked, and any problem reported as
+ * an Error with the file it came from.
+ */
+#include "qemu/osdep.h"
+#include <sys/mman.h>
+#include "qapi/error.h"
+#include "qemu/bswap.h"
+#include "hw/pci/pci_regs.h"
+#include "xen_pt_host.h"
+#include "trace.h"
+
+/* Host functions claimed by a passthrough device of this QEMU. */
+static GHashTable *xpt_claimed;
+
+static bool xpt_claim(XptHost *h, Error **errp)
+{
+    if (!xpt_claimed) {
+        xpt_claimed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                            NULL);
+    }
+    if (g_hash_table_contains(xpt_claimed, h->name)) {
+        error_setg(errp, "host PCI device %s is already in use by another "
+                   "passthrough device", h->name);
+        return false;
+    }
+    g_hash_table_add(xpt_claimed, g_strdup(h->name));
+    h->claimed = true;
+    return true;
+}
+
+/* Write a sysfs attribute in place (g_file_set_contents would rename). */
+static bool xpt_write_attr(const char *path, const char *text, Error **errp)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    size_t len = strlen(text);
+    bool ok;
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open %s", path);
+        return false;
+    }
+    ok = write(fd, text, len) == len;
+    if (!ok) {
+        error_setg_errno(errp, errno, "cannot write %s", path);
+    }
+    close(fd);
+    return ok;
+}
+
+static bool xpt_read_text(XptHost *h, const char *file, char **out,
+                          Error **errp)
+{
+    g_autofree char *path = g_build_filename(h->dir, file, NULL);
+    g_autoptr(GError) gerr = NULL;
+
+    if (!g_file_get_contents(path, out, NULL, &gerr)) {
+        error_setg(errp, "host PCI device %s: cannot read %s: %s", h->name,
+                   path, gerr->message);
+        return false;
+    }
+    return true;
+}
+
+static bool xpt_read_irq(XptHost *h, Error **errp)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *path = g_build_filename(h->dir, "irq", NULL);
+    uint64_t irq;
+
+    h->irq = 0;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        return true;
+    }
+    if (!xpt_read_text(h, "irq", &text, errp)) {
+        return false;
+    }
+    g_strstrip(text);
+    if (!g_ascii_string_to_unsigned(text, 10, 0, 0xffff, &irq, NULL)) {
+        error_setg(errp, "host PCI device %s: bad irq '%s'", h->name, text);
+        return false;
+    }
+    h->irq = irq;
+    return true;
+}
+
+static bool xpt_read_config(XptHost *h, Error **errp)
+{
+    g_autofree char *path = g_build_filename(h->dir, "config", NULL);
+    struct stat st;
+    ssize_t n;
+
+    h->config_fd = open(path, O_RDWR | O_CLOEXEC);
+    if (h->config_fd < 0) {
+        error_setg_errno(errp, errno, "host PCI device %s: cannot open %s",
+                         h->name, path);
+        return false;
+    }
+    if (fstat(h->config_fd, &st) < 0) {
+        error_setg_errno(errp, errno, "host PCI device %s: stat %s", h->name,
+                         path);
+        return false;
+    }
+    h->config_size = st.st_size >= XPF_CFG_SIZE ? XPF_CFG_SIZE
+                                                : XPF_CFG_LEGACY_SIZE;
+    n = pread(h->config_fd, h->saved, h->config_size, 0);
+    if (n < 0) {
+        error_setg_errno(errp, errno, "host PCI device %s: cannot read %s",
+                         h->name, path);
+        return false;
+    }
+    if (n < XPF_CFG_LEGACY_SIZE) {
+        /* An unprivileged reader sees only the first 64 bytes. */
+        error_setg(errp, "host PCI device %s: %s gave %zd bytes, need %u "
+                   "(is QEMU privileged?)", h->name, path, n,
+                   XPF_CFG_LEGACY_SIZE);
+        return false;
+    }
+    if (n < XPF_CFG_SIZE) {
+        h->config_size = XPF_CFG_LEGACY_SIZE;
+    }
+    return true;
+}
+
+bool xpt_host_open(XptHost *h, const char *root, uint16_t domain,
+                   uint8_t bus, uint8_t dev, uint8_t func, Error **errp)
+{
+    g_autofree char *res = NULL;
+    g_autoptr(GError) gerr = NULL;
+
+    *h = (XptHost) {
+        .domain = domain, .bus = bus, .dev = dev, .func = func,
+        .config_fd = -1,
+    };
+    h->name = g_strdup_printf("%04x:%02x:%02x.%x", domain, bus, dev, func);
+    h->dir = g_build_filename(root, h->name, NULL);
+    if (!g_file_test(h->dir, G_FILE_TEST_IS_DIR)) {
+        error_setg(errp, "host PCI device %s not found (no %s)", h->name,
+                   h->dir);
+        goto fail;
+    }
+    if (!xpt_read_config(h, errp) || !xpt_read_text(h, "resource", &res,
+                                                     errp) ||
+        !xpt_read_irq(h, errp)) {
+        goto fail;
+    }
+    if (!xpf_parse_sysfs_resource(res, h->bars, &gerr)) {
+        error_setg(errp, "host PCI device %s: %s", h->name, gerr->message);
+        goto fail;
+    }
+    if (!xpt_claim(h, errp)) {
+        goto fail;
+    }
+    trace_xen_pt_host_open(h->name, h->config_size, h->irq);
+    return true;
+
+fail:
+    xpt_host_close(h);
+    return false;
+}
+
+void xpt_host_close(XptHost *h)
+{
+    if (h->claimed) {
+        g_hash_table_remove(xpt_claimed, h->name);
+        h->claimed = false;
+    }
+    if (h->config_fd >= 0) {
+        close(h->config_fd);
+        h->config_fd = -1;
+    }
+    g_clear_pointer(&h->name, g_free);
+    g_clear_pointer(&h->dir, g_free);
+}
+
+int xpt_host_cfg_read(void *opaque, unsigned off, unsigned size,
+                      uint32_t *val)
+{
+    XptHost *h = opaque;
+    uint8_t buf[4];
+
+    if (off + size > h->config_size ||
+        pread(h->config_fd, buf, size, off) != size) {
+        return -1;
+    }
+    *val = size == 1 ? buf[0] : size == 2 ? lduw_le_p(buf) : ldl_le_p(buf);
+    return 0;
+}
+
+int xpt_host_cfg_write(void *opaque, unsigned off, unsigned size,
+                       uint32_t val)
+{
+    XptHost *h = opaque;
+    uint8_t buf[4];
+
+    if (off + size > h->config_size) {
+        return -1;
+    }
+    stl_le_p(buf, val);
+    trace_xen_pt_host_write(h->name, off, size, val);
+    return pwrite(h->config_fd, buf, size, off) == size ? 0 : -1;
+}
+
+static bool xpt_restore_range(XptHost *h, unsigned off, unsigned size,
+                              Error **errp)
+{
+    uint32_t v = size == 1 ? h->saved[off] : size == 2 ?
+                 lduw_le_p(&h->saved[off]) : ldl_le_p(&h->saved[off]);
+
+    if (xpt_host_cfg_write(h, off, size, v) < 0) {
+        error_setg_errno(errp, errno, "host PCI device %s: restoring config "
+                         "offset 0x%x failed", h->name, off);
+        return false;
+    }
+    return true;
+}
+
+/* The PCI Express capability of the saved config space, 0 if none. */
+static unsigned xpt_saved_pcie_cap(const XptHost *h)
+{
+    unsigned pos = h->saved[PCI_CAPABILITY_LIST] & ~3u, steps = 0;
+
+    while (pos >= 0x40 && pos < 0xfc && steps++ < 48) {
+        if (h->saved[pos] == PCI_CAP_ID_EXP) {
+            return pos;
+        }
+        pos = h->saved[pos + 1] & ~3u;
+    }
+    return 0;
+}
+
+bool xpt_host_reset_restore(XptHost *h, Error **errp)
+{
+    g_autofree char *path = g_build_filename(h->dir, "reset", NULL);
+    static const uint8_t header[][2] = {
+        { 0x0c, 1 }, { 0x0d, 1 }, { 0x10, 4 }, { 0x14, 4 }, { 0x18, 4 },
+        { 0x1c, 4 }, { 0x20, 4 }, { 0x24, 4 }, { 0x30, 4 }, { 0x3c, 1 },
+    };
+    unsigned exp = xpt_saved_pcie_cap(h);
+    size_t i;
+
+    if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+        if (!xpt_write_attr(path, "1", errp)) {
+            error_prepend(errp, "host PCI device %s: reset failed: ",
+                          h->name);
+            return false;
+        }
+        trace_xen_pt_host_reset(h->name);
+    }
+    for (i = 0; i < G_N_ELEMENTS(header); i++) {
+        if (!xpt_restore_range(h, header[i][0], header[i][1], errp)) {
+            return false;
+        }
+    }
+    if (exp && (!xpt_restore_range(h, exp + PCI_EXP_DEVCTL, 2, errp) ||
+                !xpt_restore_range(h, exp + PCI_EXP_LNKCTL, 2, errp))) {
+        return false;
+    }
+    /* Command last: decoding resumes once the BARs are back. */
+    return xpt_restore_range(h, PCI_COMMAND, 2, errp);
+}
+
+bool xpt_host_bar_read(XptHost *h, unsigned bar, uint64_t off, void *buf,
+                       size_t size)
+{
+    g_autofree char *file = g_strdup_printf("resource%u", bar);
+    g_autofree char *path = g_build_filename(h->dir, file, NULL);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    bool ok = false;
+
+    if (fd < 0) {
+        return false;
+    }
+    if (pread(fd, buf, size, off) == size) {
+        ok = true;
+    } else {
+        /* Memory BARs: sysfs offers mmap, not read. */
+        long pg = qemu_real_host_page_size();
+        uint64_t base = off & ~(uint64_t)(pg - 1);
+        size_t len = off - base + size;
+        void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, base);
+
+        if (p != MAP_FAILED) {
+            memcpy(buf, (uint8_t *)p + (off - base), size);
+            munmap(p, len);
+            ok = true;
+        }
+    }
+    close(fd);
+    return ok;
+}
+
+uint8_t *xpt_host_read_rom(XptHost *h, size_t *size, Error **errp)
+{
+    g_autofree char *path = g_build_filename(h->dir, "rom", NULL);
+    g_autoptr(GError) gerr = NULL;
+    char *data = NULL;
+    gsize len = 0;
+
+    /* Writing 1 to the sysfs rom file enables reading it. */
+    xpt_write_attr(path, "1", NULL);
+    if (!g_file_get_contents(path, &data, &len, &gerr)) {
+        error_setg(errp, "host PCI device %s: cannot read ROM %s: %s",
+                   h->name, path, gerr->message);
+        return NULL;
+    }
+    xpt_write_attr(path, "0", NULL);
+    *size = len;
+    return (uint8_t *)data;
+}
