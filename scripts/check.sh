@@ -97,10 +97,11 @@ else
     fail "build-fuzz"
 fi
 
+QTESTS=(xen-pt-test)
 say "QEMU 10.0.13 with the overlay (build/qemu)"
-if scripts/prepare-qemu.sh; then
+if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; then
     pass "QEMU build: build/qemu-system-x86_64"
-    if nm build/qemu/qemu-system-x86_64 | grep -q ' T xpf_device_new$'; then
+    if nm build/qemu/qemu-system-x86_64 | grep ' T xpf_device_new$' >/dev/null; then
         pass "engine linked into the device model"
     else
         fail "engine symbols missing from the device model"
@@ -114,9 +115,12 @@ if scripts/prepare-qemu.sh; then
     else
         pass "checkpatch.pl on our C files"
     fi
-    if [ -x scripts/run-qtests.sh ]; then
-        scripts/run-qtests.sh && pass "qtests" || fail "qtests"
-    fi
+    say "qtests (pc machine, qtest accelerator, fake host functions)"
+    cd build/qemu
+    QTEST_QEMU_BINARY=./qemu-system-x86_64 \
+    XPT_FIXTURES="$top/tests/fixtures/pci" \
+        run_tap qtest "${QTESTS[@]/#/./tests/qtest/}"
+    cd "$top"
 else
     fail "QEMU build"
 fi

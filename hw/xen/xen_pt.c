@@ -502,6 +502,26 @@ static void xpt_mirror_ids(XenPCIPassthroughState *s)
     pci_set_long(d->config + PCI_ROM_ADDRESS, 0);
 }
 
+/*
+ * The guest starts with the function as after reset: no decoding, BARs
+ * unassigned (hvmloader or the guest's OS places them), so nothing lands
+ * on the guest's RAM at the host's addresses.
+ */
+static void xpt_guest_view_reset(XenPCIPassthroughState *s)
+{
+    unsigned off;
+
+    xpf_set_emulated(s->xpf, PCI_COMMAND, 0);
+    for (off = PCI_BASE_ADDRESS_0; off <= PCI_ROM_ADDRESS; off += 4) {
+        const XpfRegDesc *r = xpf_find_reg(s->xpf, off);
+
+        if (r && r->offset == off && r->size == 4) {
+            xpf_set_emulated(s->xpf, off,
+                             xpf_get_emulated(s->xpf, off) & r->ro);
+        }
+    }
+}
+
 /* The function decodes its BARs on the host for the whole assignment. */
 static void xpt_host_enable_decode(XenPCIPassthroughState *s)
 {
@@ -595,6 +615,7 @@ static void xpt_realize(PCIDevice *d, Error **errp)
         !xpt_create_engine(s, errp) || !xpt_msix_init(s, errp)) {
         goto fail;
     }
+    xpt_guest_view_reset(s);
     xpt_mirror_ids(s);
     xpt_host_enable_decode(s);
     xpt_intx_bind(s);

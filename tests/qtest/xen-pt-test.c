@@ -1,0 +1,570 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * qtest for xen-pci-passthrough: fake host functions (sysfs trees built
+ * from the real config-space dumps in tests/fixtures/pci), a pc machine
+ * under the qtest accelerator, the guest's real config path (CF8/CFC) and
+ * MMIO.  Off Xen the device records its hypercalls; the tests assert on
+ * that log, on the fake host's files, and on what the guest reads.
+ */
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
+#include "qobject/qdict.h"
+#include "qobject/qstring.h"
+#include "qobject/qjson.h"
+
+#define SLOT 4
+#define HOSTADDR "0000:03:00.0"
+
+typedef struct Fake {
+    char *root;          /* the fake /sys/bus/pci/devices */
+    char *dir;           /* root/0000:03:00.0 */
+    char *config;        /* its config file */
+    GByteArray *orig;    /* the config file as created */
+} Fake;
+
+typedef struct Pt {
+    Fake fake;
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+} Pt;
+
+static const char *fixtures(void)
+{
+    static char *dir;
+
+    if (!dir) {
+        const char *env = g_getenv("XPT_FIXTURES");
+        g_autofree char *src = g_path_get_dirname(__FILE__);
+
+        dir = env ? g_strdup(env)
+                  : g_build_filename(src, "..", "fixtures", "pci", NULL);
+    }
+    return dir;
+}
+
+static void fake_copy(const char *name, const char *file, const char *dst)
+{
+    g_autofree char *src = g_build_filename(fixtures(), name, file, NULL);
+    g_autofree char *to = g_build_filename(dst, file, NULL);
+    g_autofree char *data = NULL;
+    gsize len;
+
+    g_assert_true(g_file_get_contents(src, &data, &len, NULL));
+    g_assert_true(g_file_set_contents(to, data, len, NULL));
+}
+
+/* One sysfs resourceN file per BAR, sized like the BAR, filled by @fill. */
+static void fake_resources(Fake *f, uint8_t fill)
+{
+    g_autofree char *res = NULL;
+    g_autofree char *path = g_build_filename(f->dir, "resource", NULL);
+    g_auto(GStrv) lines = NULL;
+    int i;
+
+    g_assert_true(g_file_get_contents(path, &res, NULL, NULL));
+    lines = g_strsplit(res, "\n", -1);
+    for (i = 0; i < 6 && lines[i]; i++) {
+        uint64_t start, end, flags;
+        g_autofree char *file = g_strdup_printf("%s/resource%d", f->dir, i);
+        g_autofree uint8_t *buf = NULL;
+
+        if (sscanf(lines[i], "%" SCNx64 " %" SCNx64 " %" SCNx64, &start,
+                   &end, &flags) != 3 || !flags) {
+            continue;
+        }
+        buf = g_malloc(end - start + 1);
+        memset(buf, fill, end - start + 1);
+        g_assert_true(g_file_set_contents(file, (char *)buf, end - start + 1,
+                                          NULL));
+    }
+}
+
+static void fake_create(Fake *f, const char *name)
+{
+    g_autofree char *data = NULL;
+    gsize len;
+
+    f->root = g_dir_make_tmp("xen-pt-XXXXXX", NULL);
+    g_assert_nonnull(f->root);
+    f->dir = g_build_filename(f->root, HOSTADDR, NULL);
+    g_assert_cmpint(mkdir(f->dir, 0755), ==, 0);
+    fake_copy(name, "config", f->dir);
+    fake_copy(name, "resource", f->dir);
+    f->config = g_build_filename(f->dir, "config", NULL);
+    g_assert_true(g_file_get_contents(f->config, &data, &len, NULL));
+    f->orig = g_byte_array_new_take((guint8 *)g_steal_pointer(&data), len);
+    {
+        g_autofree char *irq = g_build_filename(f->dir, "irq", NULL);
+        g_autofree char *reset = g_build_filename(f->dir, "reset", NULL);
+
+        g_assert_true(g_file_set_contents(irq, "11\n", -1, NULL));
+        g_assert_true(g_file_set_contents(reset, "", 0, NULL));
+    }
+    fake_resources(f, 0);
+}
+
+static void rm_tree(const char *path)
+{
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *e;
+
+    while (d && (e = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(path, e, NULL);
+
+        if (g_file_test(p, G_FILE_TEST_IS_DIR)) {
+            rm_tree(p);
+        } else {
+            unlink(p);
+        }
+    }
+    rmdir(path);
+}
+
+static void fake_destroy(Fake *f)
+{
+    rm_tree(f->root);
+    g_free(f->root);
+    g_free(f->dir);
+    g_free(f->config);
+    g_byte_array_unref(f->orig);
+}
+
+/* A value of the fake host's config file. */
+static uint32_t host_cfg(Fake *f, unsigned off, unsigned size)
+{
+    g_autofree char *data = NULL;
+    uint8_t buf[4] = { 0 };
+
+    g_assert_true(g_file_get_contents(f->config, &data, NULL, NULL));
+    memcpy(buf, data + off, size);
+    return ldl_le_p(buf);
+}
+
+static char *fake_file(Fake *f, const char *name)
+{
+    g_autofree char *p = g_build_filename(f->dir, name, NULL);
+    char *data = NULL;
+
+    g_assert_true(g_file_get_contents(p, &data, NULL, NULL));
+    return data;
+}
+
+static void pt_start(Pt *pt, const char *fixture, const char *extra)
+{
+    fake_create(&pt->fake, fixture);
+    pt->qts = qtest_initf("-machine pc -nodefaults -device "
+                          "xen-pci-passthrough,id=pt0,hostaddr=" HOSTADDR
+                          ",x-sysfs-root=%s,addr=%d.0%s", pt->fake.root,
+                          SLOT, extra ? extra : "");
+    pt->bus = qpci_new_pc(pt->qts, NULL);
+    pt->dev = qpci_device_find(pt->bus, QPCI_DEVFN(SLOT, 0));
+    g_assert_nonnull(pt->dev);
+}
+
+static void pt_stop(Pt *pt)
+{
+    g_free(pt->dev);
+    qpci_free_pc(pt->bus);
+    qtest_quit(pt->qts);
+    fake_destroy(&pt->fake);
+}
+
+static char *qom_get_str(QTestState *qts, const char *prop)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': '/machine/peripheral/pt0', "
+                           "'property': %s}}", prop);
+    char *s;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    s = g_strdup(qdict_get_str(rsp, "return"));
+    qobject_unref(rsp);
+    return s;
+}
+
+static int64_t qom_get_int(QTestState *qts, const char *prop)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': '/machine/peripheral/pt0', "
+                           "'property': %s}}", prop);
+    int64_t v;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    v = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return v;
+}
+
+static void qom_set_bool(QTestState *qts, const char *prop, bool v)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
+                           "{'path': '/machine/peripheral/pt0', "
+                           "'property': %s, 'value': %i}}", prop, v);
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+}
+
+/* The hypercall log since the last call. */
+static char *hv_log_new(Pt *pt, size_t *seen)
+{
+    g_autofree char *all = qom_get_str(pt->qts, "x-hypercall-log");
+    char *fresh = g_strdup(all + MIN(*seen, strlen(all)));
+
+    *seen = strlen(all);
+    return fresh;
+}
+
+static void assert_has(const char *log, const char *needle)
+{
+    if (!strstr(log, needle)) {
+        g_error("'%s' not in the hypercall log:\n%s", needle, log);
+    }
+}
+
+/* ---- tests ---- */
+
+/* IDs through CF8/CFC, BAR sizing, decode stays on the host (XSA-120). */
+static void test_config(void)
+{
+    Pt pt = { 0 };
+    uint32_t host_cmd;
+
+    pt_start(&pt, "e1000e", NULL);
+    g_assert_cmphex(qpci_config_readw(pt.dev, PCI_VENDOR_ID), ==, 0x8086);
+    g_assert_cmphex(qpci_config_readw(pt.dev, PCI_DEVICE_ID), ==, 0x10d3);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xffffffff);
+    g_assert_cmphex(qpci_config_readl(pt.dev, PCI_BASE_ADDRESS_0), ==,
+                    0xfffe0000);
+    host_cmd = host_cfg(&pt.fake, PCI_COMMAND, 2);
+    qpci_config_writew(pt.dev, PCI_COMMAND, 0);
+    g_assert_cmphex(qpci_config_readw(pt.dev, PCI_COMMAND) & 7, ==, 0);
+    g_assert_cmphex(host_cfg(&pt.fake, PCI_COMMAND, 2) & 3, ==,
+                    host_cmd & 3);
+    /* Writes to unlisted registers never reach the host (XSA-131). */
+    qpci_config_writel(pt.dev, 0x40, 0x12345678);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x40, 4), ==,
+                    ldl_le_p(pt.fake.orig->data + 0x40));
+    g_assert_cmpint(qom_get_int(pt.qts, "denied-writes"), >=, 1);
+    /* permissive at run time opens them. */
+    qom_set_bool(pt.qts, "permissive", true);
+    qpci_config_writel(pt.dev, 0x40, 0x12345678);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x40, 4), ==, 0x12345678);
+    pt_stop(&pt);
+}
+
+/* BAR placement and decode drive map/unmap hypercalls. */
+static void test_bars(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "e1000", NULL);
+    g_free(hv_log_new(&pt, &seen));
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xe0000000);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_mmio gfn=0xe0000 mfn=0xc0040 nr=32");
+    g_free(log);
+    /* Move while decoding: unmap the old place, map the new. */
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xe0100000);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "unmap_mmio gfn=0xe0000 mfn=0xc0040 nr=32");
+    assert_has(log, "map_mmio gfn=0xe0100 mfn=0xc0040 nr=32");
+    g_free(log);
+    /* Sizing with decode off maps nothing. */
+    qpci_config_writew(pt.dev, PCI_COMMAND, 0);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xffffffff);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xe0100000);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "unmap_mmio gfn=0xe0100");
+    g_assert_null(strstr(log, "map_mmio gfn=0xfffe"));
+    g_free(log);
+    /* I/O BAR. */
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_1, 0xd000);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_IO);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_ioport gport=0xd000 mport=0xc000 nr=64");
+    pt_stop(&pt);
+}
+
+/* INTx is mapped and bound at realize, undone at removal. */
+static void test_intx(void)
+{
+    Pt pt = { 0 };
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "e1000", NULL);
+    log = qom_get_str(pt.qts, "x-hypercall-log");
+    assert_has(log, "map_pirq_gsi gsi=11 pirq=100");
+    assert_has(log, "bind_intx pirq=100 bus=0 dev=4 intx=0");
+    pt_stop(&pt);
+}
+
+static unsigned find_cap(QPCIDevice *dev, uint8_t id)
+{
+    unsigned pos = qpci_config_readb(dev, PCI_CAPABILITY_LIST);
+
+    while (pos && qpci_config_readb(dev, pos) != id) {
+        pos = qpci_config_readb(dev, pos + 1);
+    }
+    return pos;
+}
+
+/* MSI enable, update and disable produce the hypercall sequence. */
+static void test_msi(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    unsigned cap;
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "edu", NULL);
+    cap = find_cap(pt.dev, PCI_CAP_ID_MSI);
+    g_assert_cmpuint(cap, !=, 0);
+    g_free(hv_log_new(&pt, &seen));
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee01000);
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_HI, 0);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x0031);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_pirq_msi bus=3 devfn=0x0 entry=1 table=0x0");
+    assert_has(log, "bind_msi gvec=0x31 pirq=101 gflags=0x10001");
+    g_free(log);
+    /* The host's MSI is enabled by the device model, not the guest. */
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2) & 1, ==, 1);
+    /* Address/data stay virtual on the host (XSA-128). */
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_ADDRESS_LO, 4), ==,
+                    ldl_le_p(pt.fake.orig->data + cap + PCI_MSI_ADDRESS_LO));
+    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x0032);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "bind_msi gvec=0x32 pirq=101");
+    g_free(log);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, 0);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "unbind_msi gvec=0x32 pirq=101");
+    assert_has(log, "unmap_pirq pirq=101");
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2) & 1, ==, 0);
+    pt_stop(&pt);
+}
+
+/* Without allow-interrupt-control the guest cannot enable MSI at all. */
+static void test_msi_policy(void)
+{
+    Pt pt = { 0 };
+    unsigned cap;
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "edu", ",allow-interrupt-control=off");
+    cap = find_cap(pt.dev, PCI_CAP_ID_MSI);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    g_assert_cmphex(qpci_config_readw(pt.dev, cap + PCI_MSI_FLAGS) & 1, ==,
+                    0);
+    log = qom_get_str(pt.qts, "x-hypercall-log");
+    g_assert_null(strstr(log, "map_pirq_msi"));
+    g_assert_cmpint(qom_get_int(pt.qts, "denied-writes"), ==, 1);
+    pt_stop(&pt);
+}
+
+/* MSI-X: the table is trapped, entries bind, the PBA comes from sysfs. */
+static void test_msix(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    unsigned cap;
+    uint32_t table, pba;
+    uint64_t bar = 0xe0000000, taddr;
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "e1000e", NULL);
+    cap = find_cap(pt.dev, PCI_CAP_ID_MSIX);
+    g_assert_cmpuint(cap, !=, 0);
+    table = qpci_config_readl(pt.dev, cap + PCI_MSIX_TABLE);
+    pba = qpci_config_readl(pt.dev, cap + PCI_MSIX_PBA);
+    g_assert_cmpuint(table & 7, ==, 3);          /* e1000e: BAR 3 */
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_3, bar);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    g_free(hv_log_new(&pt, &seen));
+    taddr = bar + (table & ~7u);
+    qtest_writel(pt.qts, taddr + 0, 0xfee00000);
+    qtest_writel(pt.qts, taddr + 4, 0);
+    qtest_writel(pt.qts, taddr + 8, 0x0041);
+    qtest_writel(pt.qts, taddr + 12, 0);         /* unmask */
+    g_assert_cmphex(qtest_readl(pt.qts, taddr + 8), ==, 0x41);
+    /* Nothing is bound before MSI-X is enabled. */
+    log = hv_log_new(&pt, &seen);
+    g_assert_null(strstr(log, "bind_msi"));
+    g_free(log);
+    qpci_config_writew(pt.dev, cap + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_pirq_msi bus=3 devfn=0x0 entry=0");
+    assert_has(log, "bind_msi gvec=0x41");
+    assert_has(log, "gtable=0xe0000000");
+    g_free(log);
+    /* Masking updates the binding without the unmasked flag. */
+    qtest_writel(pt.qts, taddr + 12, 1);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "bind_msi gvec=0x41 pirq=101 gflags=0x0 ");
+    g_free(log);
+    /* The PBA page is read from the sysfs resource file. */
+    if ((pba & 7) == 3 && ((pba & ~7u) & ~0xfffu) == ((table & ~7u) &
+                                                      ~0xfffu)) {
+        g_assert_cmphex(qtest_readl(pt.qts, bar + (pba & ~7u)), ==, 0);
+    }
+    qpci_config_writew(pt.dev, cap + PCI_MSIX_FLAGS, 0);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "unmap_pirq pirq=101");
+    pt_stop(&pt);
+}
+
+/* Never two interrupt types: MSI-X refused while MSI is on. */
+static void test_intr_exclusive(void)
+{
+    Pt pt = { 0 };
+    unsigned msi, msix;
+    int64_t denied;
+
+    pt_start(&pt, "e1000e", NULL);
+    msi = find_cap(pt.dev, PCI_CAP_ID_MSI);
+    msix = find_cap(pt.dev, PCI_CAP_ID_MSIX);
+    qpci_config_writew(pt.dev, msi + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    denied = qom_get_int(pt.qts, "denied-writes");
+    qpci_config_writew(pt.dev, msix + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE);
+    g_assert_cmphex(qpci_config_readw(pt.dev, msix + PCI_MSIX_FLAGS) &
+                    PCI_MSIX_FLAGS_ENABLE, ==, 0);
+    g_assert_cmpint(qom_get_int(pt.qts, "denied-writes"), ==, denied + 1);
+    pt_stop(&pt);
+}
+
+/* Hotplug: device_add / query-pci / device_del; reset and restore seen. */
+static void test_hotplug(void)
+{
+    Fake f = { 0 };
+    QTestState *qts;
+    QDict *rsp;
+    g_autofree char *reset = NULL;
+    g_autofree char *cfg = NULL;
+    gsize len;
+
+    fake_create(&f, "e1000");
+    qts = qtest_init("-machine pc -nodefaults");
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                    "{'driver': 'xen-pci-passthrough', 'id': 'pci-pt-03_00.0',"
+                    " 'hostaddr': %s, 'x-sysfs-root': %s, 'addr': '5.0',"
+                    " 'permissive': true}}", HOSTADDR, f.root);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    reset = fake_file(&f, "reset");
+    g_assert_cmpstr(reset, ==, "1");
+    rsp = qtest_qmp(qts, "{'execute': 'query-pci'}");
+    {
+        g_autoptr(GString) json = qobject_to_json(QOBJECT(rsp));
+
+        g_assert_nonnull(strstr(json->str, "\"qdev_id\": \"pci-pt-03_00.0\""));
+        g_assert_nonnull(strstr(json->str, "\"vendor\": 32902"));
+    }
+    qobject_unref(rsp);
+    g_free(reset);
+    reset = g_build_filename(f.dir, "reset", NULL);
+    g_assert_true(g_file_set_contents(reset, "", 0, NULL));
+    qpci_unplug_acpi_device_test(qts, "pci-pt-03_00.0", 5);
+    g_free(reset);
+    reset = fake_file(&f, "reset");
+    g_assert_cmpstr(reset, ==, "1");
+    g_assert_true(g_file_get_contents(f.config, &cfg, &len, NULL));
+    g_assert_cmpuint(len, ==, f.orig->len);
+    g_assert_cmpmem(cfg, len, f.orig->data, f.orig->len);
+    qtest_quit(qts);
+    fake_destroy(&f);
+}
+
+/* Bad host input: a clear error, QEMU still running. */
+static void test_bad_hotplug(void)
+{
+    Fake f = { 0 };
+    QTestState *qts;
+    static const struct {
+        const char *hostaddr;
+        const char *err;
+    } cases[] = {
+        { NULL, "needs the hostaddr property" },
+        { "0000:09:00.0", "not found" },
+    };
+    size_t i;
+
+    fake_create(&f, "e1000");
+    qts = qtest_init("-machine pc -nodefaults");
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        QDict *args = qdict_new();
+        QDict *rsp, *err;
+
+        qdict_put_str(args, "driver", "xen-pci-passthrough");
+        qdict_put_str(args, "x-sysfs-root", f.root);
+        if (cases[i].hostaddr) {
+            qdict_put_str(args, "hostaddr", cases[i].hostaddr);
+        }
+        rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}",
+                        args);
+        err = qdict_get_qdict(rsp, "error");
+        g_assert_nonnull(err);
+        g_test_message("device_add error: %s", qdict_get_str(err, "desc"));
+        g_assert_nonnull(strstr(qdict_get_str(err, "desc"), cases[i].err));
+        qobject_unref(rsp);
+    }
+    /* A bridge. */
+    rm_tree(f.dir);
+    mkdir(f.dir, 0755);
+    fake_copy("pci-bridge", "config", f.dir);
+    fake_copy("pci-bridge", "resource", f.dir);
+    {
+        QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                               "{'driver': 'xen-pci-passthrough', "
+                               "'id': 'br', 'hostaddr': %s, "
+                               "'x-sysfs-root': %s}}", HOSTADDR, f.root);
+        QDict *err = qdict_get_qdict(rsp, "error");
+
+        g_assert_nonnull(err);
+        g_assert_nonnull(strstr(qdict_get_str(err, "desc"), "bridge"));
+        qobject_unref(rsp);
+    }
+    /* An unreadable config file (a directory in its place). */
+    unlink(f.config);
+    mkdir(f.config, 0755);
+    {
+        QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                               "{'driver': 'xen-pci-passthrough', "
+                               "'id': 'ro', 'hostaddr': %s, "
+                               "'x-sysfs-root': %s}}", HOSTADDR, f.root);
+
+        g_assert_nonnull(qdict_get_qdict(rsp, "error"));
+        qobject_unref(rsp);
+    }
+    rmdir(f.config);
+    /* Still alive. */
+    qobject_unref(qtest_qmp(qts, "{'execute': 'query-status'}"));
+    qtest_quit(qts);
+    fake_destroy(&f);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/xen-pt/config", test_config);
+    qtest_add_func("/xen-pt/bars", test_bars);
+    qtest_add_func("/xen-pt/intx", test_intx);
+    qtest_add_func("/xen-pt/msi", test_msi);
+    qtest_add_func("/xen-pt/msi-policy", test_msi_policy);
+    qtest_add_func("/xen-pt/msix", test_msix);
+    qtest_add_func("/xen-pt/intr-exclusive", test_intr_exclusive);
+    qtest_add_func("/xen-pt/hotplug", test_hotplug);
+    qtest_add_func("/xen-pt/bad-hotplug", test_bad_hotplug);
+    return g_test_run();
+}
