@@ -113,14 +113,12 @@ void xpt_msi_mask_update(XenPCIPassthroughState *s)
 {
     XpfMsiState m;
 
+    /*
+     * Per-vector mask bits stay virtual (XSA-129): Xen owns the function's
+     * MSI programming, including its mask bits.
+     */
     xpf_msi_state(s->xpf, &m);
-    if (m.per_vector_mask) {
-        /* Mask bits only silence vectors: safe to pass on. */
-        xpt_host_update(s, m.cap + (m.is64 ? PCI_MSI_MASK_64
-                                           : PCI_MSI_MASK_32), 4, ~0u,
-                        m.mask);
-        trace_xen_pt_msi_mask(s->host.name, m.mask);
-    }
+    trace_xen_pt_msi_mask(s->host.name, m.mask);
 }
 
 void xpt_msi_teardown(XenPCIPassthroughState *s)

@@ -519,39 +519,75 @@ static void test_bad_hotplug(void)
         g_assert_nonnull(strstr(qdict_get_str(err, "desc"), cases[i].err));
         qobject_unref(rsp);
     }
-    /* A bridge. */
-    rm_tree(f.dir);
-    mkdir(f.dir, 0755);
-    fake_copy("pci-bridge", "config", f.dir);
-    fake_copy("pci-bridge", "resource", f.dir);
+    /* The same host function twice. */
     {
         QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
                                "{'driver': 'xen-pci-passthrough', "
-                               "'id': 'br', 'hostaddr': %s, "
+                               "'id': 'one', 'hostaddr': %s, "
                                "'x-sysfs-root': %s}}", HOSTADDR, f.root);
-        QDict *err = qdict_get_qdict(rsp, "error");
 
-        g_assert_nonnull(err);
-        g_assert_nonnull(strstr(qdict_get_str(err, "desc"), "bridge"));
+        g_assert_true(qdict_haskey(rsp, "return"));
+        qobject_unref(rsp);
+        rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                        "{'driver': 'xen-pci-passthrough', "
+                        "'id': 'two', 'hostaddr': %s, "
+                        "'x-sysfs-root': %s}}", HOSTADDR, f.root);
+        g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                              "desc"), "already in use"));
         qobject_unref(rsp);
     }
-    /* An unreadable config file (a directory in its place). */
-    unlink(f.config);
-    mkdir(f.config, 0755);
+    /* A bridge, at another address: the first one is in use. */
     {
-        QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
-                               "{'driver': 'xen-pci-passthrough', "
-                               "'id': 'ro', 'hostaddr': %s, "
-                               "'x-sysfs-root': %s}}", HOSTADDR, f.root);
+        g_autofree char *dir = g_build_filename(f.root, "0000:03:00.1",
+                                                NULL);
+        g_autofree char *cfg = g_build_filename(dir, "config", NULL);
+        QDict *rsp;
 
-        g_assert_nonnull(qdict_get_qdict(rsp, "error"));
+        g_assert_cmpint(mkdir(dir, 0755), ==, 0);
+        fake_copy("pci-bridge", "config", dir);
+        fake_copy("pci-bridge", "resource", dir);
+        rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                        "{'driver': 'xen-pci-passthrough', 'id': 'br', "
+                        "'hostaddr': '0000:03:00.1', 'x-sysfs-root': %s}}",
+                        f.root);
+        g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                              "desc"), "bridge"));
+        qobject_unref(rsp);
+        /* An unreadable config file (a directory in its place). */
+        unlink(cfg);
+        g_assert_cmpint(mkdir(cfg, 0755), ==, 0);
+        rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                        "{'driver': 'xen-pci-passthrough', 'id': 'ro', "
+                        "'hostaddr': '0000:03:00.1', 'x-sysfs-root': %s}}",
+                        f.root);
+        g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                              "desc"), "config"));
         qobject_unref(rsp);
     }
-    rmdir(f.config);
     /* Still alive. */
     qobject_unref(qtest_qmp(qts, "{'execute': 'query-status'}"));
     qtest_quit(qts);
     fake_destroy(&f);
+}
+
+/* On the command line, bad input ends QEMU cleanly with the reason. */
+static void test_bad_cmdline(void)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *out = NULL, *err = NULL;
+    int status;
+    char *argv[] = {
+        (char *)qemu, (char *)"-machine", (char *)"pc", (char *)"-accel",
+        (char *)"qtest", (char *)"-display", (char *)"none",
+        (char *)"-nodefaults", (char *)"-device",
+        (char *)"xen-pci-passthrough,hostaddr=0000:0a:00.0,"
+        "x-sysfs-root=/nonexistent", NULL,
+    };
+
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, &out, &err, &status, NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    g_assert_nonnull(strstr(err, "host PCI device 0000:0a:00.0 not found"));
 }
 
 int main(int argc, char **argv)
@@ -566,5 +602,6 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/intr-exclusive", test_intr_exclusive);
     qtest_add_func("/xen-pt/hotplug", test_hotplug);
     qtest_add_func("/xen-pt/bad-hotplug", test_bad_hotplug);
+    qtest_add_func("/xen-pt/bad-cmdline", test_bad_cmdline);
     return g_test_run();
 }
