@@ -570,6 +570,59 @@ static void test_bad_hotplug(void)
     fake_destroy(&f);
 }
 
+/*
+ * Each fixture through the guest's path: IDs as on the host, only known
+ * capabilities listed, every BAR sizes to the host's size, nothing of it
+ * reaches the host.
+ */
+static void test_fixture(gconstpointer data)
+{
+    static const uint8_t known[] = { 0x01, 0x03, 0x05, 0x09, 0x10, 0x11 };
+    const char *name = data;
+    Pt pt = { 0 };
+    g_autofree char *res = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned pos, n = 0, i;
+
+    pt_start(&pt, name, NULL);
+    g_assert_cmphex(qpci_config_readl(pt.dev, PCI_VENDOR_ID), ==,
+                    ldl_le_p(pt.fake.orig->data));
+    g_assert_cmphex(qpci_config_readl(pt.dev, PCI_CLASS_REVISION), ==,
+                    ldl_le_p(pt.fake.orig->data + PCI_CLASS_REVISION));
+    for (pos = qpci_config_readb(pt.dev, PCI_CAPABILITY_LIST); pos;
+         pos = qpci_config_readb(pt.dev, pos + 1)) {
+        g_assert_cmpuint(++n, <, 48);
+        g_assert_nonnull(memchr(known, qpci_config_readb(pt.dev, pos),
+                                sizeof(known)));
+    }
+    res = fake_file(&pt.fake, "resource");
+    lines = g_strsplit(res, "\n", -1);
+    for (i = 0; i < 6; i++) {
+        uint64_t start, end, flags;
+        unsigned off = PCI_BASE_ADDRESS_0 + 4 * i;
+        uint32_t got;
+
+        g_assert_cmpint(sscanf(lines[i], "%" SCNx64 " %" SCNx64 " %" SCNx64,
+                               &start, &end, &flags), ==, 3);
+        qpci_config_writel(pt.dev, off, 0xffffffff);
+        got = qpci_config_readl(pt.dev, off);
+        if (!flags) {
+            continue;
+        }
+        if (flags & 0x100) {
+            g_assert_cmphex(got & ~3u, ==, (uint32_t)~(end - start) & ~3u);
+        } else {
+            g_assert_cmphex(got & ~0xfu, ==,
+                            (uint32_t)~(end - start) & ~0xfu);
+        }
+    }
+    g_free(res);
+    res = fake_file(&pt.fake, "config");
+    g_assert_cmpmem(res, pt.fake.orig->len, pt.fake.orig->data,
+                    pt.fake.orig->len);
+    pt_stop(&pt);
+}
+
 /* On the command line, bad input ends QEMU cleanly with the reason. */
 static void test_bad_cmdline(void)
 {
@@ -603,5 +656,12 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/hotplug", test_hotplug);
     qtest_add_func("/xen-pt/bad-hotplug", test_bad_hotplug);
     qtest_add_func("/xen-pt/bad-cmdline", test_bad_cmdline);
+    qtest_add_data_func("/xen-pt/fixture/e1000e", "e1000e", test_fixture);
+    qtest_add_data_func("/xen-pt/fixture/nvme", "nvme", test_fixture);
+    qtest_add_data_func("/xen-pt/fixture/virtio-net-pci", "virtio-net-pci",
+                        test_fixture);
+    qtest_add_data_func("/xen-pt/fixture/edu", "edu", test_fixture);
+    qtest_add_data_func("/xen-pt/fixture/ich9-intel-hda", "ich9-intel-hda",
+                        test_fixture);
     return g_test_run();
 }
