@@ -5,7 +5,8 @@
 #   1. host set-up (apt sources, build dependencies)
 #   2. standalone engine build + unit and fixture tests
 #   3. the same tests under ASan+UBSan
-#   4. fuzz smoke (libFuzzer, clang, ASan+UBSan), FUZZ_SECONDS (default 45)
+#   4. fuzz smoke of both targets (libFuzzer, clang, ASan+UBSan),
+#      FUZZ_SECONDS each (default 45)
 #   5. the QEMU build with the engine compiled in, and our qtests
 # Ends with one line "check: N passed, M failed".
 set -uo pipefail
@@ -64,7 +65,8 @@ if scripts/setup-host.sh; then pass "host set-up"; else fail "host set-up"; fini
 
 say "standalone engine (build-core)"
 if meson_build build-core; then
-    run_tap core build-core/tests/engine/test-xpf build-core/tests/engine/test-xpf-fixtures
+    run_tap core build-core/tests/engine/test-xpf \
+        build-core/tests/engine/test-xpf-fixtures build-core/tests/pv/test-xpv
 else
     fail "build-core"
 fi
@@ -74,7 +76,9 @@ if meson_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
         -Dbuildtype=debug; then
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ASAN_OPTIONS=detect_leaks=1 \
-        run_tap asan build-asan/tests/engine/test-xpf build-asan/tests/engine/test-xpf-fixtures
+        run_tap asan build-asan/tests/engine/test-xpf \
+            build-asan/tests/engine/test-xpf-fixtures \
+            build-asan/tests/pv/test-xpv
 else
     fail "build-asan"
 fi
@@ -82,17 +86,19 @@ fi
 say "fuzz smoke, ${FUZZ_SECONDS}s (build-fuzz)"
 if CC=clang meson_build build-fuzz -Dfuzz=true \
         -Db_sanitize=address,undefined -Db_lundef=false; then
-    corpus=$(mktemp -d)
-    if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-       build-fuzz/tests/fuzz/fuzz-xpf -max_total_time="$FUZZ_SECONDS" \
-            -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
-            "$corpus" > build-fuzz/fuzz.log 2>&1; then
-        pass "fuzz-xpf ${FUZZ_SECONDS}s: $(grep -o 'stat::number_of_executed_units: [0-9]*' build-fuzz/fuzz.log | grep -o '[0-9]*$') runs"
-    else
-        tail -n 40 build-fuzz/fuzz.log
-        fail "fuzz-xpf"
-    fi
-    rm -rf "$corpus"
+    for target in fuzz-xpf fuzz-xpv; do
+        corpus=$(mktemp -d)
+        if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+           "build-fuzz/tests/fuzz/$target" -max_total_time="$FUZZ_SECONDS" \
+                -max_len=8192 -rss_limit_mb=2048 -print_final_stats=1 \
+                "$corpus" > "build-fuzz/$target.log" 2>&1; then
+            pass "$target ${FUZZ_SECONDS}s: $(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$target.log" | grep -o '[0-9]*$') runs"
+        else
+            tail -n 40 "build-fuzz/$target.log"
+            fail "$target"
+        fi
+        rm -rf "$corpus"
+    done
 else
     fail "build-fuzz"
 fi
