@@ -154,14 +154,10 @@ static void xpt_command_changed(XenPCIPassthroughState *s, uint16_t old,
                                 uint16_t cmd)
 {
     const uint16_t follow = PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE;
-    uint32_t host;
 
-    if (!((old ^ cmd) & follow) ||
-        xpt_host_cfg_read(&s->host, PCI_COMMAND, 2, &host) < 0) {
-        return;
-    }
-    host = (host & ~follow) | (cmd & follow);
-    if (xpt_host_cfg_write(&s->host, PCI_COMMAND, 2, host) < 0) {
+    if (((old ^ cmd) & follow) &&
+        !xpt_host_cfg_update(&s->host, PCI_COMMAND, 2, follow,
+                             cmd & follow)) {
         error_report("xen-pci-passthrough %s: writing the command register "
                      "failed", s->host.name);
     }
@@ -522,23 +518,6 @@ static void xpt_guest_view_reset(XenPCIPassthroughState *s)
     }
 }
 
-/* The function decodes its BARs on the host for the whole assignment. */
-static void xpt_host_enable_decode(XenPCIPassthroughState *s)
-{
-    uint32_t cmd, want = 0;
-    unsigned i;
-
-    for (i = 0; i < XPF_NUM_BARS; i++) {
-        if (s->host.bars[i].size) {
-            want |= s->host.bars[i].io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
-        }
-    }
-    if (want && xpt_host_cfg_read(&s->host, PCI_COMMAND, 2, &cmd) == 0 &&
-        (cmd & want) != want) {
-        xpt_host_cfg_write(&s->host, PCI_COMMAND, 2, cmd | want);
-    }
-}
-
 static void xpt_intx_bind(XenPCIPassthroughState *s)
 {
     PCIDevice *d = PCI_DEVICE(s);
@@ -617,7 +596,7 @@ static void xpt_realize(PCIDevice *d, Error **errp)
     }
     xpt_guest_view_reset(s);
     xpt_mirror_ids(s);
-    xpt_host_enable_decode(s);
+    xpt_host_enable_decode(&s->host);
     xpt_intx_bind(s);
     trace_xen_pt_realize(s->host.name, pci_dev_bus_num(d),
                          PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));

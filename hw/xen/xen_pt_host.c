@@ -204,6 +204,30 @@ int xpt_host_cfg_write(void *opaque, unsigned off, unsigned size,
     return pwrite(h->config_fd, buf, size, off) == size ? 0 : -1;
 }
 
+bool xpt_host_cfg_update(XptHost *h, unsigned off, unsigned size,
+                         uint32_t clear, uint32_t set)
+{
+    uint32_t v;
+
+    return xpt_host_cfg_read(h, off, size, &v) == 0 &&
+           xpt_host_cfg_write(h, off, size, (v & ~clear) | set) == 0;
+}
+
+void xpt_host_enable_decode(XptHost *h)
+{
+    uint32_t want = 0;
+    unsigned i;
+
+    for (i = 0; i < XPF_NUM_BARS; i++) {
+        if (h->bars[i].size) {
+            want |= h->bars[i].io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+        }
+    }
+    if (want) {
+        xpt_host_cfg_update(h, PCI_COMMAND, 2, 0, want);
+    }
+}
+
 static bool xpt_restore_range(XptHost *h, unsigned off, unsigned size,
                               Error **errp)
 {

@@ -39,6 +39,13 @@ int xpt_host_cfg_read(void *opaque, unsigned off, unsigned size,
 int xpt_host_cfg_write(void *opaque, unsigned off, unsigned size,
                        uint32_t val);
 
+/* Read-modify-write of a host config register (the path's own access). */
+bool xpt_host_cfg_update(XptHost *h, unsigned off, unsigned size,
+                         uint32_t clear, uint32_t set);
+
+/* Decoding on for every BAR the function has, for the whole assignment. */
+void xpt_host_enable_decode(XptHost *h);
+
 /* Function reset through sysfs, then the saved config written back. */
 bool xpt_host_reset_restore(XptHost *h, Error **errp);
 

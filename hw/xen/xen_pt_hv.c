@@ -103,6 +103,13 @@ static int xc_ioport_perm(XptHv *hv, uint32_t port, uint32_t nr, bool allow)
     return xc_domain_ioport_permission(xen_xc, hv->domid, port, nr, allow);
 }
 
+static int xc_assign(XptHv *hv, uint32_t sbdf, bool assign)
+{
+    return assign ? xc_assign_device(xen_xc, hv->domid, sbdf,
+                                     XEN_DOMCTL_DEV_RDM_RELAXED)
+                  : xc_deassign_device(xen_xc, hv->domid, sbdf);
+}
+
 static const XptHvOps xpt_hv_xc_ops = {
     .map_pirq_gsi = xc_map_pirq_gsi,
     .map_pirq_msi = xc_map_pirq_msi,
@@ -116,6 +123,7 @@ static const XptHvOps xpt_hv_xc_ops = {
     .irq_permission = xc_irq_perm,
     .iomem_permission = xc_iomem_perm,
     .ioport_permission = xc_ioport_perm,
+    .assign_device = xc_assign,
 };
 
 /* ---- recording ---- */
@@ -214,6 +222,12 @@ static int rec_ioport_perm(XptHv *hv, uint32_t port, uint32_t nr, bool allow)
                "allow=%d", port, nr, allow);
 }
 
+static int rec_assign(XptHv *hv, uint32_t sbdf, bool assign)
+{
+    return rec(hv, XPT_HV_ASSIGN, "%s sbdf=0x%x",
+               assign ? "assign_device" : "deassign_device", sbdf);
+}
+
 static const XptHvOps xpt_hv_rec_ops = {
     .map_pirq_gsi = rec_map_pirq_gsi,
     .map_pirq_msi = rec_map_pirq_msi,
@@ -227,6 +241,7 @@ static const XptHvOps xpt_hv_rec_ops = {
     .irq_permission = rec_irq_perm,
     .iomem_permission = rec_iomem_perm,
     .ioport_permission = rec_ioport_perm,
+    .assign_device = rec_assign,
 };
 
 void xpt_hv_init(XptHv *hv, uint32_t domid)

@@ -33,6 +33,8 @@ typedef struct XptHvOps {
     int (*iomem_permission)(XptHv *hv, uint64_t mfn, uint64_t nr, bool allow);
     int (*ioport_permission)(XptHv *hv, uint32_t port, uint32_t nr,
                              bool allow);
+    /* IOMMU assignment of host function @sbdf to the domain. */
+    int (*assign_device)(XptHv *hv, uint32_t sbdf, bool assign);
 } XptHvOps;
 
 struct XptHv {
@@ -49,6 +51,7 @@ enum {
     XPT_HV_BIND_MSI, XPT_HV_UNBIND_MSI, XPT_HV_BIND_INTX,
     XPT_HV_UNBIND_INTX, XPT_HV_MAP_MMIO, XPT_HV_MAP_IOPORT,
     XPT_HV_IRQ_PERM, XPT_HV_IOMEM_PERM, XPT_HV_IOPORT_PERM,
+    XPT_HV_ASSIGN,
 };
 
 /* Xen's hypercalls when running on Xen, the recorder otherwise. */

@@ -30,10 +30,7 @@ static uint8_t xpt_host_devfn(const XenPCIPassthroughState *s)
 static void xpt_host_update(XenPCIPassthroughState *s, unsigned off,
                             unsigned size, uint32_t clear, uint32_t set)
 {
-    uint32_t v;
-
-    if (xpt_host_cfg_read(&s->host, off, size, &v) < 0 ||
-        xpt_host_cfg_write(&s->host, off, size, (v & ~clear) | set) < 0) {
+    if (!xpt_host_cfg_update(&s->host, off, size, clear, set)) {
         error_report("xen-pci-passthrough %s: host config 0x%x update "
                      "failed", s->host.name, off);
     }
