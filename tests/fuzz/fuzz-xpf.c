@@ -40,14 +40,6 @@ static void load_fixtures(void)
     }
 }
 
-#define FUZZ_CHECK(cond) do { \
-    if (!(cond)) { \
-        fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, \
-                __FILE__, __LINE__); \
-        abort(); \
-    } \
-} while (0)
-
 typedef struct RoSnap {
     uint16_t off;
     uint32_t bits;

@@ -22,14 +22,6 @@
 
 #define NFUNCS 3
 
-#define FUZZ_CHECK(cond) do { \
-    if (!(cond)) { \
-        fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, \
-                __FILE__, __LINE__); \
-        abort(); \
-    } \
-} while (0)
-
 typedef struct Shadow {
     TestHost host;
     XpfDevice *dev;
