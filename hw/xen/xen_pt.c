@@ -13,9 +13,11 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
+#include "exec/address-spaces.h"
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
 #include "hw/qdev-properties-system.h"
@@ -82,6 +84,21 @@ static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
     }
 }
 
+/* The ROM is a copy of the host's image, served by QEMU. */
+static void xpt_rom_map(XenPCIPassthroughState *s, uint64_t gaddr, bool add)
+{
+    if (!s->rom_loaded) {
+        return;
+    }
+    trace_xen_pt_map_rom(s->host.name, gaddr, add);
+    if (add) {
+        memory_region_add_subregion_overlap(get_system_memory(), gaddr,
+                                            &s->rom, 1);
+    } else {
+        memory_region_del_subregion(get_system_memory(), &s->rom);
+    }
+}
+
 /* Map or unmap one BAR; the MSI-X table pages stay trapped. */
 static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
                         uint64_t gaddr, bool add)
@@ -89,6 +106,10 @@ static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
     const XpfBar *hb = &s->host.bars[slot];
     uint64_t size = hb->size;
 
+    if (slot == XPF_ROM_SLOT) {
+        xpt_rom_map(s, gaddr, add);
+        return;
+    }
     if (hb->io) {
         trace_xen_pt_map_ioport(s->host.name, slot, gaddr, hb->addr, size,
                                 add);
@@ -116,7 +137,7 @@ static void xpt_bars_update(XenPCIPassthroughState *s)
 {
     unsigned slot;
 
-    for (slot = 0; slot < XPF_NUM_BARS; slot++) {
+    for (slot = 0; slot <= XPF_ROM_SLOT; slot++) {
         XptMapping *m = &s->map[slot];
         XpfBarState b;
         uint64_t addr = 0;
@@ -139,7 +160,7 @@ static void xpt_bars_unmap_all(XenPCIPassthroughState *s)
 {
     unsigned slot;
 
-    for (slot = 0; slot < XPF_NUM_BARS; slot++) {
+    for (slot = 0; slot <= XPF_ROM_SLOT; slot++) {
         if (s->map[slot].on) {
             xpt_bar_map(s, slot, s->map[slot].addr, false);
             s->map[slot].on = false;
@@ -518,6 +539,31 @@ static void xpt_guest_view_reset(XenPCIPassthroughState *s)
     }
 }
 
+/* Copy the host's expansion ROM; without one the ROM BAR stays empty. */
+static void xpt_rom_load(XenPCIPassthroughState *s)
+{
+    uint64_t size = s->host.bars[XPF_ROM_SLOT].size;
+    g_autofree uint8_t *data = NULL;
+    Error *err = NULL;
+    size_t len = 0;
+
+    if (!size) {
+        return;
+    }
+    data = xpt_host_read_rom(&s->host, &len, &err);
+    if (!data) {
+        warn_report_err(err);
+        return;
+    }
+    if (!memory_region_init_rom(&s->rom, OBJECT(s), "xen-pt-rom", size,
+                                &err)) {
+        warn_report_err(err);
+        return;
+    }
+    memcpy(memory_region_get_ram_ptr(&s->rom), data, MIN(len, size));
+    s->rom_loaded = true;
+}
+
 static void xpt_intx_bind(XenPCIPassthroughState *s)
 {
     PCIDevice *d = PCI_DEVICE(s);
@@ -573,6 +619,10 @@ static void xpt_teardown(XenPCIPassthroughState *s)
         }
         g_clear_pointer(&s->xpf, xpf_device_free);
     }
+    if (s->rom_loaded) {
+        object_unparent(OBJECT(&s->rom));
+        s->rom_loaded = false;
+    }
     xpt_host_close(&s->host);
     xpt_hv_cleanup(&s->hv);
 }
@@ -596,6 +646,7 @@ static void xpt_realize(PCIDevice *d, Error **errp)
     }
     xpt_guest_view_reset(s);
     xpt_mirror_ids(s);
+    xpt_rom_load(s);
     xpt_host_enable_decode(&s->host);
     xpt_intx_bind(s);
     trace_xen_pt_realize(s->host.name, pci_dev_bus_num(d),

@@ -46,11 +46,11 @@ typedef struct XptMsixEntry {
 
 typedef struct XptMsix {
     unsigned nentries;
-    unsigned table_bar, pba_bar;
-    uint32_t table_off, pba_off;
-    MemoryRegion table_mr, pba_mr;
-    bool table_mapped, pba_mapped;
-    uint64_t table_gaddr, pba_gaddr;
+    unsigned table_bar;
+    uint32_t table_off;
+    MemoryRegion table_mr;   /* the table's pages, trapped */
+    bool table_mapped;
+    uint64_t table_gaddr;
     XptMsixEntry *entries;
 } XptMsix;
 
@@ -68,6 +68,8 @@ struct XenPCIPassthroughState {
     XptHv hv;
     XpfDevice *xpf;
     XptMapping map[XPF_NUM_BARS + 1];
+    MemoryRegion rom;                /* the host's ROM image, if readable */
+    bool rom_loaded;
     int intx_pirq;                   /* -1: INTx not bound */
     uint8_t intx;
     XptMsi msi;

@@ -324,14 +324,16 @@ uint8_t *xpt_host_read_rom(XptHost *h, size_t *size, Error **errp)
     char *data = NULL;
     gsize len = 0;
 
-    /* Writing 1 to the sysfs rom file enables reading it. */
-    xpt_write_attr(path, "1", NULL);
-    if (!g_file_get_contents(path, &data, &len, &gerr)) {
-        error_setg(errp, "host PCI device %s: cannot read ROM %s: %s",
-                   h->name, path, gerr->message);
-        return NULL;
+    /* sysfs refuses to read a ROM until 1 is written; 0 disables again. */
+    if (!g_file_get_contents(path, &data, &len, NULL)) {
+        xpt_write_attr(path, "1", NULL);
+        if (!g_file_get_contents(path, &data, &len, &gerr)) {
+            error_setg(errp, "host PCI device %s: cannot read ROM %s: %s",
+                       h->name, path, gerr->message);
+            return NULL;
+        }
+        xpt_write_attr(path, "0", NULL);
     }
-    xpt_write_attr(path, "0", NULL);
     *size = len;
     return (uint8_t *)data;
 }

@@ -296,8 +296,7 @@ bool xpt_msix_init(XenPCIPassthroughState *s, Error **errp)
     }
     *x = (XptMsix) {
         .nentries = st.table_size, .table_bar = st.table_bar,
-        .pba_bar = st.pba_bar, .table_off = st.table_offset,
-        .pba_off = st.pba_offset,
+        .table_off = st.table_offset,
     };
     x->entries = g_new0(XptMsixEntry, x->nentries);
     for (i = 0; i < x->nentries; i++) {

@@ -295,6 +295,35 @@ static void test_bars(void)
     pt_stop(&pt);
 }
 
+/* The ROM BAR serves the host's ROM image (sysfs rom) when enabled. */
+static void test_rom(void)
+{
+    Pt pt = { 0 };
+    g_autofree char *rom = g_build_filename(HOSTADDR, "rom", NULL);
+    g_autofree char *path = NULL;
+    static const char image[] = "\x55\xaa\x10xen-pt-rom-image";
+
+    fake_create(&pt.fake, "e1000");
+    path = g_build_filename(pt.fake.root, rom, NULL);
+    g_assert_true(g_file_set_contents(path, image, sizeof(image), NULL));
+    pt.qts = qtest_initf("-machine pc -nodefaults -device "
+                         "xen-pci-passthrough,id=pt0,hostaddr=" HOSTADDR
+                         ",x-sysfs-root=%s,addr=%d.0", pt.fake.root, SLOT);
+    pt.bus = qpci_new_pc(pt.qts, NULL);
+    pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
+    qpci_config_writel(pt.dev, PCI_ROM_ADDRESS, 0xffffffff);
+    g_assert_cmphex(qpci_config_readl(pt.dev, PCI_ROM_ADDRESS), ==,
+                    0xfffc0001);   /* 256 KiB */
+    qpci_config_writel(pt.dev, PCI_ROM_ADDRESS, 0xe8000001);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    g_assert_cmphex(qtest_readw(pt.qts, 0xe8000000), ==, 0xaa55);
+    g_assert_cmphex(qtest_readb(pt.qts, 0xe8000003), ==, 'x');
+    /* Disabled again: the image is gone from the address. */
+    qpci_config_writel(pt.dev, PCI_ROM_ADDRESS, 0xe8000000);
+    g_assert_cmphex(qtest_readw(pt.qts, 0xe8000000), !=, 0xaa55);
+    pt_stop(&pt);
+}
+
 /* INTx is mapped and bound at realize, undone at removal. */
 static void test_intx(void)
 {
@@ -649,6 +678,7 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/config", test_config);
     qtest_add_func("/xen-pt/bars", test_bars);
     qtest_add_func("/xen-pt/intx", test_intx);
+    qtest_add_func("/xen-pt/rom", test_rom);
     qtest_add_func("/xen-pt/msi", test_msi);
     qtest_add_func("/xen-pt/msi-policy", test_msi_policy);
     qtest_add_func("/xen-pt/msix", test_msix);
