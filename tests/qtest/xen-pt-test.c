@@ -385,6 +385,32 @@ static void test_msi(void)
     pt_stop(&pt);
 }
 
+/* XSA-129: per-vector mask bits stay virtual, never reach the host. */
+static void test_xsa129(void)
+{
+    Pt pt = { 0 };
+    g_autofree char *cfg = NULL;
+    gsize len;
+    unsigned cap = 0x40;     /* edu's MSI capability */
+    uint32_t mask_off = cap + PCI_MSI_MASK_64;
+
+    fake_create(&pt.fake, "edu");
+    g_assert_true(g_file_get_contents(pt.fake.config, &cfg, &len, NULL));
+    g_assert_cmphex((uint8_t)cfg[cap], ==, PCI_CAP_ID_MSI);
+    cfg[cap + PCI_MSI_FLAGS + 1] |= PCI_MSI_FLAGS_MASKBIT >> 8;
+    cfg[cap + PCI_MSI_FLAGS] |= 2 << 1;             /* 4 vectors */
+    g_assert_true(g_file_set_contents(pt.fake.config, cfg, len, NULL));
+    pt.qts = qtest_initf("-machine pc -nodefaults -device "
+                         "xen-pci-passthrough,id=pt0,hostaddr=" HOSTADDR
+                         ",x-sysfs-root=%s,addr=%d.0", pt.fake.root, SLOT);
+    pt.bus = qpci_new_pc(pt.qts, NULL);
+    pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
+    qpci_config_writel(pt.dev, mask_off, 0xffffffff);
+    g_assert_cmphex(qpci_config_readl(pt.dev, mask_off), ==, 0xf);
+    g_assert_cmphex(host_cfg(&pt.fake, mask_off, 4), ==, 0);
+    pt_stop(&pt);
+}
+
 /* Without allow-interrupt-control the guest cannot enable MSI at all. */
 static void test_msi_policy(void)
 {
@@ -681,6 +707,7 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/rom", test_rom);
     qtest_add_func("/xen-pt/msi", test_msi);
     qtest_add_func("/xen-pt/msi-policy", test_msi_policy);
+    qtest_add_func("/xen-pt/xsa129-msi-mask", test_xsa129);
     qtest_add_func("/xen-pt/msix", test_msix);
     qtest_add_func("/xen-pt/intr-exclusive", test_intr_exclusive);
     qtest_add_func("/xen-pt/hotplug", test_hotplug);
