@@ -15,7 +15,6 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "qemu/error-report.h"
-#include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -25,6 +24,7 @@
 #include "hw/xen/xen-bus.h"
 #include "hw/xen/xen.h"
 #include "pv-pci/xpv-core.h"
+#include "xen_pt_common.h"
 #include "xen_pt_host.h"
 #include "xen_pt_hv.h"
 #include "trace.h"
@@ -81,19 +81,15 @@ static const char *xpb_name(XenPciBackPv *s)
 static void G_GNUC_PRINTF(2, 3) xpb_guest_error(XenPciBackPv *s,
                                                 const char *fmt, ...)
 {
-    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    g_autofree char *who = g_strdup_printf("xen-pciback-pv frontend %u",
+                                           XEN_DEVICE(s)->frontend_id);
     g_autofree char *msg = NULL;
     va_list ap;
 
-    if (now - s->last_guest_log_ms < 1000) {
-        return;     /* at most one message a second: the guest is hostile */
-    }
-    s->last_guest_log_ms = now;
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    qemu_log_mask(LOG_GUEST_ERROR, "xen-pciback-pv frontend %u: %s\n",
-                  XEN_DEVICE(s)->frontend_id, msg);
+    xpt_log_guest_error(&s->last_guest_log_ms, who, "%s", msg);
 }
 
 /* ---- interrupts through Xen (the op core's hooks) ---- */

@@ -14,9 +14,7 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "qemu/error-report.h"
-#include "qemu/log.h"
 #include "qemu/module.h"
-#include "qemu/timer.h"
 #include "exec/address-spaces.h"
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
@@ -26,24 +24,20 @@
 #include "system/qtest.h"
 #include "system/xen.h"
 #include "xen_pt.h"
+#include "xen_pt_common.h"
 #include "trace.h"
 
 void xpt_guest_error(XenPCIPassthroughState *s, const char *fmt, ...)
 {
-    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    g_autofree char *who = g_strdup_printf("xen-pci-passthrough %s",
+                                           s->host.name);
     g_autofree char *msg = NULL;
     va_list ap;
 
-    /* At most one message a second per device: the guest is hostile. */
-    if (now - s->last_guest_log_ms < 1000) {
-        return;
-    }
-    s->last_guest_log_ms = now;
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    qemu_log_mask(LOG_GUEST_ERROR, "xen-pci-passthrough %s: %s\n",
-                  s->host.name, msg);
+    xpt_log_guest_error(&s->last_guest_log_ms, who, "%s", msg);
 }
 
 /* ---- BAR mapping ---- */
