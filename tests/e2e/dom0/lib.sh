@@ -1,0 +1,142 @@
+# Helpers for scenario scripts running in dom0 (busybox sh). Sourced.
+#
+# Output conventions (stdout of a scenario goes to dom0's console, hvc0, which
+# Xen writes to the outer machine's first serial port, parsed by run.sh):
+#   PASS: <scenario>/<check>
+#   FAIL: <scenario>/<check>: <reason>
+#   INFO: <scenario>: <text>
+#   @@E2E <scenario> <event> t=<dom0 uptime>
+# Files saved with save_file/capture land in /results/<scenario>/ and are sent
+# to the host over the data channel by emit_results (init does that).
+
+export PATH=/usr/local/bin:/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+scenario_begin() {
+    SCENARIO=$1
+    RES=/results/$SCENARIO
+    mkdir -p "$RES"
+    : >"$RES/.verdicts"
+    T_BEGIN=$(uptime_s)
+}
+
+pass() { echo "PASS: $SCENARIO/$1"; echo "PASS $1" >>"$RES/.verdicts"; }
+fail() { echo "FAIL: $SCENARIO/$1: $2"; echo "FAIL $1" >>"$RES/.verdicts"; }
+info() { echo "INFO: $SCENARIO: $*"; echo "$*" >>"$RES/info.txt"; }
+mark() { echo "@@E2E $SCENARIO $* t=$(uptime_s)"; }
+check() { # check NAME REASON CMD...: PASS if CMD succeeds
+    local n=$1 r=$2; shift 2
+    if "$@"; then pass "$n"; return 0; else fail "$n" "$r"; return 1; fi
+}
+
+# elapsed SINCE: seconds (2 decimals) since an uptime_s value.
+elapsed() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }'; }
+
+# capture NAME CMD...: run CMD, output (stdout+stderr) to $RES/NAME. Returns CMD's status.
+capture() { local n=$1; shift; "$@" >"$RES/$n" 2>&1; }
+
+save_file() { cp "$1" "$RES/$2" 2>/dev/null; }
+
+# find_devs VENDOR:DEVICE: the BDFs (domain-qualified) of matching functions.
+find_devs() { lspci -D -n -d "$1" 2>/dev/null | awk '{print $1}'; }
+
+# wait_for SECONDS CMD...: poll CMD every second until it succeeds.
+wait_for() {
+    local t=$1 i=0; shift
+    while [ "$i" -lt "$t" ]; do
+        "$@" && return 0
+        sleep 1; i=$((i + 1))
+    done
+    "$@"
+}
+
+log_has() { [ -f "$1" ] && tr -d '\r' <"$1" | grep -q "$2"; }
+
+# dom_exists NAME
+dom_exists() { xl domid "$1" >/dev/null 2>&1; }
+dom_gone() { ! dom_exists "$1"; }
+# unplug_all NAME LOG BDF...: wait for the guest's "@@G unplug-ready", then
+# xl pci-detach each function (PASS/FAIL detach), timing each.
+unplug_all() {
+    local name=$1 log=$2 d t ok=1; shift 2
+    if ! wait_for 240 log_has "$log" '@@G unplug-ready'; then
+        fail detach "guest never became ready for unplug"; return 1
+    fi
+    for d in "$@"; do
+        t=$(uptime_s)
+        if capture "pci-detach-$d.log" xl pci-detach "$name" "$d"; then
+            info "xl pci-detach $d took $(elapsed "$t") s"
+        else
+            ok=; fail detach "xl pci-detach $d: $(tail -n1 "$RES/pci-detach-$d.log")"
+        fi
+    done
+    [ -n "$ok" ] && pass detach
+    capture pci-list-after-detach.txt xl pci-list "$name"
+}
+
+# dom_finish NAME: give a guest that powers itself off time to go (xl's own
+# on_poweroff=destroy), then destroy it if it is still there.
+dom_finish() {
+    wait_for 30 dom_gone "$1" && return 0
+    info "$1 still present 30 s after its last message: xl destroy"
+    capture "xl-destroy-$1.log" xl destroy "$1"
+}
+
+# guest_collect LOG PREFIX: take a guest's console log apart: its
+#   @@G PASS: x / @@G FAIL: x: why   -> PASS/FAIL lines of this scenario (PREFIX/x)
+#   @@G INFO: text                   -> INFO lines
+#   @@GFILE name md5 size / base64 / @@GEND name -> $RES/PREFIX-name (md5 checked)
+# and save the log (without the file blocks) as $RES/PREFIX-console.log.
+# A file named *.tar.gz is unpacked: each member becomes $RES/PREFIX-member.
+guest_collect() {
+    local log=$1 pfx=$2 tmp=/tmp/gc.$$ name md5 size got m
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    tr -d '\r' <"$log" | awk -v dir="$tmp" '
+        /@@GFILE / { sub(/.*@@GFILE /, "@@GFILE "); name = $2; f = dir "/" name ".b64";
+                     printf "" > f; print $2, $3, $4 >> (dir "/.list"); infile = 1;
+                     print "[file " name " (" $4 " bytes) elided]"; next }
+        /@@GEND /  { close(f); infile = 0; next }
+        infile     { print >> f; next }
+        { print }
+        /@@G (PASS|FAIL|INFO): / { sub(/.*@@G /, ""); print >> (dir "/.verdicts") }
+    ' >"$RES/$pfx-console.log"
+    if [ -f "$tmp/.verdicts" ]; then
+        while IFS= read -r l; do
+            case "$l" in
+            PASS:*) pass "$pfx/${l#PASS: }" ;;
+            FAIL:*) l=${l#FAIL: }; fail "$pfx/${l%%: *}" "${l#*: }" ;;
+            INFO:*) info "$pfx: ${l#INFO: }" ;;
+            esac
+        done <"$tmp/.verdicts"
+    fi
+    if [ -f "$tmp/.list" ]; then
+        while read -r name md5 size; do
+            base64 -d <"$tmp/$name.b64" >"$tmp/$name" 2>/dev/null
+            got=$(md5sum <"$tmp/$name" | cut -d' ' -f1)
+            if [ "$got" != "$md5" ]; then
+                fail "$pfx/transfer" "file $name corrupted on the guest console (md5 $got != $md5)"
+                continue
+            fi
+            case "$name" in
+            *.tar.gz)
+                mkdir -p "$tmp/x"
+                tar xzf "$tmp/$name" -C "$tmp/x" || fail "$pfx/transfer" "cannot unpack $name"
+                for m in "$tmp"/x/*; do [ -f "$m" ] && mv "$m" "$RES/$pfx-${m##*/}"; done ;;
+            *) mv "$tmp/$name" "$RES/$pfx-$name" ;;
+            esac
+        done <"$tmp/.list"
+    fi
+    rm -rf "$tmp"
+}
+
+# cfg_diff A B OUT: offsets (hex) where two binary config dumps differ, up to the shorter length.
+cfg_diff() {
+    local la lb n
+    la=$(wc -c <"$1"); lb=$(wc -c <"$2"); n=$la; [ "$lb" -lt "$n" ] && n=$lb
+    # cmp -l: 1-based offset, then both bytes in octal
+    cmp -l "$1" "$2" 2>/dev/null | awk -v n="$n" '
+        function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
+        $1 <= n { printf "0x%03x dom0=0x%02x guest=0x%02x\n", $1 - 1, oct($2), oct($3) }' >"$3"
+    echo "compared $n bytes ($la vs $lb)" >>"$3"
+}

@@ -1,0 +1,111 @@
+#!/bin/sh
+# Guest part of the baseline scenarios (PV domU via pcifront, or HVM guest via
+# the device model's xen-pci-passthrough): what the guest sees of the passed
+# functions, whether e1000 binds and works (link, DHCP = DMA + interrupts), the
+# interrupt counts, and a timed loop of config reads.
+. /e2e/guest/glib.sh
+DEV=${E2E_DEV:-8086:100e}
+TYPE=$(cat /sys/hypervisor/guest_type 2>/dev/null || echo unknown)
+ginfo "guest type=$TYPE kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
+
+if [ "$TYPE" = PV ]; then
+    modprobe xen-pcifront || gfail pcifront "modprobe xen-pcifront failed"
+fi
+t0=$(uptime_s)
+if ! wait_for 60 sh -c "lspci -n -d $DEV | grep -q ." ; then
+    gcapture lspci-nn.txt lspci -D -nn
+    gfail lspci "no $DEV function visible within 60 s"
+    exit 1
+fi
+BDF=$(lspci -D -n -d "$DEV" | head -n1 | cut -d' ' -f1)
+gpass lspci
+ginfo "$DEV at $BDF (visible $(elapsed "$t0") s after start of checks)"
+gcapture lspci-nn.txt lspci -D -nn
+gcapture lspci-tree.txt lspci -tv
+
+# Every passed-through candidate the guest sees: full lspci and raw config.
+for id in 8086:100e 1234:11e8 8086:10d3; do
+    for b in $(lspci -D -n -d "$id" | cut -d' ' -f1); do
+        tag=$(echo "$id" | tr ':' '-')
+        gcapture "lspci-vvv-$tag-nodriver.txt" lspci -vvv -xxxx -s "$b"
+        cp "/sys/bus/pci/devices/$b/config" "$OUTD/config-$tag.bin" && gfile "$OUTD/config-$tag.bin" "config-$tag.bin"
+    done
+done
+
+# Timed config reads (before the driver touches the device)
+if gcapture cfgread.txt cfgread "$BDF" 2000 0 2; then
+    gpass cfgread
+    ginfo "$(cat "$OUTD/cfgread.txt")"
+else
+    gfail cfgread "$(cat "$OUTD/cfgread.txt")"
+fi
+t1=$(uptime_s)
+i=0
+while [ $i -lt 50 ]; do setpci -s "$BDF" 0.w >/dev/null; i=$((i + 1)); done
+ginfo "setpci loop: 50 reads of $BDF 0.w in $(elapsed "$t1") s (one process per read)"
+
+# The driver
+modprobe e1000 || gfail e1000-bind "modprobe e1000 failed"
+if wait_for 20 test -e "/sys/bus/pci/devices/$BDF/driver"; then
+    drv=$(basename "$(readlink "/sys/bus/pci/devices/$BDF/driver")")
+    if [ "$drv" = e1000 ]; then gpass e1000-bind; else gfail e1000-bind "bound to $drv"; fi
+else
+    gfail e1000-bind "no driver bound to $BDF"
+    dmesg | tail -n 30 >"$OUTD/dmesg-tail.txt"; gfile "$OUTD/dmesg-tail.txt" dmesg-tail.txt
+fi
+NET=$(ls "/sys/bus/pci/devices/$BDF/net/" 2>/dev/null | head -n1)
+if [ -n "$NET" ]; then
+    ip link set "$NET" up
+    if wait_for 20 grep -q 1 "/sys/class/net/$NET/carrier" 2>/dev/null; then
+        gpass link-up
+    else
+        gfail link-up "$NET: no carrier within 20 s"
+    fi
+    # DHCP from the outer QEMU's slirp: TX and RX DMA, RX interrupts
+    if gcapture dhcp.txt udhcpc -f -n -q -t 4 -T 3 -i "$NET" -s /e2e/guest/udhcpc.sh; then
+        gpass dhcp
+        ginfo "$(grep lease "$OUTD/dhcp.txt")"
+    else
+        gfail dhcp "no DHCP lease on $NET"
+    fi
+else
+    gfail link-up "no network interface for $BDF"
+fi
+gcapture lspci-vvv-8086-100e.txt lspci -vvv -xxxx -s "$BDF"
+gcapture interrupts.txt cat /proc/interrupts
+n=$(irq_count "${NET:-e1000}|e1000")
+if [ "${n:-0}" -gt 0 ]; then
+    gpass interrupts
+else
+    gfail interrupts "no interrupts counted for ${NET:-e1000}"
+fi
+ginfo "interrupts for ${NET:-e1000}: $n ($(grep -E "${NET:-e1000}|e1000" /proc/interrupts | tr -s ' ' | head -n3 | tr '\n' ';'))"
+
+# MSI-X / PCIe function (PV only passes it): informational
+for b in $(lspci -D -n -d 8086:10d3 | cut -d' ' -f1); do
+    modprobe e1000e 2>/dev/null
+    if wait_for 15 test -e "/sys/bus/pci/devices/$b/driver"; then
+        n2=$(ls "/sys/bus/pci/devices/$b/net/" 2>/dev/null | head -n1)
+        [ -n "$n2" ] && ip link set "$n2" up && sleep 3
+        ginfo "e1000e $b bound to $(basename "$(readlink "/sys/bus/pci/devices/$b/driver")"), $n2 interrupts $(irq_count "$n2")"
+    else
+        ginfo "e1000e $b: no driver bound"
+    fi
+    gcapture lspci-vvv-8086-10d3.txt lspci -vvv -xxxx -s "$b"
+    gcapture interrupts-end.txt cat /proc/interrupts
+done
+
+# Hot-unplug: dom0 runs "xl pci-detach" for every passed function once it sees
+# "@@G unplug-ready"; the guest must see them go.
+if [ "$E2E_UNPLUG" = 1 ]; then
+    t2=$(uptime_s)
+    echo "@@G unplug-ready"
+    if wait_for 120 sh -c "! lspci -n | grep -qE '8086:100e|1234:11e8|8086:10d3'"; then
+        gpass unplug
+        ginfo "passed functions gone $(elapsed "$t2") s after unplug-ready"
+    else
+        gfail unplug "still visible after 120 s: $(lspci -n | tr '\n' ';')"
+    fi
+    gcapture lspci-after-unplug.txt lspci -D -nn
+fi
+exit 0

@@ -1,0 +1,148 @@
+# Booting the bed: outer QEMU (TCG) -> Xen -> dom0, reading the serial console
+# live, with a hard time limit; the outer QEMU is always stopped.
+# Sourced after lib/common.sh.
+# shellcheck shell=bash
+
+XEN_CMDLINE="console=com1 com1=115200,8n1 dom0_mem=768M,max:768M dom0_max_vcpus=1 loglvl=all guest_loglvl=all noreboot bootscrub=0 smap=0 smep=0 serial_tx_buffer=256k"
+DOM0_CMDLINE="console=hvc0 earlyprintk=xen"
+
+# Passthrough candidates, never in slot 00:02.0 (upstream xen-pt treats an Intel
+# function there as IGD): e1000 (INTx) 00:03.0, edu (MSI) 00:04.0, e1000e (MSI-X,
+# PCIe) behind a root port at 00:05.0 -> 01:00.0.
+OUTER_DEVICES=(
+    -device intel-iommu,intremap=on,caching-mode=on
+    -netdev user,id=n0,restrict=on -device e1000,netdev=n0,bus=pcie.0,addr=03.0
+    -device edu,bus=pcie.0,addr=04.0
+    -device pcie-root-port,id=rp1,bus=pcie.0,addr=05.0,chassis=1,slot=1
+    -netdev user,id=n1,restrict=on -device e1000e,netdev=n1,bus=rp1,addr=00.0
+)
+
+# QEMU runs under timeout(1) (a second limit, 60 s beyond ours, should this
+# script itself die); QEMU_PID is timeout's pid, QEMU_PIDFILE holds QEMU's.
+QEMU_PID=
+QEMU_PIDFILE=
+stop_outer() {
+    local qp=
+    [ -n "$QEMU_PIDFILE" ] && qp=$(cat "$QEMU_PIDFILE" 2>/dev/null)
+    for p in $qp $QEMU_PID; do
+        kill -0 "$p" 2>/dev/null || continue
+        kill -TERM "$p" 2>/dev/null
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$p" 2>/dev/null
+    done
+    [ -n "$QEMU_PID" ] && wait "$QEMU_PID" 2>/dev/null
+    QEMU_PID=
+}
+
+# boot_bed RUNDIR LIMIT_SECONDS SCENARIO...
+# Writes RUNDIR/console.log (raw serial), RUNDIR/data.raw (data channel),
+# RUNDIR/events.log ("<ms since start> <line>" for markers and verdicts).
+# Sets BOOT_STATUS: done | timeout | exited | panic
+boot_bed() {
+    local run=$1 limit=$2; shift 2
+    local list fifo start deadline now line partial="" el rc
+    list=$(IFS=+; echo "$*")
+    fifo=$run/console.fifo
+    rm -f "$fifo"; mkfifo "$fifo"
+    : >"$run/console.log"; : >"$run/events.log"; : >"$run/data.raw"
+    printf '%s\n' "$OUTER_QEMU -machine q35,accel=tcg -cpu max -smp 2 -m 2048 ${OUTER_DEVICES[*]}" \
+        "xen: $XEN_CMDLINE" "dom0: $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1" >"$run/cmdline.txt"
+    start=$(now_ms)
+    deadline=$(( start + limit * 1000 ))
+    # Note: QEMU's multiboot -initrd splits module arguments at commas.
+    QEMU_PIDFILE=$run/qemu.pid
+    rm -f "$QEMU_PIDFILE"
+    timeout -s KILL $(( limit + 60 )) "$OUTER_QEMU" -pidfile "$QEMU_PIDFILE" -machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
+        -nodefaults -no-user-config -display none -no-reboot \
+        "${OUTER_DEVICES[@]}" \
+        -kernel "$IMG/xen" -append "$XEN_CMDLINE" \
+        -initrd "$IMG/vmlinux $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1,$IMG/dom0-initrd.cpio" \
+        -serial stdio -serial "file:$run/data.raw" \
+        </dev/null >"$fifo" 2>"$run/qemu-stderr.log" &
+    QEMU_PID=$!
+    trap 'stop_outer' EXIT
+    trap 'stop_outer; exit 130' INT TERM
+    BOOT_STATUS=exited
+    exec 7<"$fifo"
+    while :; do
+        if IFS= read -r -t 2 -u 7 line; then
+            line=$partial$line; partial=""
+        else
+            rc=$?
+            if [ $rc -gt 128 ]; then            # timeout: keep any partial line
+                partial=$partial$line
+                now=$(now_ms)
+                if [ "$now" -ge "$deadline" ]; then BOOT_STATUS=timeout; break; fi
+                continue
+            fi
+            line=$partial$line; partial=""     # EOF: QEMU is gone
+            [ -n "$line" ] && printf '%s\n' "$line" >>"$run/console.log"
+            break
+        fi
+        line=${line//$'\r'/}
+        printf '%s\n' "$line" >>"$run/console.log"
+        el=$(( $(now_ms) - start ))
+        case "$line" in
+        *@@E2E*|*PASS:\ *|*FAIL:\ *|INFO:\ *)
+            if [[ $line == *@@E2E* ]]; then
+                line=@@E2E${line#*@@E2E}
+            elif [[ $line =~ (PASS|FAIL|INFO):\ .* ]]; then
+                line=${BASH_REMATCH[0]}
+            fi
+            printf '%s %s\n' "$el" "$line" >>"$run/events.log"
+            printf '  [%7s] %s\n' "$(fmt_ms "$el")" "$line"
+            if [[ $line == "@@E2E dom0 done"* ]]; then BOOT_STATUS=done; break; fi
+            ;;
+        *"Panic on CPU"*|*"Reboot in five seconds"*|*"Kernel panic"*)
+            printf '%s %s\n' "$el" "@@E2E panic $line" >>"$run/events.log"
+            printf '  [%7s] PANIC: %s\n' "$(fmt_ms "$el")" "$line"
+            BOOT_STATUS=panic
+            # let a few more lines of the panic reach the log
+            while IFS= read -r -t 3 -u 7 line; do printf '%s\n' "${line//$'\r'/}" >>"$run/console.log"; done
+            break
+            ;;
+        esac
+        if [ "$(now_ms)" -ge "$deadline" ]; then BOOT_STATUS=timeout; break; fi
+    done
+    exec 7<&-
+    # Xen's power-off does not always end the outer QEMU: stop it ourselves.
+    sleep 0.5
+    stop_outer
+    trap - EXIT INT TERM
+    rm -f "$fifo"
+    BOOT_MS=$(( $(now_ms) - start ))
+}
+
+# extract_files SRC DESTDIR: the "@@FILE name md5 size" / base64 / "@@END name"
+# blocks of SRC into DESTDIR/name (NAME.tar.gz: unpacked into DESTDIR/NAME/);
+# prints "OK name" or "BAD name why" per file.
+extract_files() {
+    local src=$1 dest=$2 tmp name md5 size got
+    tmp=$(mktemp -d)
+    tr -d '\r' <"$src" | awk -v dir="$tmp" '
+        /@@FILE / { sub(/.*@@FILE /, "@@FILE "); n++; f = dir "/" n ".b64"; printf "" > f;
+                    print n, $2, $3, $4 >> (dir "/list"); infile = 1; next }
+        /@@END /  { if (infile) close(f); infile = 0; next }
+        infile    { print >> f }'
+    if [ -f "$tmp/list" ]; then
+        while read -r n name md5 size; do
+            mkdir -p "$dest/$(dirname "$name")"
+            if ! base64 -d <"$tmp/$n.b64" >"$dest/$name" 2>/dev/null; then
+                echo "BAD $name base64"; continue
+            fi
+            got=$(md5sum <"$dest/$name" | cut -d' ' -f1)
+            if [ "$got" != "$md5" ]; then echo "BAD $name md5"; continue; fi
+            case "$name" in
+            *.tar.gz)
+                mkdir -p "$dest/${name%.tar.gz}"
+                if tar xzf "$dest/$name" -C "$dest/${name%.tar.gz}"; then
+                    rm -f "$dest/$name"; echo "OK $name"
+                else
+                    echo "BAD $name tar"
+                fi ;;
+            *) echo "OK $name" ;;
+            esac
+        done <"$tmp/list"
+    fi
+    rm -rf "$tmp"
+}

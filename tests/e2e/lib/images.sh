@@ -1,0 +1,198 @@
+# Image building for the e2e bed. Sourced after lib/common.sh and lib/pkg.sh.
+#
+# Products (in $IMG):
+#   xen                 the hypervisor, uncompressed multiboot ELF
+#   vmlinux             dom0 kernel, uncompressed ELF extracted from the bzImage
+#   dom0-base.cpio      dom0 rootfs: busybox, Xen tools, qemu-system-xen, libs,
+#                       modules, guest kernel           (cached on its inputs)
+#   guest-base.cpio.xz  guest rootfs: busybox, pciutils, modules (cached)
+#   ours.cpio           our device model + its libs (/opt/xenpt, cached on the binary)
+#   run.cpio            init, scenario scripts, guest initrd (rebuilt every run)
+#   dom0-initrd.cpio    base + ours + run, concatenated (the kernel unpacks all)
+# shellcheck shell=bash
+
+DOM0_MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pciback)
+GUEST_MODULES=(xen-pcifront e1000 e1000e)
+
+fetch_all() {
+    fetch_pkgs "${PKG_LIST[@]}" "$(kernel_pkg)"
+}
+
+kver() { basename "$(ls -d "$PKGS/$(kernel_pkg)"/lib/modules/*/ | head -n1)"; }
+
+# The xz payload of a bzImage is the (stripped) vmlinux ELF.
+extract_vmlinux() {
+    local bz=$1 out=$2 off
+    off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bz" | head -n1 | cut -d: -f1)
+    [ -n "$off" ] || die "no xz payload in $bz"
+    tail -c +$((off + 1)) "$bz" | xz -dc --single-stream >"$out.tmp" 2>/dev/null
+    [ "$(head -c4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ] || die "extracted vmlinux is not ELF"
+    mv "$out.tmp" "$out"
+}
+
+build_cfgread() {
+    local out=$OUT/tools/cfgread
+    if [ ! -x "$out" ] || [ "$E2E_SRC/tools/cfgread.c" -nt "$out" ]; then
+        mkdir -p "$OUT/tools"
+        gcc -static -O2 -Wall -Werror -o "$out" "$E2E_SRC/tools/cfgread.c" || die "building cfgread failed"
+    fi
+}
+
+# Common skeleton: busybox with applet links, directories, ld.so link.
+stage_skeleton() {
+    local r=$1 a
+    rm -rf "$r"
+    mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,e2e} "$r"/usr/{bin,sbin,lib/$ARCH_TRIPLET,libexec,share/misc} \
+             "$r"/var/{log,lib,tmp} "$r/lib64"
+    ln -s usr/lib "$r/lib"   # /lib/x86_64-linux-gnu is ld.so's default path too
+    ln -s ../run "$r/var/run"
+    cp "$PKGS/busybox-static/bin/busybox" "$r/bin/busybox"
+    for a in $(bb --list); do
+        [ "$a" = busybox ] || [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+    done
+    ln -s "/usr/lib/$ARCH_TRIPLET/ld-linux-x86-64.so.2" "$r/lib64/ld-linux-x86-64.so.2"
+    cp "$PKGS/pciutils/usr/bin/lspci" "$PKGS/pciutils/usr/bin/setpci" "$r/usr/bin/"
+    cp "$PKGS/pci.ids/usr/share/misc/pci.ids" "$r/usr/share/misc/"
+    cp "$OUT/tools/cfgread" "$r/usr/bin/"
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
+    echo 'root:x:0:' >"$r/etc/group"
+}
+
+base_key() {
+    { pkg_versions; cat "$E2E_SRC/lib/images.sh" "$E2E_SRC/lib/pkg.sh" "$E2E_SRC/lib/common.sh" "$E2E_SRC/tools/cfgread.c"; } |
+        sha256sum | cut -c1-16
+}
+
+build_dom0_base() {
+    local r=$OUT/stage/dom0 kp kv x
+    kp=$PKGS/$(kernel_pkg); kv=$(kver)
+    stage_skeleton "$r"
+    # Xen tools: the versioned directory holds the real binaries (the
+    # /usr/sbin names are wrappers reading /sys/hypervisor/version).
+    mkdir -p "$r/usr/lib/xen-4.17/bin" "$r/usr/lib/xen-4.17/boot"
+    cp -a "$PKGS/xen-utils-4.17/usr/lib/xen-4.17/bin/." "$r/usr/lib/xen-4.17/bin/"
+    rm -f "$r"/usr/lib/xen-4.17/bin/{pygrub,xenpvnetboot,xendomains,test-*}
+    cp "$PKGS/xen-utils-4.17/usr/lib/xen-4.17/boot/hvmloader" "$r/usr/lib/xen-4.17/boot/"
+    for x in "$r"/usr/lib/xen-4.17/bin/*; do ln -sf "/usr/lib/xen-4.17/bin/$(basename "$x")" "$r/usr/sbin/"; done
+    mkdir -p "$r/etc/xen"
+    cp -a "$PKGS/xen-utils-common/etc/xen/scripts" "$r/etc/xen/"
+    printf 'autoballoon="off"\n' >"$r/etc/xen/xl.conf"
+    # Baseline HVM device model: Debian's qemu-system-xen (QEMU 7.2, upstream xen-pt),
+    # at the path libxl uses by default.
+    cp "$PKGS/qemu-system-xen/usr/libexec/xen-qemu-system-i386" "$r/usr/libexec/"
+    mkdir -p "$r/usr/share/qemu" "$r/usr/share/seabios"
+    cp "$PKGS/qemu-system-data/usr/share/qemu/"{linuxboot.bin,linuxboot_dma.bin,multiboot.bin,multiboot_dma.bin,kvmvapic.bin} \
+       "$r/usr/share/qemu/" 2>/dev/null || true
+    [ -e "$r/usr/share/qemu/linuxboot_dma.bin" ] || die "linuxboot_dma.bin missing from qemu-system-data"
+    # QEMU reads the en-us keymap even for "-vnc none" (libxl passes it).
+    cp -a "$PKGS/qemu-system-data/usr/share/qemu/keymaps" "$r/usr/share/qemu/"
+    cp -L "$PKGS/seabios/usr/share/seabios/bios-256k.bin" "$r/usr/share/seabios/"
+    # dlopen()ed by glibc's pthread_cancel (xl aborts without it).
+    cp -L "$PKGS/libgcc-s1/lib/$ARCH_TRIPLET/libgcc_s.so.1" "$r/usr/lib/$ARCH_TRIPLET/" 2>/dev/null ||
+        cp -L "$PKGS/libgcc-s1/usr/lib/$ARCH_TRIPLET/libgcc_s.so.1" "$r/usr/lib/$ARCH_TRIPLET/"
+    install_modules "$kp/lib/modules/$kv" "$r/lib/modules/$kv" "${DOM0_MODULES[@]}"
+    # Guest kernel (bzImage: HVM direct kernel boot and PV domU).
+    mkdir -p "$r/e2e/guest"
+    cp "$kp/boot/vmlinuz-$kv" "$r/e2e/guest/vmlinuz"
+    mapfile -t elfs < <(elf_files "$r/bin" "$r/usr/bin" "$r/usr/sbin" "$r/usr/lib/xen-4.17/bin" "$r/usr/libexec" "$r/usr/lib/$ARCH_TRIPLET")
+    prefetch_libs "${elfs[@]}"
+    resolve_libs "$r" "${elfs[@]}"
+    mk_cpio "$r" "$IMG/dom0-base.cpio"
+}
+
+build_guest_base() {
+    local r=$OUT/stage/guest kp kv
+    kp=$PKGS/$(kernel_pkg); kv=$(kver)
+    stage_skeleton "$r"
+    install_modules "$kp/lib/modules/$kv" "$r/lib/modules/$kv" "${GUEST_MODULES[@]}"
+    prefetch_libs "$r/usr/bin/lspci" "$r/usr/bin/setpci"
+    resolve_libs "$r" "$r/usr/bin/lspci" "$r/usr/bin/setpci"
+    mkdir -p "$r/usr/share/udhcpc"
+    mk_cpio "$r" "$IMG/guest-base.cpio"
+    xz -T0 --check=crc32 --lzma2=dict=1MiB -6 -c "$IMG/guest-base.cpio" >"$IMG/guest-base.cpio.xz"
+    rm -f "$IMG/guest-base.cpio"
+}
+
+# build_base: everything that depends only on packages and these scripts.
+build_base() {
+    local key t0
+    t0=$(now_ms)
+    mkdir -p "$IMG" "$LOGS"
+    fetch_all
+    build_cfgread
+    key=$(base_key)
+    if [ "$(cat "$IMG/base.key" 2>/dev/null)" = "$key" ] && [ -s "$IMG/dom0-base.cpio" ] &&
+       [ -s "$IMG/guest-base.cpio.xz" ] && [ -s "$IMG/xen" ] && [ -s "$IMG/vmlinux" ]; then
+        log "base images up to date ($(fmt_ms $(( $(now_ms) - t0 ))))"
+        return 0
+    fi
+    log "building base images"
+    rm -f "$IMG/base.key"
+    gzip -dc "$PKGS/xen-hypervisor-4.17-amd64/boot/xen-4.17-amd64.gz" >"$IMG/xen"
+    extract_vmlinux "$PKGS/$(kernel_pkg)/boot/vmlinuz-$(kver)" "$IMG/vmlinux"
+    build_dom0_base
+    build_guest_base
+    pkg_versions >"$IMG/versions.txt"
+    echo "$key" >"$IMG/base.key"
+    log "base images built in $(fmt_ms $(( $(now_ms) - t0 ))): dom0-base $(du -m "$IMG/dom0-base.cpio" | cut -f1) MB," \
+        "guest-base $(du -k "$IMG/guest-base.cpio.xz" | cut -f1) KB (xz)"
+}
+
+# build_ours: our device model in /opt/xenpt (binary + the host libraries
+# ldd finds, minus glibc, which dom0 has from Debian's libc6 of the same release).
+# /usr/local/bin/xenpt-qemu runs it; usable as device_model_override.
+build_ours() {
+    local r=$OUT/stage/ours key lib base
+    rm -f "$IMG/ours.cpio.new"
+    if [ ! -x "$OURS_QEMU" ]; then
+        log "our QEMU ($OURS_QEMU) not built: dom0 gets no /opt/xenpt"
+        : >"$IMG/ours.cpio"; echo none >"$IMG/ours.key"
+        return 0
+    fi
+    key=$(sha256sum "$(readlink -f "$OURS_QEMU")" | cut -c1-16)
+    if [ "$(cat "$IMG/ours.key" 2>/dev/null)" = "$key" ] && [ -s "$IMG/ours.cpio" ]; then
+        return 0
+    fi
+    log "packing our QEMU ($OURS_QEMU, $key)"
+    rm -rf "$r"
+    mkdir -p "$r/opt/xenpt/bin" "$r/opt/xenpt/lib" "$r/opt/xenpt/share" "$r/usr/local/bin"
+    strip --strip-debug -o "$r/opt/xenpt/bin/qemu-system-x86_64" "$(readlink -f "$OURS_QEMU")"
+    ldd "$OURS_QEMU" >"$r/opt/xenpt/ldd.txt" 2>&1
+    grep -q 'not found' "$r/opt/xenpt/ldd.txt" && die "ldd: $(grep 'not found' "$r/opt/xenpt/ldd.txt")"
+    while read -r lib; do
+        base=$(basename "$lib")
+        case "$base" in
+        ld-linux*|libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*) continue ;;
+        esac
+        cp -L "$lib" "$r/opt/xenpt/lib/$base"
+    done < <(awk '/=> \// {print $3}' "$r/opt/xenpt/ldd.txt")
+    ln -s /usr/share/qemu "$r/opt/xenpt/share/qemu"
+    cat >"$r/usr/local/bin/xenpt-qemu" <<'EOF'
+#!/bin/sh
+# Our device model (tests/e2e: packed from build/qemu-system-x86_64).
+LD_LIBRARY_PATH=/opt/xenpt/lib exec /opt/xenpt/bin/qemu-system-x86_64 "$@"
+EOF
+    chmod +x "$r/usr/local/bin/xenpt-qemu"
+    { echo "source=$OURS_QEMU"; echo "sha256=$(sha256sum "$(readlink -f "$OURS_QEMU")" | cut -d' ' -f1)";
+      echo "mtime=$(date -r "$(readlink -f "$OURS_QEMU")" '+%F %T')"; } >"$r/opt/xenpt/MANIFEST"
+    mk_cpio "$r" "$IMG/ours.cpio"
+    echo "$key" >"$IMG/ours.key"
+}
+
+# build_run SCENARIOS: init, scenario scripts and the guest initrd.
+build_run() {
+    local r=$OUT/stage/run g=$OUT/stage/guest-run
+    rm -rf "$r" "$g"
+    mkdir -p "$r/e2e/scenarios" "$r/e2e/guest" "$g/e2e/guest"
+    cp "$E2E_SRC/dom0/init" "$r/init"
+    cp "$E2E_SRC"/dom0/*.sh "$r/e2e/"
+    cp "$E2E_SRC"/scenarios/*.sh "$r/e2e/scenarios/"
+    cp "$E2E_SRC/guest/init" "$g/init"
+    cp "$E2E_SRC"/guest/*.sh "$g/e2e/guest/"
+    chmod +x "$r/init" "$g/init" "$r"/e2e/scenarios/*.sh "$g"/e2e/guest/*.sh
+    mk_cpio "$g" "$OUT/stage/guest-run.cpio"
+    # The kernel unpacks concatenated archives, compressed or not.
+    cat "$IMG/guest-base.cpio.xz" "$OUT/stage/guest-run.cpio" >"$r/e2e/guest/initrd.img"
+    mk_cpio "$r" "$IMG/run.cpio"
+    cat "$IMG/dom0-base.cpio" "$IMG/ours.cpio" "$IMG/run.cpio" >"$IMG/dom0-initrd.cpio"
+}

@@ -1,0 +1,109 @@
+#!/bin/bash
+# End-to-end test bed: real Xen 4.17 nested under QEMU TCG, PV dom0, guests.
+#
+#   tests/e2e/run.sh [scenario...]      (default: all of tests/e2e/scenarios/)
+#
+# Fetches and builds what is missing (cached in /var/cache/xenpt-e2e and
+# build/e2e/images), boots once, runs the scenarios in dom0 in the given order,
+# prints their PASS/FAIL lines and "e2e: N passed, M failed"; exit status 1 on
+# any failure. Results: build/e2e/results/<scenario>/, logs: build/e2e/logs/.
+#
+# Environment: E2E_TIMEOUT (hard limit of the boot, seconds; default: 150 +
+# the scenarios' own limits, at most 1080), E2E_BUILD_ONLY=1 (images only).
+set -uo pipefail
+
+E2E_SRC_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/common.sh
+. "$E2E_SRC_DIR/lib/common.sh"
+# shellcheck source=lib/pkg.sh
+. "$E2E_SRC_DIR/lib/pkg.sh"
+# shellcheck source=lib/images.sh
+. "$E2E_SRC_DIR/lib/images.sh"
+# shellcheck source=lib/boot.sh
+. "$E2E_SRC_DIR/lib/boot.sh"
+
+[ "$(id -u)" = 0 ] || die "run as root (apt-get download into $CACHE)"
+[ -x "$OUTER_QEMU" ] || die "outer QEMU $OUTER_QEMU missing (Debian package qemu-system-x86)"
+
+if [ $# -gt 0 ]; then
+    SCEN=("$@")
+else
+    SCEN=()
+    for f in "$E2E_SRC/scenarios"/*.sh; do SCEN+=("$(basename "$f" .sh)"); done
+    # PV baseline, HVM baseline, then the rest
+    mapfile -t SCEN < <(printf '%s\n' "${SCEN[@]}" | awk '
+        $0 == "pv-baseline" { a = $0; next } $0 == "hvm-baseline" { b = $0; next } { rest[n++] = $0 }
+        END { if (a) print a; if (b) print b; for (i = 0; i < n; i++) print rest[i] }')
+fi
+limit=150
+for s in "${SCEN[@]}"; do
+    f=$E2E_SRC/scenarios/$s.sh
+    [ -f "$f" ] || die "unknown scenario '$s' (have: $(cd "$E2E_SRC/scenarios" && ls *.sh | sed 's/\.sh$//' | tr '\n' ' '))"
+    l=$(sed -n 's/^# e2e-timeout: *//p' "$f" | head -n1)
+    limit=$(( limit + ${l:-300} ))
+done
+[ "$limit" -gt 1080 ] && limit=1080
+limit=${E2E_TIMEOUT:-$limit}
+
+T0=$(now_ms)
+build_base
+build_ours
+build_run
+T_BUILD=$(( $(now_ms) - T0 ))
+log "images ready in $(fmt_ms "$T_BUILD"): dom0 initrd $(du -m "$IMG/dom0-initrd.cpio" | cut -f1) MB"
+[ "${E2E_BUILD_ONLY:-0}" = 1 ] && exit 0
+
+RUN=$LOGS/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$RUN"
+ln -sfn "$(basename "$RUN")" "$LOGS/latest"
+log "booting Xen + dom0 (scenarios: ${SCEN[*]}; hard limit ${limit} s; logs in $RUN)"
+boot_bed "$RUN" "$limit" "${SCEN[@]}"
+log "outer QEMU stopped after $(fmt_ms "$BOOT_MS") ($BOOT_STATUS)"
+
+# Results: files from the data channel (and the console, if dom0 fell back to it).
+for s in "${SCEN[@]}" dom0; do rm -rf "${RESULTS:?}/$s"; done
+mkdir -p "$RESULTS"
+{ extract_files "$RUN/data.raw" "$RESULTS"; extract_files "$RUN/console.log" "$RESULTS"; } >"$RUN/files.txt"
+cp "$RUN/console.log" "$RUN/events.log" "$RESULTS/dom0/" 2>/dev/null || { mkdir -p "$RESULTS/dom0"; cp "$RUN/console.log" "$RUN/events.log" "$RESULTS/dom0/"; }
+cp "$IMG/versions.txt" "$RESULTS/dom0/package-versions.txt" 2>/dev/null
+
+# Verdicts
+EV=$RUN/events.log
+VERD=$RUN/verdicts.txt
+sed -n 's/^[0-9]* \(\(PASS\|FAIL\): .*\)/\1/p' "$EV" >"$VERD"
+bad_files=$(grep -c '^BAD' "$RUN/files.txt")
+[ "$bad_files" -gt 0 ] && echo "FAIL: e2e/results: $bad_files file(s) corrupted in transfer: $(grep '^BAD' "$RUN/files.txt" | cut -d' ' -f2 | tr '\n' ' ')" >>"$VERD"
+case "$BOOT_STATUS" in
+done) ;;
+timeout) echo "FAIL: e2e/boot: hard time limit (${limit} s) reached before dom0 finished" >>"$VERD" ;;
+panic) echo "FAIL: e2e/boot: panic: $(grep -m1 '@@E2E panic' "$EV" | cut -d' ' -f4-)" >>"$VERD" ;;
+*) echo "FAIL: e2e/boot: outer QEMU exited early ($(tail -n1 "$RUN/qemu-stderr.log" 2>/dev/null))" >>"$VERD" ;;
+esac
+grep -q '@@E2E dom0 ready' "$EV" || echo "FAIL: e2e/dom0: dom0 never reached its shell (see $RUN/console.log)" >>"$VERD"
+for s in "${SCEN[@]}"; do
+    grep -q "@@E2E $s end" "$EV" || echo "FAIL: $s: did not finish" >>"$VERD"
+done
+
+# Timings
+ev_t() { awk -v p="$1" 'index($0, p) { print $1; exit }' "$EV"; }
+{
+    echo "image build: $(fmt_ms "$T_BUILD")"
+    t=$(ev_t '@@E2E dom0 ready'); [ -n "$t" ] && echo "boot to dom0 shell (toolstack up): $(fmt_ms "$t")"
+    for s in "${SCEN[@]}"; do
+        a=$(ev_t "@@E2E $s begin"); b=$(ev_t "@@E2E $s end")
+        [ -n "$a" ] && [ -n "$b" ] && echo "scenario $s: $(fmt_ms $(( b - a )))"
+    done
+    echo "outer QEMU total: $(fmt_ms "$BOOT_MS") ($BOOT_STATUS)"
+    echo "run total: $(fmt_ms $(( $(now_ms) - T0 )))"
+} >"$RUN/timings.txt"
+cp "$RUN/timings.txt" "$RESULTS/timings.txt"
+
+echo
+echo "== e2e results (${SCEN[*]}) =="
+cat "$VERD"
+echo "-- times --"
+sed 's/^/  /' "$RUN/timings.txt"
+echo "-- results in $RESULTS, logs in $RUN"
+P=$(grep -c '^PASS: ' "$VERD"); F=$(grep -c '^FAIL: ' "$VERD")
+echo "e2e: $P passed, $F failed"
+[ "$F" -eq 0 ] && [ "$P" -gt 0 ]

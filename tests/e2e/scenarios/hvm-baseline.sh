@@ -1,0 +1,10 @@
+#!/bin/sh
+# e2e-timeout: 420
+# Baseline HVM: xl creates an HVM guest (direct kernel boot) with pci=[e1000],
+# device model = Debian's qemu-system-xen 7.2 (upstream xen-pt), at libxl's
+# default path. Body: dom0/hvm-pt.sh (an "ours" variant only changes HVM_DM to
+# /usr/local/bin/xenpt-qemu).
+HVM_SCENARIO=hvm-baseline
+HVM_DM=/usr/libexec/xen-qemu-system-i386
+HVM_NAME=hvmbase
+. /e2e/hvm-pt.sh

@@ -1,0 +1,94 @@
+#!/bin/sh
+# e2e-timeout: 300
+# Baseline PV: Linux's xen-pciback in dom0 -> xen-pcifront in a PV domU.
+# The e1000 (INTx) is the device under test; the edu (MSI) and the e1000e
+# (MSI-X, PCIe, behind a root port) are passed too, for their lspci views.
+. /e2e/lib.sh
+scenario_begin pv-baseline
+
+E1000=$(find_devs 8086:100e | head -n1)
+EDU=$(find_devs 1234:11e8 | head -n1)
+E1000E=$(find_devs 8086:10d3 | head -n1)
+if [ -z "$E1000" ]; then
+    fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1
+fi
+DEVS="$E1000 $EDU $E1000E"
+info "devices: e1000=$E1000 edu=${EDU:-none} e1000e=${E1000E:-none}"
+
+# dom0's view, before assignment
+for d in $DEVS; do
+    capture "dom0-lspci-$d.txt" lspci -vvv -xxxx -s "$d"
+    save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
+done
+# reference: the same config-read loop in dom0 (PV dom0, no driver bound)
+capture dom0-cfgread.txt cfgread "$E1000" 2000 0 2 && info "dom0 $(cat "$RES/dom0-cfgread.txt")"
+
+ok=1
+for d in $DEVS; do
+    capture "assignable-add-$d.log" xl pci-assignable-add "$d" || { ok=; fail assignable "xl pci-assignable-add $d: $(tail -n1 "$RES/assignable-add-$d.log")"; }
+done
+capture assignable-list.txt xl pci-assignable-list
+[ -n "$ok" ] && pass assignable
+pcilist=
+for d in $DEVS; do pcilist="$pcilist${pcilist:+, }'$d'"; done
+
+cat >/tmp/pvbase.cfg <<EOF
+name = "pvbase"
+type = "pv"
+kernel = "/e2e/guest/vmlinuz"
+ramdisk = "/e2e/guest/initrd.img"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1"
+memory = 256
+vcpus = 1
+pci = [ $pcilist ]
+on_poweroff = "destroy"
+on_crash = "destroy"
+EOF
+save_file /tmp/pvbase.cfg pvbase.cfg
+
+LOG=/var/log/xen/console/guest-pvbase.log
+t0=$(uptime_s)
+mark xl-create
+if ! capture xl-create.log xl create /tmp/pvbase.cfg; then
+    fail xl-create "$(grep -v '^Parsing' "$RES/xl-create.log" | tail -n2 | tr '\n' ' ')"
+    exit 1
+fi
+pass xl-create
+info "xl create took $(elapsed "$t0") s"
+mark guest-started
+unplug_all pvbase "$LOG" $DEVS
+mark detached
+# the guest powers off by itself after its checks
+if wait_for 240 log_has "$LOG" '@@G done'; then
+    info "guest ran its checks $(elapsed "$t0") s after xl create"
+    pass guest-done
+else
+    fail guest-done "no '@@G done' from the guest within 240 s"
+fi
+mark guest-finished
+capture xl-list.txt xl list
+dom_finish pvbase
+mark guest-gone
+save_file /var/log/xen/xl-pvbase.log xl.log
+capture xl-dmesg.txt xl dmesg
+[ -f "$LOG" ] && guest_collect "$LOG" domU
+mark collected
+
+# dom0 vs domU config bytes of each passed function
+for f in "$RES"/domU-config-*.bin; do
+    [ -f "$f" ] || continue
+    id=${f##*/domU-config-}; id=${id%.bin}          # vendor:device tag
+    for d in $DEVS; do
+        [ "$(lspci -n -s "$d" | awk '{print $3}' | tr ':' '-')" = "$id" ] || continue
+        cfg_diff "$RES/dom0-config-$d.bin" "$f" "$RES/config-diff-$id.txt"
+        info "config bytes differing dom0 vs domU for $id: $(grep -c '^0x' "$RES/config-diff-$id.txt") ($(grep '^0x' "$RES/config-diff-$id.txt" | cut -d' ' -f1 | tr '\n' ' '))"
+    done
+done
+
+mark compared
+for d in $DEVS; do
+    capture "assignable-remove-$d.log" xl pci-assignable-remove "$d" || fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"
+done
+mark removed
+info "scenario took $(elapsed "$T_BEGIN") s"
+exit 0
