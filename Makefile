@@ -7,7 +7,9 @@
 #   make fuzz     a longer fuzz run (FUZZ_SECONDS, default 600)
 #   make bench    engine benchmark: accesses/s, instructions and host
 #                 accesses per guest access, per-device state
-.PHONY: all qemu check core fuzz bench clean distclean
+#   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
+#                 (tests/e2e; E2E_SCENARIOS to pick some)
+.PHONY: all qemu check core fuzz bench e2e clean distclean
 
 all: qemu
 
@@ -37,8 +39,14 @@ bench:
 	scripts/setup-host.sh
 	scripts/bench.sh
 
+e2e: qemu
+	tests/e2e/run.sh $(E2E_SCENARIOS)
+
 clean:
 	rm -rf build-core build-asan build-fuzz build-bench build-*.log
 
-distclean: clean
+diste2e: qemu
+	tests/e2e/run.sh $(E2E_SCENARIOS)
+
+clean: clean
 	rm -rf build
