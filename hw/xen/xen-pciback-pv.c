@@ -39,6 +39,7 @@ typedef struct XpbFunc {
     XptHost host;
     XpfDevice *xpf;
     bool assigned;
+    int intx_pirq;       /* the GSI's pirq in the guest (assign=on) */
     bool closing;        /* removal asked, waiting for the frontend */
     uint64_t denied;
 } XpbFunc;
@@ -47,7 +48,7 @@ struct XenPciBackPv {
     XenDevice parent_obj;
 
     /* properties */
-    char *hosts;             /* "DDDD:BB:DD.F[,...]" */
+    char *hosts;             /* "DDDD:BB:DD.F[;...]" (or ",," escaped) */
     char *mode;              /* "vpci" (default) or "passthrough" */
     bool permissive;
     bool allow_interrupt_control;
@@ -261,8 +262,14 @@ static bool xpb_grant(XenPciBackPv *s, XpbFunc *pf, bool allow, Error **errp)
                                                                4096),
                                                   allow);
     }
-    if (h->irq) {
-        rc |= s->hv.ops->irq_permission(&s->hv, h->irq, allow);
+    if (h->irq && allow) {
+        /* As libxl: map the GSI into the guest, then allow that pirq. */
+        rc |= s->hv.ops->map_pirq_gsi(&s->hv, h->irq, &pf->intx_pirq);
+        rc |= s->hv.ops->irq_permission(&s->hv, pf->intx_pirq, true);
+    } else if (h->irq && pf->intx_pirq > 0) {
+        s->hv.ops->irq_permission(&s->hv, pf->intx_pirq, false);
+        s->hv.ops->unmap_pirq(&s->hv, pf->intx_pirq);
+        pf->intx_pirq = 0;
     }
     if (!allow) {
         s->hv.ops->assign_device(&s->hv, sbdf, false);
@@ -602,7 +609,8 @@ static bool xpb_add_host(XenPciBackPv *s, const char *addr, Error **errp)
 static void xpb_realize(XenDevice *xendev, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(xendev);
-    g_auto(GStrv) hosts = g_strsplit(s->hosts ?: "", ",", -1);
+    /* ';' separates, as does ',' (written ",," inside a -device option). */
+    g_auto(GStrv) hosts = g_strsplit_set(s->hosts ?: "", ";,", -1);
     XpvMode mode;
     unsigned i;
 
@@ -617,7 +625,7 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
     }
     if (!hosts[0]) {
         error_setg(errp, "xen-pciback-pv needs the hosts property "
-                   "(DDDD:BB:DD.F[,...])");
+                   "(DDDD:BB:DD.F[;...])");
         return;
     }
     if (xen_enabled()) {
@@ -628,7 +636,10 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
     s->core = xpv_backend_new(mode, &xpb_hooks, s);
     s->retry = timer_new_ns(QEMU_CLOCK_REALTIME, xpb_retry, s);
     for (i = 0; hosts[i]; i++) {
-        if (!xpb_add_host(s, g_strstrip(hosts[i]), errp)) {
+        if (!*g_strstrip(hosts[i])) {
+            continue;
+        }
+        if (!xpb_add_host(s, hosts[i], errp)) {
             return;     /* unrealize cleans up what was added */
         }
     }

@@ -1,0 +1,115 @@
+#!/bin/sh
+# e2e-timeout: 300
+# Ours PV: the same PV domU as pv-baseline, but its functions are served by
+# our QEMU's xen-pciback-pv backend (backend type pci-qemu) instead of the
+# kernel's xen-pciback. xl creates the guest without pci=; QEMU attaches to
+# the domain and does the assignment itself (assign=on).
+. /e2e/lib.sh
+scenario_begin pv-ours
+
+Q=/usr/local/bin/xenpt-qemu
+E1000=$(find_devs 8086:100e | head -n1)
+EDU=$(find_devs 1234:11e8 | head -n1)
+E1000E=$(find_devs 8086:10d3 | head -n1)
+[ -n "$E1000" ] || { fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1; }
+DEVS="$E1000 $EDU $E1000E"
+HOSTS=$(echo $DEVS | tr ' ' ';')
+info "devices: $HOSTS"
+
+for d in $DEVS; do
+    save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
+    capture "dom0-lspci-$d.txt" lspci -vvv -xxxx -s "$d"
+done
+ok=1
+for d in $DEVS; do
+    capture "assignable-add-$d.log" xl pci-assignable-add "$d" || { ok=; fail assignable "xl pci-assignable-add $d: $(tail -n1 "$RES/assignable-add-$d.log")"; }
+done
+[ -n "$ok" ] && pass assignable
+# The function's config space as the backend will find it (pciback owns it).
+for d in $DEVS; do
+    save_file "/sys/bus/pci/devices/$d/config" "before-config-$d.bin"
+done
+
+cat >/tmp/pvours.cfg <<CFG
+name = "pvours"
+type = "pv"
+kernel = "/e2e/guest/vmlinuz"
+ramdisk = "/e2e/guest/initrd.img"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=0"
+memory = 256
+vcpus = 1
+passthrough = "enabled"
+on_poweroff = "destroy"
+on_crash = "destroy"
+CFG
+save_file /tmp/pvours.cfg pvours.cfg
+
+LOG=/var/log/xen/console/guest-pvours.log
+t0=$(uptime_s)
+mark xl-create
+if ! capture xl-create.log xl create /tmp/pvours.cfg; then
+    fail xl-create "$(grep -v '^Parsing' "$RES/xl-create.log" | tail -n2 | tr '\n' ' ')"
+    exit 1
+fi
+pass xl-create
+DOMID=$(xl domid pvours)
+info "xl create took $(elapsed "$t0") s, domid $DOMID"
+
+mark qemu-start
+"$Q" -machine xenpv -xen-domid "$DOMID" -xen-attach -nodefaults \
+    -display none -monitor none -serial none \
+    -trace 'enable=xen_pciback_pv_*' -D "$RES/qemu-trace.log" \
+    -device "xen-pciback-pv,id=pvpci,frontend-id=$DOMID,hosts=$HOSTS,assign=on" \
+    >"$RES/qemu.log" 2>&1 &
+QPID=$!
+sleep 1
+if kill -0 "$QPID" 2>/dev/null; then
+    pass qemu-started
+else
+    fail qemu-started "$(tail -n3 "$RES/qemu.log" | tr '\n' ' ')"
+fi
+
+mark guest-started
+if wait_for 240 log_has "$LOG" '@@G done'; then
+    info "guest ran its checks $(elapsed "$t0") s after xl create"
+    pass guest-done
+else
+    fail guest-done "no '@@G done' from the guest within 240 s"
+fi
+mark guest-finished
+dom_finish pvours
+mark guest-gone
+# The backend sees the frontend go; then QEMU is stopped: release, reset,
+# restore, permissions revoked.
+sleep 1
+kill "$QPID" 2>/dev/null
+wait_for 20 sh -c "! kill -0 $QPID 2>/dev/null" || { info "QEMU did not exit: SIGKILL"; kill -9 "$QPID"; }
+capture xl-dmesg.txt xl dmesg
+[ -f "$LOG" ] && guest_collect "$LOG" domU
+mark collected
+
+for f in "$RES"/domU-config-*.bin; do
+    [ -f "$f" ] || continue
+    id=${f##*/domU-config-}; id=${id%.bin}
+    for d in $DEVS; do
+        [ "$(lspci -n -s "$d" | awk '{print $3}' | tr ':' '-')" = "$id" ] || continue
+        cfg_diff "$RES/dom0-config-$d.bin" "$f" "$RES/config-diff-$id.txt"
+        info "config bytes differing dom0 vs domU for $id: $(grep -c '^0x' "$RES/config-diff-$id.txt") ($(grep '^0x' "$RES/config-diff-$id.txt" | cut -d' ' -f1 | tr '\n' ' '))"
+    done
+done
+# After the guest: dom0's view of each function equals what it was before.
+ok=1
+for d in $DEVS; do
+    save_file "/sys/bus/pci/devices/$d/config" "after-config-$d.bin"
+    if ! cmp -s "$RES/before-config-$d.bin" "$RES/after-config-$d.bin"; then
+        ok=
+        cfg_diff "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" "$RES/restore-diff-$d.txt"
+        fail restored "$d differs after the guest: $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1 | tr '\n' ' ')"
+    fi
+done
+[ -n "$ok" ] && pass restored
+for d in $DEVS; do
+    capture "assignable-remove-$d.log" xl pci-assignable-remove "$d" || fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"
+done
+info "scenario took $(elapsed "$T_BEGIN") s"
+exit 0
