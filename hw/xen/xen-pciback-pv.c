@@ -345,9 +345,8 @@ static XpbFunc *xpb_func_new(XenPciBackPv *s, const char *addr, unsigned n,
         error_setg(errp, "%s: %s", pf->host.name, gerr->message);
         goto fail;
     }
-    if (s->quirks && *s->quirks && !xpf_add_quirk_str(pf->xpf, s->quirks,
-                                                      &gerr)) {
-        error_setg(errp, "%s: %s", pf->host.name, gerr->message);
+    if (!xpt_quirks_replace(pf->xpf, NULL, s->quirks, errp)) {
+        error_prepend(errp, "%s: ", pf->host.name);
         goto fail;
     }
     /* As pciback: the guest sees dom0's IRQ as the interrupt line. */
@@ -710,6 +709,34 @@ static void xpb_set_intr_control(Object *obj, bool v, Error **errp)
     xpb_apply_policy(XEN_PCIBACK_PV(obj));
 }
 
+static char *xpb_get_quirks(Object *obj, Error **errp)
+{
+    return g_strdup(XEN_PCIBACK_PV(obj)->quirks ?: "");
+}
+
+/* The same quirks for every function; all functions or none change. */
+static void xpb_set_quirks(Object *obj, const char *v, Error **errp)
+{
+    XenPciBackPv *s = XEN_PCIBACK_PV(obj);
+    unsigned n, done;
+
+    for (n = 0; n < XPV_MAX_FUNCS; n++) {
+        if (s->funcs[n] &&
+            !xpt_quirks_replace(s->funcs[n]->xpf, s->quirks, v, errp)) {
+            error_prepend(errp, "%s: ", s->funcs[n]->host.name);
+            for (done = 0; done < n; done++) {
+                if (s->funcs[done]) {
+                    xpt_quirks_replace(s->funcs[done]->xpf, v, s->quirks,
+                                       NULL);
+                }
+            }
+            return;
+        }
+    }
+    g_free(s->quirks);
+    s->quirks = g_strdup(v);
+}
+
 /* Hot add: published as Initialising, exported at Reconfiguring. */
 static void xpb_set_add_host(Object *obj, const char *v, Error **errp)
 {
@@ -816,7 +843,6 @@ static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
 static const Property xpb_properties[] = {
     DEFINE_PROP_STRING("hosts", XenPciBackPv, hosts),
     DEFINE_PROP_STRING("mode", XenPciBackPv, mode),
-    DEFINE_PROP_STRING("quirks", XenPciBackPv, quirks),
     DEFINE_PROP_BOOL("assign", XenPciBackPv, assign, false),
     DEFINE_PROP_STRING("x-sysfs-root", XenPciBackPv, sysfs_root),
 };
@@ -824,6 +850,11 @@ static const Property xpb_properties[] = {
 static void xpb_instance_init(Object *obj)
 {
     XEN_PCIBACK_PV(obj)->allow_interrupt_control = false;
+}
+
+static void xpb_instance_finalize(Object *obj)
+{
+    g_free(XEN_PCIBACK_PV(obj)->quirks);
 }
 
 static void xpb_class_init(ObjectClass *klass, void *data)
@@ -844,6 +875,8 @@ static void xpb_class_init(ObjectClass *klass, void *data)
     object_class_property_add_bool(klass, "allow-interrupt-control",
                                    xpb_get_intr_control,
                                    xpb_set_intr_control);
+    object_class_property_add_str(klass, "quirks", xpb_get_quirks,
+                                  xpb_set_quirks);
     object_class_property_add_str(klass, "add-host", NULL, xpb_set_add_host);
     object_class_property_add_str(klass, "remove-host", NULL,
                                   xpb_set_remove_host);
@@ -857,6 +890,7 @@ static const TypeInfo xpb_info = {
     .parent = TYPE_XEN_DEVICE,
     .instance_size = sizeof(XenPciBackPv),
     .instance_init = xpb_instance_init,
+    .instance_finalize = xpb_instance_finalize,
     .class_init = xpb_class_init,
 };
 

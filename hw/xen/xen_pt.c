@@ -310,55 +310,6 @@ static void xpt_set_intr_control(Object *obj, bool v, Error **errp)
     xpt_apply_policy(s);
 }
 
-/* Remove the quirks a "OFF:SIZE:MASK[,...]" list names. */
-static void xpt_remove_quirks(XenPCIPassthroughState *s, const char *list)
-{
-    g_auto(GStrv) specs = g_strsplit(list ? list : "", ",", -1);
-    unsigned i;
-
-    for (i = 0; specs[i]; i++) {
-        g_auto(GStrv) f = g_strsplit(g_strstrip(specs[i]), ":", 2);
-        uint64_t off;
-
-        if (f[0] && g_ascii_string_to_unsigned(f[0], 16, 0, 0xfff, &off,
-                                               NULL)) {
-            xpf_remove_quirk(s->xpf, off, NULL);
-        }
-    }
-}
-
-/* Add every quirk of a list, or none of them. */
-static bool xpt_add_quirks(XenPCIPassthroughState *s, const char *list,
-                           Error **errp)
-{
-    g_auto(GStrv) specs = g_strsplit(list, ",", -1);
-    g_autoptr(GArray) added = g_array_new(false, false, sizeof(unsigned));
-    unsigned i;
-
-    for (i = 0; specs[i]; i++) {
-        g_autoptr(GError) gerr = NULL;
-        const XpfRegDesc *r;
-        unsigned off;
-
-        if (!*g_strstrip(specs[i])) {
-            continue;
-        }
-        if (!xpf_add_quirk_str(s->xpf, specs[i], &gerr)) {
-            error_setg(errp, "xen-pci-passthrough %s: %s", s->host.name,
-                       gerr->message);
-            for (i = 0; i < added->len; i++) {
-                xpf_remove_quirk(s->xpf, g_array_index(added, unsigned, i),
-                                 NULL);
-            }
-            return false;
-        }
-        r = xpf_find_reg(s->xpf, g_ascii_strtoull(specs[i], NULL, 16));
-        off = r->offset;
-        g_array_append_val(added, off);
-    }
-    return true;
-}
-
 static char *xpt_get_quirks(Object *obj, Error **errp)
 {
     return g_strdup(XEN_PT_DEVICE(obj)->quirks ?: "");
@@ -369,10 +320,8 @@ static void xpt_set_quirks(Object *obj, const char *v, Error **errp)
     XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
 
     if (s->xpf) {
-        xpt_remove_quirks(s, s->quirks);
-        if (!xpt_add_quirks(s, v, errp)) {
-            /* Leave the device as it was. */
-            xpt_add_quirks(s, s->quirks ?: "", NULL);
+        if (!xpt_quirks_replace(s->xpf, s->quirks, v, errp)) {
+            error_prepend(errp, "xen-pci-passthrough %s: ", s->host.name);
             return;
         }
         trace_xen_pt_quirks(s->host.name, v);
@@ -492,7 +441,11 @@ static bool xpt_create_engine(XenPCIPassthroughState *s, Error **errp)
                    gerr->message);
         return false;
     }
-    return !s->quirks || xpt_add_quirks(s, s->quirks, errp);
+    if (!xpt_quirks_replace(s->xpf, NULL, s->quirks, errp)) {
+        error_prepend(errp, "xen-pci-passthrough %s: ", s->host.name);
+        return false;
+    }
+    return true;
 }
 
 /* Mirror the IDs into QEMU's own config copy (query-pci, pci_intx()). */

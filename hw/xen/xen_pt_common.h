@@ -7,6 +7,8 @@
 #ifndef HW_XEN_XEN_PT_COMMON_H
 #define HW_XEN_XEN_PT_COMMON_H
 
+#include "hw/xen/xen-pci-filter.h"
+
 /*
  * LOG_GUEST_ERROR "@who: message", at most once a second per @last_ms:
  * the guest is hostile and must not flood the log.
@@ -14,5 +16,13 @@
 void G_GNUC_PRINTF(3, 4) xpt_log_guest_error(int64_t *last_ms,
                                              const char *who,
                                              const char *fmt, ...);
+
+/*
+ * Replace the quirks @old_list of @d by @new_list ("OFF:SIZE:MASK", ','
+ * or ';' between them, hexadecimal).  All or nothing: on failure @d keeps
+ * @old_list and @errp says which quirk was refused.
+ */
+bool xpt_quirks_replace(XpfDevice *d, const char *old_list,
+                        const char *new_list, Error **errp);
 
 #endif

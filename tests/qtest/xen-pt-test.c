@@ -259,6 +259,44 @@ static void test_config(void)
     pt_stop(&pt);
 }
 
+static QDict *qom_set_str(QTestState *qts, const char *prop, const char *v)
+{
+    return qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
+                     "{'path': '/machine/peripheral/pt0', "
+                     "'property': %s, 'value': %s}}", prop, v);
+}
+
+/* Quirks at run time: added, replaced as a whole, a bad list refused. */
+static void test_quirks(void)
+{
+    Pt pt = { 0 };
+    QDict *rsp;
+    g_autofree char *q = NULL;
+
+    pt_start(&pt, "e1000e", NULL);
+    qpci_config_writel(pt.dev, 0x40, 0x11111111);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x40, 4), !=, 0x11111111);
+    rsp = qom_set_str(pt.qts, "quirks", "40:4:0000ffff");
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qpci_config_writel(pt.dev, 0x40, 0x11111111);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x40, 2), ==, 0x1111);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x42, 2), ==,
+                    lduw_le_p(pt.fake.orig->data + 0x42));
+    /* Overlapping the command register: refused, the old list stays. */
+    rsp = qom_set_str(pt.qts, "quirks", "44:4:ffffffff,04:2:ffff");
+    g_assert_nonnull(qdict_get_qdict(rsp, "error"));
+    qobject_unref(rsp);
+    q = qom_get_str(pt.qts, "quirks");
+    g_assert_cmpstr(q, ==, "40:4:0000ffff");
+    qpci_config_writel(pt.dev, 0x44, 0x22222222);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x44, 4), ==,
+                    ldl_le_p(pt.fake.orig->data + 0x44));
+    qpci_config_writel(pt.dev, 0x40, 0x33333333);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x40, 2), ==, 0x3333);
+    pt_stop(&pt);
+}
+
 /* BAR placement and decode drive map/unmap hypercalls. */
 static void test_bars(void)
 {
@@ -703,6 +741,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/xen-pt/config", test_config);
     qtest_add_func("/xen-pt/bars", test_bars);
+    qtest_add_func("/xen-pt/quirks", test_quirks);
     qtest_add_func("/xen-pt/intx", test_intx);
     qtest_add_func("/xen-pt/rom", test_rom);
     qtest_add_func("/xen-pt/msi", test_msi);
