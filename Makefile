@@ -7,9 +7,12 @@
 #   make fuzz     a longer fuzz run (FUZZ_SECONDS, default 600)
 #   make bench    engine benchmark: accesses/s, instructions and host
 #                 accesses per guest access, per-device state
+#   make demo     boot real Xen (nested, TCG), pass devices to a PV guest
+#                 (xen-pciback-pv) and an HVM guest (xen-pci-passthrough),
+#                 show side by side what dom0 and the guests see
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
-.PHONY: all qemu check core fuzz bench e2e clean distclean
+.PHONY: all qemu check core fuzz bench demo e2e clean distclean
 
 all: qemu
 
@@ -39,13 +42,19 @@ bench:
 	scripts/setup-host.sh
 	scripts/bench.sh
 
+demo:
+	scripts/demo.sh
+
 e2e: qemu
 	tests/e2e/run.sh $(E2E_SCENARIOS)
 
 clean:
 	rm -rf build-core build-asan build-fuzz build-bench build-*.log
 
-diste2e: qemu
+distdemo:
+	scripts/demo.sh
+
+e2e: qemu
 	tests/e2e/run.sh $(E2E_SCENARIOS)
 
 clean: clean

@@ -2,6 +2,7 @@
 #   HVM_SCENARIO  scenario name (results/<name>/)
 #   HVM_DM        device model binary for device_model_override
 #   HVM_NAME      domain name (optional)
+#   HVM_DM_ARGS   extra device model arguments, xl list syntax (optional)
 # xl creates an HVM guest (direct kernel boot, tsc_mode=native) with pci=[e1000];
 # the guest runs guest/baseline.sh; dom0 then detaches the function
 # (xl pci-detach = QMP device_del) and collects everything.
@@ -43,6 +44,7 @@ memory = 256
 vcpus = 1
 tsc_mode = "native"
 pci = [ '$E1000' ]
+${HVM_DM_ARGS:+device_model_args_hvm = [ $HVM_DM_ARGS ]}
 on_poweroff = "destroy"
 on_crash = "destroy"
 EOF
@@ -77,6 +79,7 @@ mark guest-gone
 capture xl-dmesg.txt xl dmesg
 save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
 save_file /var/log/xen/xl-$NAME.log xl.log
+save_file /var/log/xen/$NAME-trace.log dm-trace.log
 [ -f "$SERIAL" ] && guest_collect "$SERIAL" guest
 mark collected
 grep -E 'memory_map|ioport_map' "$RES/xl-dmesg.txt" | tail -n 20 >"$RES/xen-bar-mappings.txt"
