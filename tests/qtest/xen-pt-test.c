@@ -362,6 +362,64 @@ static void test_rom(void)
     pt_stop(&pt);
 }
 
+/* A 64-bit BAR placed above 4 GiB maps both halves' address. */
+static void test_bar64(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "nvme", NULL);
+    g_free(hv_log_new(&pt, &seen));
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0x00004000);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_1, 0x8);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    log = hv_log_new(&pt, &seen);
+    /* nvme's table lives in BAR 0: its page stays trapped. */
+    assert_has(log, "map_mmio gfn=0x800004");
+    assert_has(log, "mfn=0xc000");
+    g_free(log);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_1, 0x9);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "unmap_mmio gfn=0x800004");
+    assert_has(log, "map_mmio gfn=0x900004");
+    pt_stop(&pt);
+}
+
+/* Multiple message MSI: one pirq per enabled vector, each bound. */
+static void test_msi_multi(void)
+{
+    Pt pt = { 0 };
+    g_autofree char *cfg = NULL;
+    g_autofree char *log = NULL;
+    gsize len;
+    unsigned cap = 0x40;     /* edu's MSI capability */
+    size_t seen = 0;
+
+    fake_create(&pt.fake, "edu");
+    g_assert_true(g_file_get_contents(pt.fake.config, &cfg, &len, NULL));
+    cfg[cap + PCI_MSI_FLAGS] |= 2 << 1;             /* 4 vectors capable */
+    g_assert_true(g_file_set_contents(pt.fake.config, cfg, len, NULL));
+    pt.qts = qtest_initf("-machine pc -nodefaults -device "
+                         "xen-pci-passthrough,id=pt0,hostaddr=" HOSTADDR
+                         ",x-sysfs-root=%s,addr=%d.0", pt.fake.root, SLOT);
+    pt.bus = qpci_new_pc(pt.qts, NULL);
+    pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
+    g_free(hv_log_new(&pt, &seen));
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee00000);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x0040);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS,
+                       PCI_MSI_FLAGS_ENABLE | (2 << 4));
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_pirq_msi bus=3 devfn=0x0 entry=4");
+    assert_has(log, "bind_msi gvec=0x40 pirq=101");
+    assert_has(log, "bind_msi gvec=0x43 pirq=104");
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2) &
+                    (PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE), ==,
+                    PCI_MSI_FLAGS_ENABLE | (2 << 4));
+    pt_stop(&pt);
+}
+
 /* INTx is mapped and bound at realize, undone at removal. */
 static void test_intx(void)
 {
@@ -742,6 +800,8 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/config", test_config);
     qtest_add_func("/xen-pt/bars", test_bars);
     qtest_add_func("/xen-pt/quirks", test_quirks);
+    qtest_add_func("/xen-pt/bar64", test_bar64);
+    qtest_add_func("/xen-pt/msi-multi", test_msi_multi);
     qtest_add_func("/xen-pt/intx", test_intx);
     qtest_add_func("/xen-pt/rom", test_rom);
     qtest_add_func("/xen-pt/msi", test_msi);
