@@ -1,15 +1,17 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * cfgread: time N reads of a PCI config-space word through sysfs.
  *
  *   cfgread BDF [COUNT [OFFSET [SIZE]]]
  *
- * BDF is "0000:00:03.0" (or a path to a sysfs config file). Every read is a
- * pread() of SIZE (1, 2 or 4) bytes at OFFSET of /sys/bus/pci/devices/BDF/config,
- * i.e. one config access through the kernel's PCI ops (pcifront in a PV domU,
- * CF8/CFC or ECAM in an HVM guest). Prints one line:
+ * BDF is "0000:00:03.0" (or a path to a sysfs config file).  Every read is
+ * a pread() of SIZE (1, 2 or 4) bytes at OFFSET of the function's sysfs
+ * config file, i.e. one config access through the kernel's PCI ops
+ * (pcifront in a PV domU, CF8/CFC or ECAM in an HVM guest).  Prints:
  *
- *   cfgread: dev=... off=0x0 size=2 reads=2000 value=0x8086 changed=0 errors=0
- *            elapsed_us=... per_read_ns=...
+ *   cfgread: dev=... off=0x0 size=2 reads=2000 value=0x8086 changed=0
+ *            errors=0 elapsed_us=... per_read_ns=...
  *
  * Exit status 0 when every read returned SIZE bytes, 1 otherwise.
  * Built static on the host (gcc -static -O2) so it runs in any initramfs.
@@ -23,12 +25,22 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A number in C notation, or @def when absent. */
+static long arg_num(int argc, char **argv, int i, long def)
+{
+    long v;
+
+    if (argc <= i) {
+        return def;
+    }
+    return sscanf(argv[i], "%li", &v) == 1 ? v : -1;
+}
+
 int main(int argc, char **argv)
 {
     char path[512];
-    long count = 2000, i, errors = 0, changed = 0;
-    long off = 0;
-    int size = 2, fd;
+    long count, off, size, i, errors = 0, changed = 0;
+    int fd;
     uint32_t first = 0, v;
     struct timespec t0, t1;
     long long ns;
@@ -37,17 +49,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s BDF [COUNT [OFFSET [SIZE]]]\n", argv[0]);
         return 2;
     }
-    if (argv[1][0] == '/')
+    if (argv[1][0] == '/') {
         snprintf(path, sizeof(path), "%s", argv[1]);
-    else
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", argv[1]);
-    if (argc > 2)
-        count = strtol(argv[2], NULL, 0);
-    if (argc > 3)
-        off = strtol(argv[3], NULL, 0);
-    if (argc > 4)
-        size = atoi(argv[4]);
-    if (count < 1 || (size != 1 && size != 2 && size != 4)) {
+    } else {
+        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+                 argv[1]);
+    }
+    count = arg_num(argc, argv, 2, 2000);
+    off = arg_num(argc, argv, 3, 0);
+    size = arg_num(argc, argv, 4, 2);
+    if (count < 1 || off < 0 || (size != 1 && size != 2 && size != 4)) {
         fprintf(stderr, "cfgread: bad arguments\n");
         return 2;
     }
@@ -63,17 +74,18 @@ int main(int argc, char **argv)
             errors++;
             continue;
         }
-        if (i == 0)
+        if (i == 0) {
             first = v;
-        else if (v != first)
+        } else if (v != first) {
             changed++;
+        }
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     close(fd);
     ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
-    printf("cfgread: dev=%s off=0x%lx size=%d reads=%ld value=0x%0*x changed=%ld "
-           "errors=%ld elapsed_us=%lld per_read_ns=%lld\n",
-           argv[1], off, size, count, size * 2, first, changed, errors,
+    printf("cfgread: dev=%s off=0x%lx size=%ld reads=%ld value=0x%0*x "
+           "changed=%ld errors=%ld elapsed_us=%lld per_read_ns=%lld\n",
+           argv[1], off, size, count, (int)size * 2, first, changed, errors,
            ns / 1000, ns / count);
     return errors ? 1 : 0;
 }
