@@ -223,11 +223,6 @@ static void xpb_decision(void *opaque, XpfDecision dec, unsigned off,
     }
 }
 
-static const XpfHostOps xpb_host_ops = {
-    .read = xpt_host_cfg_read,
-    .write = xpt_host_cfg_write,
-};
-
 static const XpfPathOps xpb_path_ops = {
     .event = xpb_event,
     .decision = xpb_decision,
@@ -318,7 +313,7 @@ static XpbFunc *xpb_func_new(XenPciBackPv *s, const char *addr, unsigned n,
     g_autofree XpbFunc *pf = g_new0(XpbFunc, 1);
     g_autoptr(GError) gerr = NULL;
     XpfConfig c = {
-        .host = &xpb_host_ops, .path = &xpb_path_ops,
+        .host = &xpt_host_cfg_ops, .path = &xpb_path_ops,
         .policy = { .permissive = s->permissive,
                     .allow_interrupt_control = s->allow_interrupt_control },
     };

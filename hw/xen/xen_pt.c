@@ -227,11 +227,6 @@ static void xpt_decision(void *opaque, XpfDecision dec, unsigned off,
     }
 }
 
-static const XpfHostOps xpt_host_ops = {
-    .read = xpt_host_cfg_read,
-    .write = xpt_host_cfg_write,
-};
-
 static const XpfPathOps xpt_path_ops = {
     .event = xpt_event,
     .decision = xpt_decision,
@@ -425,7 +420,7 @@ static bool xpt_open_host(XenPCIPassthroughState *s, Error **errp)
 static bool xpt_create_engine(XenPCIPassthroughState *s, Error **errp)
 {
     XpfConfig c = {
-        .host = &xpt_host_ops, .host_opaque = &s->host,
+        .host = &xpt_host_cfg_ops, .host_opaque = &s->host,
         .path = &xpt_path_ops, .path_opaque = s,
         .cfg = s->host.saved, .cfg_len = s->host.config_size,
         .policy = { .permissive = s->permissive,

@@ -204,6 +204,11 @@ int xpt_host_cfg_write(void *opaque, unsigned off, unsigned size,
     return pwrite(h->config_fd, buf, size, off) == size ? 0 : -1;
 }
 
+const XpfHostOps xpt_host_cfg_ops = {
+    .read = xpt_host_cfg_read,
+    .write = xpt_host_cfg_write,
+};
+
 bool xpt_host_cfg_update(XptHost *h, unsigned off, unsigned size,
                          uint32_t clear, uint32_t set)
 {

@@ -33,7 +33,8 @@ bool xpt_host_open(XptHost *h, const char *root, uint16_t domain,
                    uint8_t bus, uint8_t dev, uint8_t func, Error **errp);
 void xpt_host_close(XptHost *h);
 
-/* Config space accessors with the engine's XpfHostOps signature. */
+/* Config space accessors, and the engine's host ops made of them. */
+extern const XpfHostOps xpt_host_cfg_ops;
 int xpt_host_cfg_read(void *opaque, unsigned off, unsigned size,
                       uint32_t *val);
 int xpt_host_cfg_write(void *opaque, unsigned off, unsigned size,

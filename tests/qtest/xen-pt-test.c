@@ -155,9 +155,9 @@ static char *fake_file(Fake *f, const char *name)
     return data;
 }
 
-static void pt_start(Pt *pt, const char *fixture, const char *extra)
+/* Start QEMU with the device on a fake host function already created. */
+static void pt_launch(Pt *pt, const char *extra)
 {
-    fake_create(&pt->fake, fixture);
     pt->qts = qtest_initf("-machine pc -nodefaults -device "
                           "xen-pci-passthrough,id=pt0,hostaddr=" HOSTADDR
                           ",x-sysfs-root=%s,addr=%d.0%s", pt->fake.root,
@@ -165,6 +165,12 @@ static void pt_start(Pt *pt, const char *fixture, const char *extra)
     pt->bus = qpci_new_pc(pt->qts, NULL);
     pt->dev = qpci_device_find(pt->bus, QPCI_DEVFN(SLOT, 0));
     g_assert_nonnull(pt->dev);
+}
+
+static void pt_start(Pt *pt, const char *fixture, const char *extra)
+{
+    fake_create(&pt->fake, fixture);
+    pt_launch(pt, extra);
 }
 
 static void pt_stop(Pt *pt)
@@ -344,11 +350,7 @@ static void test_rom(void)
     fake_create(&pt.fake, "e1000");
     path = g_build_filename(pt.fake.root, rom, NULL);
     g_assert_true(g_file_set_contents(path, image, sizeof(image), NULL));
-    pt.qts = qtest_initf("-machine pc -nodefaults -device "
-                         "xen-pci-passthrough,id=pt0,hostaddr=" HOSTADDR
-                         ",x-sysfs-root=%s,addr=%d.0", pt.fake.root, SLOT);
-    pt.bus = qpci_new_pc(pt.qts, NULL);
-    pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
+    pt_launch(&pt, NULL);
     qpci_config_writel(pt.dev, PCI_ROM_ADDRESS, 0xffffffff);
     g_assert_cmphex(qpci_config_readl(pt.dev, PCI_ROM_ADDRESS), ==,
                     0xfffc0001);   /* 256 KiB */
@@ -400,11 +402,7 @@ static void test_msi_multi(void)
     g_assert_true(g_file_get_contents(pt.fake.config, &cfg, &len, NULL));
     cfg[cap + PCI_MSI_FLAGS] |= 2 << 1;             /* 4 vectors capable */
     g_assert_true(g_file_set_contents(pt.fake.config, cfg, len, NULL));
-    pt.qts = qtest_initf("-machine pc -nodefaults -device "
-                         "xen-pci-passthrough,id=pt0,hostaddr=" HOSTADDR
-                         ",x-sysfs-root=%s,addr=%d.0", pt.fake.root, SLOT);
-    pt.bus = qpci_new_pc(pt.qts, NULL);
-    pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
+    pt_launch(&pt, NULL);
     g_free(hv_log_new(&pt, &seen));
     qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee00000);
     qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x0040);
@@ -496,11 +494,7 @@ static void test_xsa129(void)
     cfg[cap + PCI_MSI_FLAGS + 1] |= PCI_MSI_FLAGS_MASKBIT >> 8;
     cfg[cap + PCI_MSI_FLAGS] |= 2 << 1;             /* 4 vectors */
     g_assert_true(g_file_set_contents(pt.fake.config, cfg, len, NULL));
-    pt.qts = qtest_initf("-machine pc -nodefaults -device "
-                         "xen-pci-passthrough,id=pt0,hostaddr=" HOSTADDR
-                         ",x-sysfs-root=%s,addr=%d.0", pt.fake.root, SLOT);
-    pt.bus = qpci_new_pc(pt.qts, NULL);
-    pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
+    pt_launch(&pt, NULL);
     qpci_config_writel(pt.dev, mask_off, 0xffffffff);
     g_assert_cmphex(qpci_config_readl(pt.dev, mask_off), ==, 0xf);
     g_assert_cmphex(host_cfg(&pt.fake, mask_off, 4), ==, 0);

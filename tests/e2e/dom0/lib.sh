@@ -140,3 +140,18 @@ cfg_diff() {
         $1 <= n { printf "0x%03x dom0=0x%02x guest=0x%02x\n", $1 - 1, oct($2), oct($3) }' >"$3"
     echo "compared $n bytes ($la vs $lb)" >>"$3"
 }
+
+# diff_domu_configs DEV...: for every domU-config-VVVV-DDDD.bin the guest sent,
+# compare it with dom0's dump of the matching function (config-diff-*.txt).
+diff_domu_configs() {
+    local f id d
+    for f in "$RES"/domU-config-*.bin; do
+        [ -f "$f" ] || continue
+        id=${f##*/domU-config-}; id=${id%.bin}          # vendor-device tag
+        for d in "$@"; do
+            [ "$(lspci -n -s "$d" | awk '{print $3}' | tr ':' '-')" = "$id" ] || continue
+            cfg_diff "$RES/dom0-config-$d.bin" "$f" "$RES/config-diff-$id.txt"
+            info "config bytes differing dom0 vs domU for $id: $(grep -c '^0x' "$RES/config-diff-$id.txt") ($(grep '^0x' "$RES/config-diff-$id.txt" | cut -d' ' -f1 | tr '\n' ' '))"
+        done
+    done
+}

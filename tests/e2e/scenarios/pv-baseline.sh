@@ -75,15 +75,7 @@ capture xl-dmesg.txt xl dmesg
 mark collected
 
 # dom0 vs domU config bytes of each passed function
-for f in "$RES"/domU-config-*.bin; do
-    [ -f "$f" ] || continue
-    id=${f##*/domU-config-}; id=${id%.bin}          # vendor:device tag
-    for d in $DEVS; do
-        [ "$(lspci -n -s "$d" | awk '{print $3}' | tr ':' '-')" = "$id" ] || continue
-        cfg_diff "$RES/dom0-config-$d.bin" "$f" "$RES/config-diff-$id.txt"
-        info "config bytes differing dom0 vs domU for $id: $(grep -c '^0x' "$RES/config-diff-$id.txt") ($(grep '^0x' "$RES/config-diff-$id.txt" | cut -d' ' -f1 | tr '\n' ' '))"
-    done
-done
+diff_domu_configs $DEVS
 
 mark compared
 for d in $DEVS; do

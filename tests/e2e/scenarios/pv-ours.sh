@@ -88,15 +88,8 @@ capture xl-dmesg.txt xl dmesg
 [ -f "$LOG" ] && guest_collect "$LOG" domU
 mark collected
 
-for f in "$RES"/domU-config-*.bin; do
-    [ -f "$f" ] || continue
-    id=${f##*/domU-config-}; id=${id%.bin}
-    for d in $DEVS; do
-        [ "$(lspci -n -s "$d" | awk '{print $3}' | tr ':' '-')" = "$id" ] || continue
-        cfg_diff "$RES/dom0-config-$d.bin" "$f" "$RES/config-diff-$id.txt"
-        info "config bytes differing dom0 vs domU for $id: $(grep -c '^0x' "$RES/config-diff-$id.txt") ($(grep '^0x' "$RES/config-diff-$id.txt" | cut -d' ' -f1 | tr '\n' ' '))"
-    done
-done
+# dom0 vs domU config bytes of each passed function
+diff_domu_configs $DEVS
 # After the guest: dom0's view of each function equals what it was before.
 ok=1
 for d in $DEVS; do
