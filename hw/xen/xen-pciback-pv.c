@@ -66,6 +66,7 @@ struct XenPciBackPv {
     XpvSharedPage pg;
     QEMUTimer *retry;
     int64_t last_guest_log_ms;
+    char log_name[XPT_LOG_NAME_LEN];
 };
 
 static XpvBdf xpb_bdf(const XptHost *h)
@@ -82,15 +83,11 @@ static const char *xpb_name(XenPciBackPv *s)
 static void G_GNUC_PRINTF(2, 3) xpb_guest_error(XenPciBackPv *s,
                                                 const char *fmt, ...)
 {
-    g_autofree char *who = g_strdup_printf("xen-pciback-pv frontend %u",
-                                           XEN_DEVICE(s)->frontend_id);
-    g_autofree char *msg = NULL;
     va_list ap;
 
     va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
+    xpt_log_guest_errorv(&s->last_guest_log_ms, s->log_name, fmt, ap);
     va_end(ap);
-    xpt_log_guest_error(&s->last_guest_log_ms, who, "%s", msg);
 }
 
 /* ---- interrupts through Xen (the op core's hooks) ---- */
@@ -622,6 +619,8 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
                    "(DDDD:BB:DD.F[;...])");
         return;
     }
+    snprintf(s->log_name, sizeof(s->log_name),
+             "xen-pciback-pv frontend %u", xendev->frontend_id);
     if (xen_enabled()) {
         xpt_hv_init(&s->hv, xendev->frontend_id);
     } else {

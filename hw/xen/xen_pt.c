@@ -24,20 +24,15 @@
 #include "system/qtest.h"
 #include "system/xen.h"
 #include "xen_pt.h"
-#include "xen_pt_common.h"
 #include "trace.h"
 
 void xpt_guest_error(XenPCIPassthroughState *s, const char *fmt, ...)
 {
-    g_autofree char *who = g_strdup_printf("xen-pci-passthrough %s",
-                                           s->host.name);
-    g_autofree char *msg = NULL;
     va_list ap;
 
     va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
+    xpt_log_guest_errorv(&s->last_guest_log_ms, s->log_name, fmt, ap);
     va_end(ap);
-    xpt_log_guest_error(&s->last_guest_log_ms, who, "%s", msg);
 }
 
 /* ---- BAR mapping ---- */
@@ -413,8 +408,13 @@ static bool xpt_open_host(XenPCIPassthroughState *s, Error **errp)
                    "accelerator only");
         return false;
     }
-    return xpt_host_open(&s->host, root, s->hostaddr.domain, s->hostaddr.bus,
-                         s->hostaddr.slot, s->hostaddr.function, errp);
+    if (!xpt_host_open(&s->host, root, s->hostaddr.domain, s->hostaddr.bus,
+                       s->hostaddr.slot, s->hostaddr.function, errp)) {
+        return false;
+    }
+    snprintf(s->log_name, sizeof(s->log_name), "xen-pci-passthrough %s",
+             s->host.name);
+    return true;
 }
 
 static bool xpt_create_engine(XenPCIPassthroughState *s, Error **errp)

@@ -11,6 +11,7 @@
 #include "exec/memory.h"
 #include "hw/xen/xen-pci-filter.h"
 #include "qom/object.h"
+#include "xen_pt_common.h"
 #include "xen_pt_host.h"
 #include "xen_pt_hv.h"
 
@@ -76,6 +77,7 @@ struct XenPCIPassthroughState {
     XptMsix msix;
     uint64_t denied;                 /* dropped + refused guest writes */
     int64_t last_guest_log_ms;
+    char log_name[XPT_LOG_NAME_LEN];
 };
 
 /* MSI and MSI-X (xen_pt_msi.c). */

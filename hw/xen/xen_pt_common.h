@@ -9,13 +9,17 @@
 
 #include "hw/xen/xen-pci-filter.h"
 
+/* Room for a device's name in its guest-error messages. */
+#define XPT_LOG_NAME_LEN 48
+
 /*
  * LOG_GUEST_ERROR "@who: message", at most once a second per @last_ms:
- * the guest is hostile and must not flood the log.
+ * the guest is hostile and must not flood the log.  Nothing is formatted
+ * when the message is suppressed.
  */
-void G_GNUC_PRINTF(3, 4) xpt_log_guest_error(int64_t *last_ms,
-                                             const char *who,
-                                             const char *fmt, ...);
+void G_GNUC_PRINTF(3, 0) xpt_log_guest_errorv(int64_t *last_ms,
+                                              const char *who,
+                                              const char *fmt, va_list ap);
 
 /*
  * Replace the quirks @old_list of @d by @new_list ("OFF:SIZE:MASK", ','

@@ -51,16 +51,12 @@ EOF
 save_file /tmp/$NAME.cfg $NAME.cfg
 
 t0=$(uptime_s)
-mark xl-create
-if ! capture xl-create.log xl create /tmp/$NAME.cfg; then
-    fail xl-create "$(grep -v '^Parsing' "$RES/xl-create.log" | tail -n2 | tr '\n' ' ')"
+if ! xl_create /tmp/$NAME.cfg; then
     save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
     capture xl-dmesg.txt xl dmesg
     xl pci-assignable-remove "$E1000" >/dev/null 2>&1
     exit 1
 fi
-pass xl-create
-info "xl create took $(elapsed "$t0") s"
 mark guest-started
 capture pci-list.txt xl pci-list $NAME
 unplug_all $NAME "$SERIAL" "$E1000"

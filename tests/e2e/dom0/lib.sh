@@ -155,3 +155,16 @@ diff_domu_configs() {
         done
     done
 }
+
+# xl_create CFG: xl create (PASS/FAIL xl-create, timed); false on failure.
+xl_create() {
+    local t
+    t=$(uptime_s)
+    mark xl-create
+    if ! capture xl-create.log xl create "$1"; then
+        fail xl-create "$(grep -v '^Parsing' "$RES/xl-create.log" | tail -n2 | tr '\n' ' ')"
+        return 1
+    fi
+    pass xl-create
+    info "xl create took $(elapsed "$t") s"
+}

@@ -48,13 +48,7 @@ save_file /tmp/pvbase.cfg pvbase.cfg
 
 LOG=/var/log/xen/console/guest-pvbase.log
 t0=$(uptime_s)
-mark xl-create
-if ! capture xl-create.log xl create /tmp/pvbase.cfg; then
-    fail xl-create "$(grep -v '^Parsing' "$RES/xl-create.log" | tail -n2 | tr '\n' ' ')"
-    exit 1
-fi
-pass xl-create
-info "xl create took $(elapsed "$t0") s"
+xl_create /tmp/pvbase.cfg || exit 1
 mark guest-started
 unplug_all pvbase "$LOG" $DEVS
 mark detached

@@ -46,14 +46,9 @@ save_file /tmp/pvours.cfg pvours.cfg
 
 LOG=/var/log/xen/console/guest-pvours.log
 t0=$(uptime_s)
-mark xl-create
-if ! capture xl-create.log xl create /tmp/pvours.cfg; then
-    fail xl-create "$(grep -v '^Parsing' "$RES/xl-create.log" | tail -n2 | tr '\n' ' ')"
-    exit 1
-fi
-pass xl-create
+xl_create /tmp/pvours.cfg || exit 1
 DOMID=$(xl domid pvours)
-info "xl create took $(elapsed "$t0") s, domid $DOMID"
+info "domid $DOMID"
 
 mark qemu-start
 "$Q" -machine xenpv -xen-domid "$DOMID" -xen-attach -nodefaults \
