@@ -51,11 +51,5 @@ e2e: qemu
 clean:
 	rm -rf build-core build-asan build-fuzz build-bench build-*.log
 
-distdemo:
-	scripts/demo.sh
-
-e2e: qemu
-	tests/e2e/run.sh $(E2E_SCENARIOS)
-
-clean: clean
+distclean: clean
 	rm -rf build

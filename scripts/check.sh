@@ -8,6 +8,8 @@
 #   4. fuzz smoke of both targets (libFuzzer, clang, ASan+UBSan),
 #      FUZZ_SECONDS each (default 45)
 #   5. the QEMU build with the engine compiled in, and our qtests
+#   6. the end-to-end scenarios on real Xen nested under QEMU TCG
+#      (tests/e2e/run.sh: one boot, every scenario; each PASS/FAIL counts)
 # Ends with one line "check: N passed, M failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,6 +60,26 @@ meson_build() {
     fi
     ninja -C "$dir" >"$dir.build.log" 2>&1 ||
         { tail -n 40 "$dir.build.log"; return 1; }
+}
+
+# The end-to-end suite: its verdict lines count one by one; a run that ends
+# without its summary (boot limit, a script error) is one more failure.
+run_e2e() {
+    local log=build/e2e-check.log rc verd ok nok
+    tests/e2e/run.sh 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    verd=$(awk '/^== e2e results/ { on = 1; next } /^-- times --/ { on = 0 } on' "$log")
+    ok=$(grep -c '^PASS: ' <<<"$verd")
+    nok=$(grep -c '^FAIL: ' <<<"$verd")
+    passed=$((passed + ok))
+    failed=$((failed + nok))
+    if ! grep -q '^e2e: [0-9]* passed' "$log"; then
+        fail "e2e: no summary from tests/e2e/run.sh (exit $rc, see $log)"
+    elif [ "$rc" != 0 ] && [ "$nok" = 0 ]; then
+        fail "e2e: tests/e2e/run.sh exit $rc without a FAIL line"
+    else
+        echo "e2e: $ok passed, $nok failed (counted above)"
+    fi
 }
 
 say "host set-up"
@@ -127,6 +149,8 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
     XPT_FIXTURES="$top/tests/fixtures/pci" \
         run_tap qtest "${QTESTS[@]/#/./tests/qtest/}"
     cd "$top"
+    say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e)"
+    run_e2e
 else
     fail "QEMU build"
 fi

@@ -34,6 +34,10 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 log() { printf 'prepare-qemu: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# One QEMU build at a time on this machine (helper sessions share it).
+exec 8>/var/lock/xenpt-qemu-build.lock
+flock 8
+
 source_stamp() {
     {
         echo "$QEMU_DEB_VERSION $QEMU_ORIG_SHA256"

@@ -23,6 +23,9 @@ E2E_SRC_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_SRC_DIR/lib/boot.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get download into $CACHE)"
+# One nested-Xen boot at a time on this machine (2 cores; sessions share it).
+exec 9>"${E2E_LOCK:-/var/lock/xenpt-e2e.lock}"
+flock -n 9 || { log "another e2e run holds the lock: waiting"; flock 9; }
 [ -x "$OUTER_QEMU" ] || die "outer QEMU $OUTER_QEMU missing (Debian package qemu-system-x86)"
 
 if [ $# -gt 0 ]; then

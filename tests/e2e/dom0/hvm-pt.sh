@@ -3,9 +3,17 @@
 #   HVM_DM        device model binary for device_model_override
 #   HVM_NAME      domain name (optional)
 #   HVM_DM_ARGS   extra device model arguments, xl list syntax (optional)
-# xl creates an HVM guest (direct kernel boot, tsc_mode=native) with pci=[e1000];
-# the guest runs guest/baseline.sh; dom0 then detaches the function
-# (xl pci-detach = QMP device_del) and collects everything.
+#   HVM_PCI       vendor:device of the functions passed at creation
+#                 (default 8086:100e, the e1000)
+#   HVM_HOTADD    vendor:device of a function hot-added with xl pci-attach
+#                 once the guest is through its first checks (optional)
+#   HVM_NO_DEVMEM 1: dom0 has no /dev/mem while the guest runs
+#   HVM_RESTORE   check (default): dom0's view after must equal before;
+#                 info: only report differences (baselines)
+# xl creates an HVM guest (direct kernel boot, tsc_mode=native) with pci=[...];
+# the guest runs guest/baseline.sh; dom0 hot-adds HVM_HOTADD, then detaches
+# every function (xl pci-detach = QMP device_del) and collects everything;
+# dom0's view of each function afterwards must equal its view before.
 . /e2e/lib.sh
 scenario_begin "$HVM_SCENARIO"
 DM=$HVM_DM
@@ -14,16 +22,41 @@ NAME=${HVM_NAME:-hvmguest}
 E1000=$(find_devs 8086:100e | head -n1)
 [ -n "$E1000" ] || { fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1; }
 [ -x "$DM" ] || { fail device-model "$DM missing"; exit 1; }
+DEVS=
+for id in ${HVM_PCI:-8086:100e}; do
+    d=$(find_devs "$id" | head -n1)
+    [ -n "$d" ] || { fail dom0-devices "no $id in dom0"; exit 1; }
+    DEVS="$DEVS $d"
+done
+HOT=
+if [ -n "$HVM_HOTADD" ]; then
+    HOT=$(find_devs "$HVM_HOTADD" | head -n1)
+    [ -n "$HOT" ] || { fail dom0-devices "no $HVM_HOTADD in dom0"; exit 1; }
+fi
 capture dm-version.txt "$DM" --version
-info "device model: $DM ($(head -n1 "$RES/dm-version.txt"))"
-capture "dom0-lspci-$E1000.txt" lspci -vvv -xxxx -s "$E1000"
-save_file "/sys/bus/pci/devices/$E1000/config" "dom0-config-$E1000.bin"
+info "device model: $DM ($(head -n1 "$RES/dm-version.txt")); functions:$DEVS${HOT:+, hot-added: $HOT}"
+for d in $DEVS $HOT; do
+    capture "dom0-lspci-$d.txt" lspci -vvv -xxxx -s "$d"
+    save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
+done
 cp /proc/interrupts "$RES/dom0-interrupts-before.txt"
 
-if capture assignable-add.log xl pci-assignable-add "$E1000"; then
-    pass assignable
-else
-    fail assignable "xl pci-assignable-add $E1000: $(tail -n1 "$RES/assignable-add.log")"; exit 1
+ok=1
+for d in $DEVS $HOT; do
+    capture "assignable-add-$d.log" xl pci-assignable-add "$d" ||
+        { ok=; fail assignable "xl pci-assignable-add $d: $(tail -n1 "$RES/assignable-add-$d.log")"; }
+done
+[ -n "$ok" ] || exit 1
+pass assignable
+# The functions' config space as the device model will find it.
+for d in $DEVS $HOT; do
+    save_file "/sys/bus/pci/devices/$d/config" "before-config-$d.bin"
+done
+pcilist=
+for d in $DEVS; do pcilist="$pcilist${pcilist:+, }'$d'"; done
+if [ "${HVM_NO_DEVMEM:-0}" = 1 ]; then
+    rm -f /dev/mem
+    check no-devmem "/dev/mem still present" test ! -e /dev/mem
 fi
 
 SERIAL=/var/log/xen/$NAME-serial.log
@@ -33,7 +66,7 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1"
+cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}"
 device_model_version = "qemu-xen"
 device_model_override = "$DM"
 serial = "file:$SERIAL"
@@ -43,7 +76,7 @@ vga = "none"
 memory = 256
 vcpus = 1
 tsc_mode = "native"
-pci = [ '$E1000' ]
+pci = [ $pcilist ]
 ${HVM_DM_ARGS:+device_model_args_hvm = [ $HVM_DM_ARGS ]}
 on_poweroff = "destroy"
 on_crash = "destroy"
@@ -54,12 +87,25 @@ t0=$(uptime_s)
 if ! xl_create /tmp/$NAME.cfg; then
     save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
     capture xl-dmesg.txt xl dmesg
-    xl pci-assignable-remove "$E1000" >/dev/null 2>&1
+    for d in $DEVS $HOT; do xl pci-assignable-remove "$d" >/dev/null 2>&1; done
     exit 1
 fi
 mark guest-started
 capture pci-list.txt xl pci-list $NAME
-unplug_all $NAME "$SERIAL" "$E1000"
+if [ -n "$HOT" ]; then
+    if wait_for 240 log_has "$SERIAL" '@@G hotadd-ready'; then
+        t=$(uptime_s)
+        if capture pci-attach.log xl pci-attach $NAME "$HOT"; then
+            pass hot-add
+            info "xl pci-attach $HOT took $(elapsed "$t") s"
+        else
+            fail hot-add "xl pci-attach $HOT: $(tail -n1 "$RES/pci-attach.log")"
+        fi
+    else
+        fail hot-add "guest never became ready for hot add"
+    fi
+fi
+unplug_all $NAME "$SERIAL" $DEVS $HOT
 mark detached
 if wait_for 300 log_has "$SERIAL" '@@G done'; then
     info "guest ran its checks $(elapsed "$t0") s after xl create"
@@ -86,6 +132,22 @@ if [ -f "$f" ]; then
     cfg_diff "$RES/dom0-config-$E1000.bin" "$f" "$RES/config-diff-8086-100e.txt"
     info "config bytes differing dom0 vs guest: $(grep -c '^0x' "$RES/config-diff-8086-100e.txt") ($(grep '^0x' "$RES/config-diff-8086-100e.txt" | cut -d' ' -f1 | tr '\n' ' '))"
 fi
-capture assignable-remove.log xl pci-assignable-remove "$E1000" || fail assignable-remove "$(tail -n1 "$RES/assignable-remove.log")"
+[ "${HVM_NO_DEVMEM:-0}" = 1 ] && [ ! -e /dev/mem ] && mknod /dev/mem c 1 1
+# After the guest: dom0's view of each function equals what it was before.
+ok=1
+for d in $DEVS $HOT; do
+    save_file "/sys/bus/pci/devices/$d/config" "after-config-$d.bin"
+    if ! cmp -s "$RES/before-config-$d.bin" "$RES/after-config-$d.bin"; then
+        ok=
+        cfg_diff "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" "$RES/restore-diff-$d.txt"
+        msg="$d differs after the guest: $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1 | tr '\n' ' ')"
+        if [ "${HVM_RESTORE:-check}" = check ]; then fail restored "$msg"; else info "$msg"; fi
+    fi
+done
+[ -n "$ok" ] && [ "${HVM_RESTORE:-check}" = check ] && pass restored
+for d in $DEVS $HOT; do
+    capture "assignable-remove-$d.log" xl pci-assignable-remove "$d" ||
+        fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"
+done
 info "scenario took $(elapsed "$T_BEGIN") s"
 exit 0

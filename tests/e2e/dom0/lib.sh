@@ -168,3 +168,31 @@ xl_create() {
     pass xl-create
     info "xl create took $(elapsed "$t") s"
 }
+
+# A QEMU human monitor on a pipe chardev, for scenarios that drive our QEMU
+# at run time (qom-set/qom-get). hmp_args NAME prints the QEMU options;
+# hmp_open NAME starts a reader of the monitor's output into $RES/NAME.log;
+# hmp NAME CMD... sends one command and waits (up to 10 s) for the prompt
+# that follows its answer; the answer is in $RES/NAME.log.
+hmp_args() { echo "-chardev pipe,id=$1,path=/tmp/$1 -mon chardev=$1,mode=readline"; }
+hmp_open() {
+    rm -f "/tmp/$1.in" "/tmp/$1.out"
+    mkfifo "/tmp/$1.in" "/tmp/$1.out"
+    : >"$RES/$1.log"
+    cat "/tmp/$1.out" >>"$RES/$1.log" &
+}
+hmp() {
+    local m=$1 n; shift
+    n=$(grep -c '(qemu)' "$RES/$m.log")
+    echo "$*" >"/tmp/$m.in"
+    wait_for 10 sh -c "[ \$(grep -c '(qemu)' '$RES/$m.log') -gt $n ]"
+}
+# hmp_last NAME: the monitor's answer to the last command (text after the
+# last-but-one prompt, minus the echo of the command).
+hmp_last() {
+    tr -d '\r' <"$RES/$1.log" | awk '/\(qemu\)/ { n++ } { l[NR] = $0; p[NR] = n }
+        END { for (i = 1; i <= NR; i++) if (p[i] == n - 1 && l[i] !~ /\(qemu\)/) print l[i] }'
+}
+
+# pvb_state DOMID: xenbus state of our PV-PCI backend for DOMID (pci-qemu).
+pvb_state() { xenstore-read "/local/domain/0/backend/pci-qemu/$1/0/state" 2>/dev/null; }

@@ -81,19 +81,70 @@ else
 fi
 ginfo "interrupts for ${NET:-e1000}: $n ($(grep -E "${NET:-e1000}|e1000" /proc/interrupts | tr -s ' ' | head -n3 | tr '\n' ';'))"
 
-# MSI-X / PCIe function (PV only passes it): informational
-for b in $(lspci -D -n -d 8086:10d3 | cut -d' ' -f1); do
-    modprobe e1000e 2>/dev/null
-    if wait_for 15 test -e "/sys/bus/pci/devices/$b/driver"; then
-        n2=$(ls "/sys/bus/pci/devices/$b/net/" 2>/dev/null | head -n1)
-        [ -n "$n2" ] && ip link set "$n2" up && sleep 3
-        ginfo "e1000e $b bound to $(basename "$(readlink "/sys/bus/pci/devices/$b/driver")"), $n2 interrupts $(irq_count "$n2")"
-    else
-        ginfo "e1000e $b: no driver bound"
+# edu (1234:11e8) at BDF: our test driver takes one MSI vector and makes the
+# device raise interrupts through its BAR; all must arrive, as MSI.
+edu_msi_check() {
+    local b=$1 ko a c m
+    ko=/lib/modules/$(uname -r)/extra/edu_msi.ko
+    grep -q '^edu_msi ' /proc/modules || insmod "$ko" || { gfail edu-msi "insmod $ko failed"; return 1; }
+    if ! wait_for 60 test -e "/sys/bus/pci/devices/$b/driver"; then
+        gfail edu-msi "edu_msi did not bind $b"; return 1
     fi
+    a=$(cat /sys/module/edu_msi/parameters/answered)
+    c=$(cat /sys/module/edu_msi/parameters/count)
+    m=$(cat /sys/module/edu_msi/parameters/msi)
+    gcapture lspci-vvv-1234-11e8.txt lspci -vvv -s "$b"
+    if [ "$m" = 1 ] && [ "$a" = "$c" ] && grep -q 'MSI: Enable+' "$OUTD/lspci-vvv-1234-11e8.txt"; then
+        gpass edu-msi
+    else
+        gfail edu-msi "msi=$m, $a of $c raised interrupts arrived"
+    fi
+    ginfo "edu $b: msi=$m, $a of $c interrupts arrived; $(grep edu-msi /proc/interrupts | tr -s ' ')"
+}
+
+# e1000e (8086:10d3, MSI-X, PCIe) at BDF: the driver binds with MSI-X and
+# its vectors see interrupts once the link is up.
+e1000e_check() {
+    local b=$1 n2 cnt
+    modprobe e1000e 2>/dev/null
+    if ! wait_for 15 test -e "/sys/bus/pci/devices/$b/driver"; then
+        gfail e1000e-msix "no driver bound to $b"; return 1
+    fi
+    n2=$(ls "/sys/bus/pci/devices/$b/net/" 2>/dev/null | head -n1)
+    [ -n "$n2" ] && ip link set "$n2" up && wait_for 20 grep -q 1 "/sys/class/net/$n2/carrier"
+    cnt=$(irq_count "$n2")
     gcapture lspci-vvv-8086-10d3.txt lspci -vvv -xxxx -s "$b"
+    if [ -n "$n2" ] && grep -q 'MSI-X: Enable+' "$OUTD/lspci-vvv-8086-10d3.txt" && [ "${cnt:-0}" -gt 0 ]; then
+        gpass e1000e-msix
+    else
+        gfail e1000e-msix "${n2:-no netdev}: MSI-X $(grep -o 'MSI-X: Enable.' "$OUTD/lspci-vvv-8086-10d3.txt"), $cnt interrupts"
+    fi
+    ginfo "e1000e $b bound to $(basename "$(readlink "/sys/bus/pci/devices/$b/driver")"), $n2 interrupts $cnt ($(grep "$n2" /proc/interrupts | tr -s ' ' | tr '\n' ';'))"
     gcapture interrupts-end.txt cat /proc/interrupts
-done
+}
+
+for b in $(lspci -D -n -d 8086:10d3 | cut -d' ' -f1); do e1000e_check "$b"; done
+for b in $(lspci -D -n -d 1234:11e8 | cut -d' ' -f1); do edu_msi_check "$b"; done
+
+# Hot add: dom0 adds the function E2E_HOTADD (vendor:device) once it sees
+# "@@G hotadd-ready"; the guest must see it arrive and drive it.
+if [ -n "$E2E_HOTADD" ]; then
+    t2=$(uptime_s)
+    echo "@@G hotadd-ready"
+    if wait_for 90 sh -c "lspci -n -d $E2E_HOTADD | grep -q ."; then
+        gpass hot-add
+        ginfo "$E2E_HOTADD arrived $(elapsed "$t2") s after hotadd-ready"
+        gcapture lspci-after-hotadd.txt lspci -D -nn
+        for b in $(lspci -D -n -d "$E2E_HOTADD" | cut -d' ' -f1); do
+            case "$E2E_HOTADD" in
+            1234:11e8) edu_msi_check "$b" ;;
+            8086:10d3) e1000e_check "$b" ;;
+            esac
+        done
+    else
+        gfail hot-add "$E2E_HOTADD not visible 90 s after hotadd-ready"
+    fi
+fi
 
 # Hot-unplug: dom0 runs "xl pci-detach" for every passed function once it sees
 # "@@G unplug-ready"; the guest must see them go.

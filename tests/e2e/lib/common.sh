@@ -22,7 +22,7 @@ ARCH_TRIPLET=x86_64-linux-gnu
 # Debian packages that make up the bed (libraries they need are resolved
 # automatically from ELF NEEDED entries, see lib/pkg.sh: resolve_libs).
 PKG_LIST=(
-    xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common
+    xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
     libxenmisc4.17 libxenstore4 libxencall1 libxendevicemodel1 libxenevtchn1
     libxenforeignmemory1 libxengnttab1 libxenhypfs1 libxentoolcore1 libxentoollog1
     busybox-static pciutils libpci3 pci.ids

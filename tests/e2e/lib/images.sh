@@ -30,12 +30,50 @@ extract_vmlinux() {
     mv "$out.tmp" "$out"
 }
 
-build_cfgread() {
-    local out=$OUT/tools/cfgread
-    if [ ! -x "$out" ] || [ "$E2E_SRC/tools/cfgread.c" -nt "$out" ]; then
-        mkdir -p "$OUT/tools"
-        gcc -static -O2 -Wall -Werror -o "$out" "$E2E_SRC/tools/cfgread.c" || die "building cfgread failed"
+# Static helper programs (tools/*.c), for dom0 and the guests.
+build_tools() {
+    local src out
+    mkdir -p "$OUT/tools"
+    for src in "$E2E_SRC"/tools/*.c; do
+        out=$OUT/tools/$(basename "$src" .c)
+        if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+            gcc -static -O2 -Wall -Werror -o "$out" "$src" || die "building $(basename "$src") failed"
+        fi
+    done
+}
+
+# The guest kernel's module build tree: Debian's linux-headers (arch and
+# common) and linux-kbuild packages unpacked into one root, so their
+# relative links resolve; the Makefile's absolute include is redirected.
+kbuild_dir() {
+    local kv root hdr k
+    kv=$(kver)
+    root=$OUT/kbuild
+    hdr=$root/usr/src/linux-headers-$kv
+    k="${kv%-amd64}"
+    if [ ! -f "$root/.ok" ] || [ "$(cat "$root/.ok")" != "$kv" ]; then
+        fetch_pkgs "linux-headers-$kv" "linux-headers-$k-common" "linux-kbuild-$KVER_SERIES"
+        rm -rf "$root"; mkdir -p "$root"
+        cp -a "$PKGS/linux-headers-$kv/." "$PKGS/linux-headers-$k-common/." \
+              "$PKGS/linux-kbuild-$KVER_SERIES/." "$root/"
+        sed -i "s#^include /usr/src/#include $root/usr/src/#" "$hdr/Makefile"
+        echo "$kv" >"$root/.ok"
     fi
+    echo "$hdr"
+}
+
+# Out-of-tree test modules (tools/*/Kbuild) for the guest kernel.
+build_test_modules() {
+    local hdr d name
+    hdr=$(kbuild_dir)
+    for d in "$E2E_SRC"/tools/*/; do
+        [ -f "$d/Kbuild" ] || continue
+        name=$(basename "$d")
+        rm -rf "$OUT/mod/$name"; mkdir -p "$OUT/mod/$name"
+        cp "$d"/* "$OUT/mod/$name/"
+        make -s -C "$hdr" M="$OUT/mod/$name" modules >"$OUT/mod/$name.log" 2>&1 ||
+            { tail -n 20 "$OUT/mod/$name.log" >&2; die "building module $name failed"; }
+    done
 }
 
 # Common skeleton: busybox with applet links, directories, ld.so link.
@@ -53,13 +91,13 @@ stage_skeleton() {
     ln -s "/usr/lib/$ARCH_TRIPLET/ld-linux-x86-64.so.2" "$r/lib64/ld-linux-x86-64.so.2"
     cp "$PKGS/pciutils/usr/bin/lspci" "$PKGS/pciutils/usr/bin/setpci" "$r/usr/bin/"
     cp "$PKGS/pci.ids/usr/share/misc/pci.ids" "$r/usr/share/misc/"
-    cp "$OUT/tools/cfgread" "$r/usr/bin/"
+    cp "$OUT"/tools/* "$r/usr/bin/"
     echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
     echo 'root:x:0:' >"$r/etc/group"
 }
 
 base_key() {
-    { pkg_versions; cat "$E2E_SRC/lib/images.sh" "$E2E_SRC/lib/pkg.sh" "$E2E_SRC/lib/common.sh" "$E2E_SRC/tools/cfgread.c"; } |
+    { pkg_versions; cat "$E2E_SRC/lib/images.sh" "$E2E_SRC/lib/pkg.sh" "$E2E_SRC/lib/common.sh" "$E2E_SRC"/tools/*.c "$E2E_SRC"/tools/*/*; } |
         sha256sum | cut -c1-16
 }
 
@@ -74,6 +112,8 @@ build_dom0_base() {
     rm -f "$r"/usr/lib/xen-4.17/bin/{pygrub,xenpvnetboot,xendomains,test-*}
     cp "$PKGS/xen-utils-4.17/usr/lib/xen-4.17/boot/hvmloader" "$r/usr/lib/xen-4.17/boot/"
     for x in "$r"/usr/lib/xen-4.17/bin/*; do ln -sf "/usr/lib/xen-4.17/bin/$(basename "$x")" "$r/usr/sbin/"; done
+    # xenstore-read/-write/-ls/-watch (scenarios read the backends' state)
+    cp -a "$PKGS/xenstore-utils/usr/bin/." "$r/usr/bin/"
     mkdir -p "$r/etc/xen"
     cp -a "$PKGS/xen-utils-common/etc/xen/scripts" "$r/etc/xen/"
     printf 'autoballoon="off"\n' >"$r/etc/xen/xl.conf"
@@ -105,6 +145,8 @@ build_guest_base() {
     kp=$PKGS/$(kernel_pkg); kv=$(kver)
     stage_skeleton "$r"
     install_modules "$kp/lib/modules/$kv" "$r/lib/modules/$kv" "${GUEST_MODULES[@]}"
+    mkdir -p "$r/lib/modules/$kv/extra"
+    cp "$OUT"/mod/*/*.ko "$r/lib/modules/$kv/extra/"
     prefetch_libs "$r/usr/bin/lspci" "$r/usr/bin/setpci"
     resolve_libs "$r" "$r/usr/bin/lspci" "$r/usr/bin/setpci"
     mkdir -p "$r/usr/share/udhcpc"
@@ -119,7 +161,7 @@ build_base() {
     t0=$(now_ms)
     mkdir -p "$IMG" "$LOGS"
     fetch_all
-    build_cfgread
+    build_tools
     key=$(base_key)
     if [ "$(cat "$IMG/base.key" 2>/dev/null)" = "$key" ] && [ -s "$IMG/dom0-base.cpio" ] &&
        [ -s "$IMG/guest-base.cpio.xz" ] && [ -s "$IMG/xen" ] && [ -s "$IMG/vmlinux" ]; then
@@ -130,6 +172,7 @@ build_base() {
     rm -f "$IMG/base.key"
     gzip -dc "$PKGS/xen-hypervisor-4.17-amd64/boot/xen-4.17-amd64.gz" >"$IMG/xen"
     extract_vmlinux "$PKGS/$(kernel_pkg)/boot/vmlinuz-$(kver)" "$IMG/vmlinux"
+    build_test_modules
     build_dom0_base
     build_guest_base
     pkg_versions >"$IMG/versions.txt"

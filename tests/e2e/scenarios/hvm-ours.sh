@@ -1,10 +1,16 @@
 #!/bin/sh
-# e2e-timeout: 420
+# e2e-timeout: 480
 # Ours HVM: the same guest as hvm-baseline, with our QEMU (our
 # xen-pci-passthrough) as device_model_override, started by xl/libxl.
+# Besides the e1000 (INTx, DMA), the guest gets the e1000e (MSI-X, PCIe) at
+# creation, with /dev/mem gone from dom0, and the edu (MSI) by xl pci-attach
+# while it runs; all three leave by xl pci-detach.
 HVM_SCENARIO=hvm-ours
 HVM_DM=/usr/local/bin/xenpt-qemu
 HVM_NAME=hvmours
+HVM_PCI="8086:100e 8086:10d3"
+HVM_HOTADD=1234:11e8
+HVM_NO_DEVMEM=1
 # Trace the filter's decisions and the BAR/interrupt wiring of our device.
-HVM_DM_ARGS='"-trace", "enable=xen_pt_decision", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pt_intx_*", "-trace", "enable=xen_pt_realize", "-D", "/var/log/xen/hvmours-trace.log"'
+HVM_DM_ARGS='"-trace", "enable=xen_pt_decision", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pt_intx_*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*", "-D", "/var/log/xen/hvmours-trace.log"'
 . /e2e/hvm-pt.sh

@@ -1,9 +1,13 @@
 #!/bin/sh
-# e2e-timeout: 300
+# e2e-timeout: 330
 # Ours PV: the same PV domU as pv-baseline, but its functions are served by
 # our QEMU's xen-pciback-pv backend (backend type pci-qemu) instead of the
 # kernel's xen-pciback. xl creates the guest without pci=; QEMU attaches to
 # the domain and does the assignment itself (assign=on).
+# The e1000 and the e1000e are there from the start; the edu is hot-added
+# while the guest runs (qom-set add-host: the guest's edu_msi driver must get
+# its MSI through our enable_msi path), then every function is hot-removed
+# (qom-set remove-host) while the guest still runs.
 . /e2e/lib.sh
 scenario_begin pv-ours
 
@@ -12,8 +16,9 @@ E1000=$(find_devs 8086:100e | head -n1)
 EDU=$(find_devs 1234:11e8 | head -n1)
 E1000E=$(find_devs 8086:10d3 | head -n1)
 [ -n "$E1000" ] || { fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1; }
+[ -n "$EDU" ] || { fail dom0-devices "no edu (1234:11e8) in dom0"; exit 1; }
 DEVS="$E1000 $EDU $E1000E"
-HOSTS=$(echo $DEVS | tr ' ' ';')
+HOSTS=$(echo $E1000 $E1000E | tr ' ' ';')
 info "devices: $HOSTS"
 
 for d in $DEVS; do
@@ -35,7 +40,7 @@ name = "pvours"
 type = "pv"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=0"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8"
 memory = 256
 vcpus = 1
 passthrough = "enabled"
@@ -51,8 +56,10 @@ DOMID=$(xl domid pvours)
 info "domid $DOMID"
 
 mark qemu-start
+hmp_open mon
+# shellcheck disable=SC2046
 "$Q" -machine xenpv -xen-domid "$DOMID" -xen-attach -nodefaults \
-    -display none -monitor none -serial none \
+    -display none -serial none $(hmp_args mon) \
     -trace 'enable=xen_pciback_pv_*' -D "$RES/qemu-trace.log" \
     -device "xen-pciback-pv,id=pvpci,frontend-id=$DOMID,hosts=$HOSTS,assign=on" \
     >"$RES/qemu.log" 2>&1 &
@@ -65,6 +72,40 @@ else
 fi
 
 mark guest-started
+# Hot add of the edu once the guest is through its first checks.
+if wait_for 240 log_has "$LOG" '@@G hotadd-ready'; then
+    hmp mon qom-set pvpci add-host "$EDU"
+    ans=$(hmp_last mon)
+    if echo "$ans" | grep -qi error; then
+        fail hot-add "qom-set add-host $EDU: $ans"
+    else
+        pass hot-add
+    fi
+    hmp mon qom-get pvpci stats && info "backend stats after hot add: $(hmp_last mon | tr -s ' ' | tail -n1)"
+else
+    fail hot-add "guest never became ready for hot add"
+fi
+# Hot remove of every function, one at a time, while the guest runs.
+if wait_for 240 log_has "$LOG" '@@G unplug-ready'; then
+    ok=1
+    for d in $DEVS; do
+        t=$(uptime_s)
+        hmp mon qom-set pvpci remove-host "$d"
+        ans=$(hmp_last mon)
+        if echo "$ans" | grep -qi error; then
+            ok=; fail hot-remove "qom-set remove-host $d: $ans"; continue
+        fi
+        if wait_for 30 sh -c "[ \"\$(xenstore-read /local/domain/0/backend/pci-qemu/$DOMID/0/state)\" = 4 ]"; then
+            info "remove-host $d: backend Connected again $(elapsed "$t") s later"
+        else
+            ok=; fail hot-remove "$d: backend state $(pvb_state "$DOMID") 30 s after remove-host"
+        fi
+    done
+    [ -n "$ok" ] && pass hot-remove
+    capture xenstore-backend.txt xenstore-ls -f "/local/domain/0/backend/pci-qemu/$DOMID"
+else
+    fail hot-remove "guest never became ready for unplug"
+fi
 if wait_for 240 log_has "$LOG" '@@G done'; then
     info "guest ran its checks $(elapsed "$t0") s after xl create"
     pass guest-done
