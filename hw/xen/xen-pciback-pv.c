@@ -99,7 +99,7 @@ static int xpb_enable_msi(void *opaque, const XpvFunc *f, unsigned nvec,
     XenPciBackPv *s = pf->owner;
     XpfMsiState m;
     unsigned i;
-    int pirq;
+    int pirq = -1;
 
     xpf_msi_state(pf->xpf, &m);
     if (!m.present || s->hv.ops->map_pirq_msi(&s->hv, pf->host.bus,
@@ -154,6 +154,7 @@ static int xpb_enable_msix(void *opaque, const XpvFunc *f,
     }
     table = pf->host.bars[x.table_bar].addr + x.table_offset;
     for (i = 0; i < n; i++) {
+        pirqs[i] = -1;
         if (s->hv.ops->map_pirq_msi(&s->hv, pf->host.bus,
                                     xpb_bdf(&pf->host).devfn,
                                     entries[i].entry, table, &pirqs[i])) {

@@ -247,18 +247,47 @@ static bool xpt_restore_range(XptHost *h, unsigned off, unsigned size,
     return true;
 }
 
-/* The PCI Express capability of the saved config space, 0 if none. */
-static unsigned xpt_saved_pcie_cap(const XptHost *h)
+/* The first capability @id of the saved config space, 0 if none. */
+static unsigned xpt_saved_cap(const XptHost *h, uint8_t id)
 {
     unsigned pos = h->saved[PCI_CAPABILITY_LIST] & ~3u, steps = 0;
 
     while (pos >= 0x40 && pos < 0xfc && steps++ < 48) {
-        if (h->saved[pos] == PCI_CAP_ID_EXP) {
+        if (h->saved[pos] == id) {
             return pos;
         }
         pos = h->saved[pos + 1] & ~3u;
     }
     return 0;
+}
+
+/*
+ * Xen programs the function's MSI address and data (and masks) itself
+ * while a guest has it; once the guest is gone, dom0's values go back,
+ * control last. MSI-X keeps its table in a BAR: only its control here.
+ */
+static bool xpt_restore_msi(XptHost *h, Error **errp)
+{
+    unsigned msi = xpt_saved_cap(h, PCI_CAP_ID_MSI);
+    unsigned msix = xpt_saved_cap(h, PCI_CAP_ID_MSIX);
+
+    if (msi && msi + PCI_MSI_MASK_64 + 8 <= PCI_CFG_SPACE_SIZE) {
+        uint16_t ctrl = lduw_le_p(&h->saved[msi + PCI_MSI_FLAGS]);
+        bool is64 = ctrl & PCI_MSI_FLAGS_64BIT;
+        unsigned data = msi + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32);
+        unsigned mask = msi + (is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32);
+
+        if (!xpt_restore_range(h, msi + PCI_MSI_ADDRESS_LO, 4, errp) ||
+            (is64 &&
+             !xpt_restore_range(h, msi + PCI_MSI_ADDRESS_HI, 4, errp)) ||
+            !xpt_restore_range(h, data, 2, errp) ||
+            ((ctrl & PCI_MSI_FLAGS_MASKBIT) &&
+             !xpt_restore_range(h, mask, 4, errp)) ||
+            !xpt_restore_range(h, msi + PCI_MSI_FLAGS, 2, errp)) {
+            return false;
+        }
+    }
+    return !msix || xpt_restore_range(h, msix + PCI_MSIX_FLAGS, 2, errp);
 }
 
 bool xpt_host_reset_restore(XptHost *h, Error **errp)
@@ -268,7 +297,7 @@ bool xpt_host_reset_restore(XptHost *h, Error **errp)
         { 0x0c, 1 }, { 0x0d, 1 }, { 0x10, 4 }, { 0x14, 4 }, { 0x18, 4 },
         { 0x1c, 4 }, { 0x20, 4 }, { 0x24, 4 }, { 0x30, 4 }, { 0x3c, 1 },
     };
-    unsigned exp = xpt_saved_pcie_cap(h);
+    unsigned exp = xpt_saved_cap(h, PCI_CAP_ID_EXP);
     size_t i;
 
     if (g_file_test(path, G_FILE_TEST_EXISTS)) {
@@ -286,6 +315,9 @@ bool xpt_host_reset_restore(XptHost *h, Error **errp)
     }
     if (exp && (!xpt_restore_range(h, exp + PCI_EXP_DEVCTL, 2, errp) ||
                 !xpt_restore_range(h, exp + PCI_EXP_LNKCTL, 2, errp))) {
+        return false;
+    }
+    if (!xpt_restore_msi(h, errp)) {
         return false;
     }
     /* Command last: decoding resumes once the BARs are back. */

@@ -37,7 +37,6 @@ static int xc_map_pirq_gsi(XptHv *hv, int gsi, int *pirq)
 static int xc_map_pirq_msi(XptHv *hv, uint8_t bus, uint8_t devfn, int entry,
                            uint64_t table_base, int *pirq)
 {
-    *pirq = XPT_AUTO_PIRQ;
     return xc_physdev_map_pirq_msi(xen_xc, hv->domid, XPT_AUTO_PIRQ, pirq,
                                    devfn, bus, entry, table_base);
 }
@@ -151,7 +150,9 @@ static int rec_map_pirq_gsi(XptHv *hv, int gsi, int *pirq)
 static int rec_map_pirq_msi(XptHv *hv, uint8_t bus, uint8_t devfn, int entry,
                             uint64_t table_base, int *pirq)
 {
-    *pirq = hv->next_pirq++;
+    if (*pirq < 0) {
+        *pirq = hv->next_pirq++;
+    }
     return rec(hv, XPT_HV_MAP_PIRQ_MSI, "map_pirq_msi bus=%u devfn=0x%x "
                "entry=%d table=0x%" PRIx64 " pirq=%d", bus, devfn, entry,
                table_base, *pirq);

@@ -14,7 +14,10 @@ typedef struct XptHv XptHv;
 
 typedef struct XptHvOps {
     int (*map_pirq_gsi)(XptHv *hv, int gsi, int *pirq);
-    /* @entry: MSI-X table index, or the MSI vector count (MSI). */
+    /*
+     * @entry: MSI-X table index, or the MSI vector count (MSI).
+     * @pirq: in, the pirq wanted (-1: any); out, the pirq mapped.
+     */
     int (*map_pirq_msi)(XptHv *hv, uint8_t bus, uint8_t devfn, int entry,
                         uint64_t table_base, int *pirq);
     int (*unmap_pirq)(XptHv *hv, int pirq);

@@ -38,6 +38,20 @@ static void xpt_host_update(XenPCIPassthroughState *s, unsigned off,
 
 /* ---- MSI ---- */
 
+/*
+ * A Linux HVM guest with Xen's PV extensions asks for a pirq rather than a
+ * vector: MSI data with vector 0, the pirq in the address's destination ID
+ * (bits 12-19) and extended destination ID (bits 40-63). The function must
+ * then be mapped to exactly that pirq, which the guest has bound to an
+ * event channel. -1 when the guest asks for a vector.
+ */
+static int xpt_msi_guest_pirq(uint64_t addr, uint32_t data)
+{
+    uint32_t pirq = ((addr >> 32) & 0xffffff00) | ((addr >> 12) & 0xff);
+
+    return (data & 0xff) || !pirq || pirq > INT_MAX ? -1 : pirq;
+}
+
 static void xpt_msi_unbind(XenPCIPassthroughState *s)
 {
     unsigned i;
@@ -59,6 +73,7 @@ void xpt_msi_update(XenPCIPassthroughState *s)
     XpfMsiState m;
     uint32_t gvec, gflags;
     unsigned i;
+    int want;
 
     xpf_msi_state(s->xpf, &m);
     if (!m.enabled) {
@@ -71,16 +86,17 @@ void xpt_msi_update(XenPCIPassthroughState *s)
     }
     gvec = m.data & 0xff;
     gflags = xpt_msi_gflags(m.addr, m.data, true);
-    if (s->msi.bound && s->msi.nvec != m.vectors_enabled) {
+    want = xpt_msi_guest_pirq(m.addr, m.data);
+    if (s->msi.bound && (s->msi.nvec != m.vectors_enabled ||
+                         (want >= 0 && want != s->msi.pirq))) {
         xpt_msi_unbind(s);
     }
     if (!s->msi.bound) {
-        int pirq;
+        int pirq = want;
 
         if (s->hv.ops->map_pirq_msi(&s->hv, s->host.bus, xpt_host_devfn(s),
                                     m.vectors_enabled, 0, &pirq)) {
-            error_report("xen-pci-passthrough %s: mapping MSI failed",
-                         s->host.name);
+            xpt_guest_error(s, "mapping MSI (pirq %d asked) failed", want);
             return;
         }
         s->msi = (XptMsi) { .pirq = pirq, .nvec = m.vectors_enabled };
@@ -90,8 +106,7 @@ void xpt_msi_update(XenPCIPassthroughState *s)
     for (i = 0; i < s->msi.nvec; i++) {
         if (s->hv.ops->bind_msi(&s->hv, gvec + i, s->msi.pirq + i, gflags,
                                 0)) {
-            error_report("xen-pci-passthrough %s: binding MSI vector %u "
-                         "failed", s->host.name, i);
+            xpt_guest_error(s, "binding MSI vector %u failed", i);
         }
     }
     if (!s->msi.bound) {
@@ -165,6 +180,7 @@ static void xpt_msix_entry_update(XenPCIPassthroughState *s, unsigned i)
     XpfMsixState x;
     bool masked;
     uint32_t gvec, gflags;
+    int want;
 
     xpf_msix_state(s->xpf, &x);
     if (!x.enabled) {
@@ -172,6 +188,10 @@ static void xpt_msix_entry_update(XenPCIPassthroughState *s, unsigned i)
         return;
     }
     masked = (e->ctrl & MSIX_VECTOR_MASKED) || x.masked;
+    want = xpt_msi_guest_pirq(e->addr, e->data);
+    if (e->pirq >= 0 && want >= 0 && want != e->pirq) {
+        xpt_msix_unbind_entry(s, i);
+    }
     if (e->pirq < 0) {
         uint64_t table = s->host.bars[s->msix.table_bar].addr +
                          s->msix.table_off;
@@ -179,10 +199,11 @@ static void xpt_msix_entry_update(XenPCIPassthroughState *s, unsigned i)
         if (masked) {
             return;     /* map once the guest unmasks it */
         }
+        e->pirq = want;
         if (s->hv.ops->map_pirq_msi(&s->hv, s->host.bus, xpt_host_devfn(s),
                                     i, table, &e->pirq)) {
-            error_report("xen-pci-passthrough %s: mapping MSI-X entry %u "
-                         "failed", s->host.name, i);
+            xpt_guest_error(s, "mapping MSI-X entry %u (pirq %d asked) "
+                            "failed", i, want);
             e->pirq = -1;
             return;
         }
@@ -195,8 +216,7 @@ static void xpt_msix_entry_update(XenPCIPassthroughState *s, unsigned i)
     if (s->hv.ops->bind_msi(&s->hv, gvec, e->pirq, gflags,
                             s->msix.table_mapped ? s->msix.table_gaddr +
                             (s->msix.table_off & ~XPT_PAGE_MASK) : 0)) {
-        error_report("xen-pci-passthrough %s: binding MSI-X entry %u failed",
-                     s->host.name, i);
+        xpt_guest_error(s, "binding MSI-X entry %u failed", i);
         return;
     }
     e->bound = true;

@@ -479,6 +479,38 @@ static void test_msi(void)
     pt_stop(&pt);
 }
 
+/*
+ * A Linux HVM guest on Xen asks for a pirq: data with vector 0, the pirq in
+ * the destination ID (and extended destination ID) of the address. The
+ * function is mapped to that pirq; a new pirq asked for means a new map.
+ */
+static void test_msi_guest_pirq(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    unsigned cap;
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "edu", NULL);
+    cap = find_cap(pt.dev, PCI_CAP_ID_MSI);
+    g_assert_cmpuint(cap, !=, 0);
+    g_free(hv_log_new(&pt, &seen));
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee33000);
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_HI, 0x100);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x0700);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_pirq_msi bus=3 devfn=0x0 entry=1 table=0x0 "
+               "pirq=307");
+    assert_has(log, "bind_msi gvec=0x0 pirq=307");
+    g_free(log);
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_HI, 0);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "unmap_pirq pirq=307");
+    assert_has(log, "pirq=51");
+    pt_stop(&pt);
+}
+
 /* XSA-129: per-vector mask bits stay virtual, never reach the host. */
 static void test_xsa129(void)
 {
@@ -589,8 +621,42 @@ static void test_intr_exclusive(void)
     pt_stop(&pt);
 }
 
-/* Hotplug: device_add / query-pci / device_del; reset and restore seen. */
-static void test_hotplug(void)
+/*
+ * Write @size bytes of @val at @off of the fake host's config file, in
+ * place: QEMU holds it open.
+ */
+static void host_cfg_poke(Fake *f, unsigned off, unsigned size, uint32_t val)
+{
+    int fd = open(f->config, O_WRONLY);
+    uint8_t buf[4];
+
+    g_assert_cmpint(fd, >=, 0);
+    stl_le_p(buf, val);
+    g_assert_cmpint(pwrite(fd, buf, size, off), ==, size);
+    close(fd);
+}
+
+/* The first capability @id in the fake host's original config, 0 if none. */
+static unsigned orig_cap(Fake *f, uint8_t id)
+{
+    unsigned pos = f->orig->data[PCI_CAPABILITY_LIST] & ~3u, steps = 0;
+
+    while (pos >= 0x40 && pos < 0xfc && steps++ < 48) {
+        if (f->orig->data[pos] == id) {
+            return pos;
+        }
+        pos = f->orig->data[pos + 1] & ~3u;
+    }
+    return 0;
+}
+
+/*
+ * Hotplug: device_add / query-pci / device_del; reset and restore seen.
+ * While the guest had the function, Xen programmed its MSI (simulated by
+ * writing the fake's MSI address, data and enable); after device_del the
+ * config space must be what dom0 had, byte for byte.
+ */
+static void test_hotplug(gconstpointer data)
 {
     Fake f = { 0 };
     QTestState *qts;
@@ -598,8 +664,9 @@ static void test_hotplug(void)
     g_autofree char *reset = NULL;
     g_autofree char *cfg = NULL;
     gsize len;
+    unsigned msi;
 
-    fake_create(&f, "e1000");
+    fake_create(&f, data);
     qts = qtest_init("-machine pc -nodefaults");
     rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
                     "{'driver': 'xen-pci-passthrough', 'id': 'pci-pt-03_00.0',"
@@ -612,11 +679,23 @@ static void test_hotplug(void)
     rsp = qtest_qmp(qts, "{'execute': 'query-pci'}");
     {
         g_autoptr(GString) json = qobject_to_json(QOBJECT(rsp));
+        g_autofree char *vendor =
+            g_strdup_printf("\"vendor\": %u", lduw_le_p(f.orig->data));
 
         g_assert_nonnull(strstr(json->str, "\"qdev_id\": \"pci-pt-03_00.0\""));
-        g_assert_nonnull(strstr(json->str, "\"vendor\": 32902"));
+        g_assert_nonnull(strstr(json->str, vendor));
     }
     qobject_unref(rsp);
+    msi = orig_cap(&f, PCI_CAP_ID_MSI);
+    if (msi) {
+        host_cfg_poke(&f, msi + PCI_MSI_ADDRESS_LO, 4, 0xfee01000);
+        host_cfg_poke(&f, msi + PCI_MSI_ADDRESS_HI, 4, 0x1);
+        host_cfg_poke(&f, msi + PCI_MSI_FLAGS, 2,
+                      lduw_le_p(&f.orig->data[msi + PCI_MSI_FLAGS]) |
+                      PCI_MSI_FLAGS_ENABLE);
+        g_assert_cmphex(host_cfg(&f, msi + PCI_MSI_ADDRESS_LO, 4), ==,
+                        0xfee01000);
+    }
     g_free(reset);
     reset = g_build_filename(f.dir, "reset", NULL);
     g_assert_true(g_file_set_contents(reset, "", 0, NULL));
@@ -799,11 +878,14 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/intx", test_intx);
     qtest_add_func("/xen-pt/rom", test_rom);
     qtest_add_func("/xen-pt/msi", test_msi);
+    qtest_add_func("/xen-pt/msi-guest-pirq", test_msi_guest_pirq);
     qtest_add_func("/xen-pt/msi-policy", test_msi_policy);
     qtest_add_func("/xen-pt/xsa129-msi-mask", test_xsa129);
     qtest_add_func("/xen-pt/msix", test_msix);
     qtest_add_func("/xen-pt/intr-exclusive", test_intr_exclusive);
-    qtest_add_func("/xen-pt/hotplug", test_hotplug);
+    qtest_add_data_func("/xen-pt/hotplug/e1000", "e1000", test_hotplug);
+    qtest_add_data_func("/xen-pt/hotplug/edu-msi-restored", "edu",
+                        test_hotplug);
     qtest_add_func("/xen-pt/bad-hotplug", test_bad_hotplug);
     qtest_add_func("/xen-pt/bad-cmdline", test_bad_cmdline);
     qtest_add_data_func("/xen-pt/fixture/e1000e", "e1000e", test_fixture);

@@ -111,7 +111,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
         return rc;
     }
     edu_raise_all(pdev, e);
-    dev_info(&pdev->dev, "edu_msi: irq %d msi=%d: %d of %d raised interrupts arrived\n",
+    dev_info(&pdev->dev,
+             "edu_msi: irq %d msi=%d: %d of %d raised interrupts arrived\n",
              irq, msi, answered, count);
     return 0;
 }
