@@ -10,9 +10,12 @@
 #   make demo     boot real Xen (nested, TCG), pass devices to a PV guest
 #                 (xen-pciback-pv) and an HVM guest (xen-pci-passthrough),
 #                 show side by side what dom0 and the guests see
+#   make bench-e2e  end-to-end benchmarks on nested Xen: PV config-read
+#                 round trips vs xen-pciback, HVM enumeration time and host
+#                 syscalls per guest access vs upstream xen-pt
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
-.PHONY: all qemu check core fuzz bench demo e2e clean distclean
+.PHONY: all qemu check core fuzz bench bench-e2e demo e2e clean distclean
 
 all: qemu
 
@@ -41,6 +44,9 @@ fuzz:
 bench:
 	scripts/setup-host.sh
 	scripts/bench.sh
+
+bench-e2e:
+	scripts/bench-e2e.sh
 
 demo:
 	scripts/demo.sh

@@ -187,8 +187,13 @@ static void xpt_msix_entry_update(XenPCIPassthroughState *s, unsigned i)
         xpt_msix_unbind_entry(s, i);
         return;
     }
-    masked = (e->ctrl & MSIX_VECTOR_MASKED) || x.masked;
     want = xpt_msi_guest_pirq(e->addr, e->data);
+    /*
+     * A guest that asks for a pirq masks it at its event channel and never
+     * touches the entry's mask bit (Linux: pci_msi_ignore_mask), which
+     * stays set from reset: only the function mask counts then.
+     */
+    masked = x.masked || (want < 0 && (e->ctrl & MSIX_VECTOR_MASKED));
     if (e->pirq >= 0 && want >= 0 && want != e->pirq) {
         xpt_msix_unbind_entry(s, i);
     }

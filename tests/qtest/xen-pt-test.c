@@ -602,6 +602,47 @@ static void test_msix(void)
     pt_stop(&pt);
 }
 
+/*
+ * MSI-X from a guest that asks for pirqs (Linux on Xen): it never clears
+ * the entries' mask bits, so enabling MSI-X maps each written entry to
+ * the pirq asked for and binds it unmasked.
+ */
+static void test_msix_guest_pirq(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    unsigned cap;
+    uint32_t table;
+    uint64_t bar = 0xe0000000, taddr;
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "e1000e", NULL);
+    cap = find_cap(pt.dev, PCI_CAP_ID_MSIX);
+    g_assert_cmpuint(cap, !=, 0);
+    table = qpci_config_readl(pt.dev, cap + PCI_MSIX_TABLE);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_3, bar);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    taddr = bar + (table & ~7u);
+    g_assert_cmphex(qtest_readl(pt.qts, taddr + 12), ==, 1);
+    qtest_writel(pt.qts, taddr + 0, 0xfee36000);
+    qtest_writel(pt.qts, taddr + 4, 0);
+    qtest_writel(pt.qts, taddr + 8, 0x0700);
+    g_free(hv_log_new(&pt, &seen));
+    qpci_config_writew(pt.dev, cap + PCI_MSIX_FLAGS,
+                       PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+    log = hv_log_new(&pt, &seen);
+    g_assert_null(strstr(log, "map_pirq_msi"));
+    g_free(log);
+    qpci_config_writew(pt.dev, cap + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_pirq_msi bus=3 devfn=0x0 entry=0 table=");
+    assert_has(log, "pirq=54");
+    /* gflags: the unmasked flag (0x10000) with dest 0x36, mode 7 */
+    assert_has(log, "bind_msi gvec=0x0 pirq=54 gflags=0x17036 ");
+    g_assert_cmphex(qtest_readl(pt.qts, taddr + 12), ==, 1);
+    pt_stop(&pt);
+}
+
 /* Never two interrupt types: MSI-X refused while MSI is on. */
 static void test_intr_exclusive(void)
 {
@@ -882,6 +923,7 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/msi-policy", test_msi_policy);
     qtest_add_func("/xen-pt/xsa129-msi-mask", test_xsa129);
     qtest_add_func("/xen-pt/msix", test_msix);
+    qtest_add_func("/xen-pt/msix-guest-pirq", test_msix_guest_pirq);
     qtest_add_func("/xen-pt/intr-exclusive", test_intr_exclusive);
     qtest_add_data_func("/xen-pt/hotplug/e1000", "e1000", test_hotplug);
     qtest_add_data_func("/xen-pt/hotplug/edu-msi-restored", "edu",

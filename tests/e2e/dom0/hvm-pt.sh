@@ -8,6 +8,7 @@
 #   HVM_HOTADD    vendor:device of a function hot-added with xl pci-attach
 #                 once the guest is through its first checks (optional)
 #   HVM_NO_DEVMEM 1: dom0 has no /dev/mem while the guest runs
+#   HVM_CFGWRITES 1: the guest issues guest/cfgwrites.sh's hostile writes
 #   HVM_RESTORE   check (default): dom0's view after must equal before;
 #                 info: only report differences (baselines)
 # xl creates an HVM guest (direct kernel boot, tsc_mode=native) with pci=[...];
@@ -66,7 +67,7 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}"
+cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} e2e.enum=1"
 device_model_version = "qemu-xen"
 device_model_override = "$DM"
 serial = "file:$SERIAL"
@@ -82,6 +83,35 @@ on_poweroff = "destroy"
 on_crash = "destroy"
 EOF
 save_file /tmp/$NAME.cfg $NAME.cfg
+
+# The benchmark window: the guest enumerates the e1000's config space
+# (guest/baseline.sh, e2e.enum=1) while strace -c counts the device model's
+# host config syscalls (pread64/pwrite64 of sysfs config).
+dm_strace_enum() {
+    local dm spid reads calls
+    if ! wait_for 240 log_has "$SERIAL" '@@G enum-ready'; then
+        fail enum "guest never became ready for the enumeration"; return 1
+    fi
+    dm=$(xenstore-read "/local/domain/$(xl domid $NAME)/image/device-model-pid" 2>/dev/null)
+    [ -n "$dm" ] || { fail enum "no device-model-pid in xenstore"; return 1; }
+    strace -c -f -e trace=pread64,pwrite64 -o "$RES/dm-strace.txt" -p "$dm" 2>"$RES/dm-strace.err" &
+    spid=$!
+    if ! wait_for 120 log_has "$SERIAL" '@@G enum-done'; then
+        kill -INT "$spid"; wait "$spid"
+        fail enum "no enum-done from the guest"; return 1
+    fi
+    kill -INT "$spid"; wait "$spid"
+    reads=$(tr -d '\r' <"$SERIAL" | sed -n 's/.*@@G INFO: enum .* reads=\([0-9]*\) .*/\1/p' | tail -n1)
+    calls=$(awk '$NF ~ /^p(read|write)64$/ { s += $4 } END { print s + 0 }' "$RES/dm-strace.txt")
+    if [ -n "$reads" ] && [ "$reads" -gt 0 ]; then
+        pass enum
+        echo "guest_reads=$reads host_config_syscalls=$calls per_access=$(awk -v c="$calls" -v r="$reads" 'BEGIN { printf "%.3f", c / r }')" >"$RES/bench.txt"
+        tr -d '\r' <"$SERIAL" | sed -n 's/.*@@G INFO: \(enum .*\)/\1/p' | tail -n1 >>"$RES/bench.txt"
+        info "benchmark: $(tr '\n' ' ' <"$RES/bench.txt")"
+    else
+        fail enum "no read count from the guest"
+    fi
+}
 
 t0=$(uptime_s)
 if ! xl_create /tmp/$NAME.cfg; then
@@ -105,6 +135,7 @@ if [ -n "$HOT" ]; then
         fail hot-add "guest never became ready for hot add"
     fi
 fi
+dm_strace_enum
 unplug_all $NAME "$SERIAL" $DEVS $HOT
 mark detached
 if wait_for 300 log_has "$SERIAL" '@@G done'; then

@@ -196,3 +196,15 @@ hmp_last() {
 
 # pvb_state DOMID: xenbus state of our PV-PCI backend for DOMID (pci-qemu).
 pvb_state() { xenstore-read "/local/domain/0/backend/pci-qemu/$1/0/state" 2>/dev/null; }
+# pvb_func_closed DOMID BDF: the backend published BDF's state-N as Closed.
+pvb_func_closed() {
+    local be=/local/domain/0/backend/pci-qemu/$1/0 n=0
+    while [ $n -lt 32 ]; do
+        if [ "$(xenstore-read "$be/dev-$n" 2>/dev/null)" = "$2" ]; then
+            [ "$(xenstore-read "$be/state-$n" 2>/dev/null)" = 6 ]
+            return
+        fi
+        n=$((n + 1))
+    done
+    return 1
+}

@@ -4,6 +4,7 @@
 # functions, whether e1000 binds and works (link, DHCP = DMA + interrupts), the
 # interrupt counts, and a timed loop of config reads.
 . /e2e/guest/glib.sh
+. /e2e/guest/cfgwrites.sh
 DEV=${E2E_DEV:-8086:100e}
 TYPE=$(cat /sys/hypervisor/guest_type 2>/dev/null || echo unknown)
 ginfo "guest type=$TYPE kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
@@ -144,6 +145,29 @@ if [ -n "$E2E_HOTADD" ]; then
     else
         gfail hot-add "$E2E_HOTADD not visible 90 s after hotadd-ready"
     fi
+fi
+
+# The shared engine's verdicts: the same hostile writes from PV and HVM.
+if [ "$E2E_CFGWRITES" = 1 ]; then
+    for b in $(lspci -D -n -d 1234:11e8 | cut -d' ' -f1); do cfg_writes "$b"; done
+fi
+
+# Benchmark: a full config-space enumeration of the e1000, ENUM_PASSES
+# times (sysfs reads: one config access per dword). dom0 counts the device
+# model's host config syscalls meanwhile (strace -c), between
+# "@@G enum-ready" (+8 s to attach) and "@@G enum-done".
+if [ "$E2E_ENUM" = 1 ]; then
+    ENUM_PASSES=20
+    b=$BDF
+    reads=$(( $(wc -c <"/sys/bus/pci/devices/$b/config") / 4 * ENUM_PASSES ))
+    echo "@@G enum-ready"
+    sleep 8
+    t3=$(uptime_s)
+    i=0
+    while [ $i -lt $ENUM_PASSES ]; do cat "/sys/bus/pci/devices/$b/config" >/dev/null; i=$((i + 1)); done
+    s3=$(elapsed "$t3")
+    echo "@@G enum-done"
+    ginfo "enum $b passes=$ENUM_PASSES reads=$reads seconds=$s3 per_read_us=$(awk -v s="$s3" -v r="$reads" 'BEGIN { printf "%.0f", s * 1e6 / r }')"
 fi
 
 # Hot-unplug: dom0 runs "xl pci-detach" for every passed function once it sees

@@ -25,7 +25,7 @@ PKG_LIST=(
     xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
     libxenmisc4.17 libxenstore4 libxencall1 libxendevicemodel1 libxenevtchn1
     libxenforeignmemory1 libxengnttab1 libxenhypfs1 libxentoolcore1 libxentoollog1
-    busybox-static pciutils libpci3 pci.ids
+    busybox-static pciutils libpci3 pci.ids strace
     qemu-system-xen qemu-system-data seabios
     libc6 libgcc-s1
 )

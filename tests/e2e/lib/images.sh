@@ -114,6 +114,8 @@ build_dom0_base() {
     for x in "$r"/usr/lib/xen-4.17/bin/*; do ln -sf "/usr/lib/xen-4.17/bin/$(basename "$x")" "$r/usr/sbin/"; done
     # xenstore-read/-write/-ls/-watch (scenarios read the backends' state)
     cp -a "$PKGS/xenstore-utils/usr/bin/." "$r/usr/bin/"
+    # strace -c on the device models (HVM benchmark: host syscalls per access)
+    cp "$PKGS/strace/usr/bin/strace" "$r/usr/bin/"
     mkdir -p "$r/etc/xen"
     cp -a "$PKGS/xen-utils-common/etc/xen/scripts" "$r/etc/xen/"
     printf 'autoballoon="off"\n' >"$r/etc/xen/xl.conf"

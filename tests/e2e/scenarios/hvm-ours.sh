@@ -11,6 +11,7 @@ HVM_NAME=hvmours
 HVM_PCI="8086:100e 8086:10d3"
 HVM_HOTADD=1234:11e8
 HVM_NO_DEVMEM=1
+HVM_CFGWRITES=1
 # Trace the filter's decisions and the BAR/interrupt wiring of our device.
 HVM_DM_ARGS='"-trace", "enable=xen_pt_decision", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pt_intx_*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*", "-D", "/var/log/xen/hvmours-trace.log"'
 . /e2e/hvm-pt.sh

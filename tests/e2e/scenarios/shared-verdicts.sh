@@ -1,0 +1,67 @@
+#!/bin/sh
+# e2e-timeout: 60
+# Shared engine, same verdicts: pv-ours and hvm-ours (earlier in the same
+# boot) each had their guest issue the same hostile config-space writes to
+# the edu (guest/cfgwrites.sh), with the same policy (permissive off,
+# allow_interrupt_control on: the HVM device's default, set on the PV
+# backend at run time). Here dom0 compares, write by write between the two
+# marker writes, the decisions the two device models traced
+# (xen_pciback_pv_decision, xen_pt_decision) and what the guests read back.
+. /e2e/lib.sh
+scenario_begin shared-verdicts
+
+PV=/results/pv-ours
+HVM=/results/hvm-ours
+BEGIN=0xe2e0b001
+END=0xe2e0e002
+
+# verdicts TRACE EVENT OUT: the decision lines between the markers, without
+# the trace prefix and the host address: "dropped 0x38/4 val 0x...: why".
+verdicts() {
+    awk -v ev="$2" -v b="val $BEGIN:" -v e="val $END:" '
+        index($0, ev) == 0 { next }
+        index($0, b) { on = 1 }
+        on { sub(/^.*_decision [^ ]* /, ""); print }
+        index($0, e) { on = 0 }' "$1" >"$3"
+}
+
+for f in "$PV/qemu-trace.log" "$HVM/dm-trace.log" "$PV/domU-cfgwrites.txt" "$HVM/guest-cfgwrites.txt"; do
+    if [ ! -s "$f" ]; then
+        fail inputs "$f missing: run pv-ours and hvm-ours first, in the same boot"
+        exit 0
+    fi
+done
+pass inputs
+verdicts "$PV/qemu-trace.log" xen_pciback_pv_decision "$RES/pv-verdicts.txt"
+verdicts "$HVM/dm-trace.log" xen_pt_decision "$RES/hvm-verdicts.txt"
+cp "$PV/domU-cfgwrites.txt" "$RES/pv-readback.txt"
+cp "$HVM/guest-cfgwrites.txt" "$RES/hvm-readback.txt"
+n=$(grep -c . "$RES/pv-verdicts.txt")
+writes=$(grep -c . "$RES/pv-readback.txt")
+info "PV: $n decisions for $writes writes + 2 markers; HVM: $(grep -c . "$RES/hvm-verdicts.txt")"
+info "PV decisions: $(cut -d' ' -f1 "$RES/pv-verdicts.txt" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+
+# Every write got a decision (a write covering two registers gets two).
+if [ "$n" -ge $((writes + 2)) ] && grep -q "val $END:" "$RES/pv-verdicts.txt"; then
+    pass decisions-traced
+else
+    fail decisions-traced "$n PV decisions for $writes writes + 2 markers"
+fi
+if diff "$RES/pv-verdicts.txt" "$RES/hvm-verdicts.txt" >"$RES/verdicts.diff"; then
+    pass same-verdicts
+else
+    fail same-verdicts "PV and HVM decided differently: $(grep '^[-+][^-+]' "$RES/verdicts.diff" | head -n 4 | tr '\n' ';')"
+fi
+if diff "$RES/pv-readback.txt" "$RES/hvm-readback.txt" >"$RES/readback.diff"; then
+    pass same-readback
+else
+    fail same-readback "PV and HVM guests read back differently: $(grep '^[-+][^-+]' "$RES/readback.diff" | head -n 4 | tr '\n' ';')"
+fi
+# The refusals the writes must meet on both paths.
+check refused-intx-with-msi "INTx enable while MSI is on was not refused" \
+    grep -q '^refused 0x4/2 val 0x7:' "$RES/pv-verdicts.txt"
+check dropped-ids "the ID write was not dropped" \
+    grep -q '^dropped 0x0/2 val 0xbeef: vendor' "$RES/pv-verdicts.txt"
+check dropped-unlisted "the unlisted-register write was not dropped" \
+    grep -q '^dropped 0x60/4 val 0x12345678' "$RES/pv-verdicts.txt"
+exit 0
