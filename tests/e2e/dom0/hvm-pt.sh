@@ -3,6 +3,8 @@
 #   HVM_DM        device model binary for device_model_override
 #   HVM_NAME      domain name (optional)
 #   HVM_DM_ARGS   extra device model arguments, xl list syntax (optional)
+#   HVM_TRACE     the device model's log file (-D), which must receive the
+#                 cpu_ioreq_config_* trace events (benchmark)
 #   HVM_PCI       vendor:device of the functions passed at creation
 #                 (default 8086:100e, the e1000)
 #   HVM_HOTADD    vendor:device of a function hot-added with xl pci-attach
@@ -67,7 +69,7 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} e2e.enum=1"
+cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} e2e.bench=1"
 device_model_version = "qemu-xen"
 device_model_override = "$DM"
 serial = "file:$SERIAL"
@@ -84,33 +86,37 @@ on_crash = "destroy"
 EOF
 save_file /tmp/$NAME.cfg $NAME.cfg
 
-# The benchmark window: the guest enumerates the e1000's config space
-# (guest/baseline.sh, e2e.enum=1) while strace -c counts the device model's
-# host config syscalls (pread64/pwrite64 of sysfs config).
-dm_strace_enum() {
-    local dm spid reads calls
-    if ! wait_for 240 log_has "$SERIAL" '@@G enum-ready'; then
-        fail enum "guest never became ready for the enumeration"; return 1
-    fi
+# The benchmark windows (guest/baseline.sh, e2e.bench=1): for each workload
+# the guest announces, strace -c counts the device model's host config
+# syscalls (pread64/pwrite64 of sysfs config) and the device model's trace
+# (cpu_ioreq_config_*, HVM_TRACE) its config ioreqs for the function.
+# Figures in bench.txt, one line per workload.
+dm_bench() {
+    local dm w spid n0 sbdf acc calls
     dm=$(xenstore-read "/local/domain/$(xl domid $NAME)/image/device-model-pid" 2>/dev/null)
-    [ -n "$dm" ] || { fail enum "no device-model-pid in xenstore"; return 1; }
-    strace -c -f -e trace=pread64,pwrite64 -o "$RES/dm-strace.txt" -p "$dm" 2>"$RES/dm-strace.err" &
-    spid=$!
-    if ! wait_for 120 log_has "$SERIAL" '@@G enum-done'; then
+    [ -n "$dm" ] || { fail bench "no device-model-pid in xenstore"; return 1; }
+    : >"$RES/bench.txt"
+    for w in rescan dump; do
+        if ! wait_for 240 log_has "$SERIAL" "@@G bench-ready $w"; then
+            fail bench "guest never became ready for $w"; return 1
+        fi
+        n0=$(wc -l <"$HVM_TRACE")
+        strace -c -f -e trace=pread64,pwrite64 -o "$RES/dm-strace-$w.txt" -p "$dm" 2>"$RES/dm-strace-$w.err" &
+        spid=$!
+        wait_for 120 log_has "$SERIAL" "@@G bench-done $w"
         kill -INT "$spid"; wait "$spid"
-        fail enum "no enum-done from the guest"; return 1
-    fi
-    kill -INT "$spid"; wait "$spid"
-    reads=$(tr -d '\r' <"$SERIAL" | sed -n 's/.*@@G INFO: enum .* reads=\([0-9]*\) .*/\1/p' | tail -n1)
-    calls=$(awk '$NF ~ /^p(read|write)64$/ { s += $4 } END { print s + 0 }' "$RES/dm-strace.txt")
-    if [ -n "$reads" ] && [ "$reads" -gt 0 ]; then
-        pass enum
-        echo "guest_reads=$reads host_config_syscalls=$calls per_access=$(awk -v c="$calls" -v r="$reads" 'BEGIN { printf "%.3f", c / r }')" >"$RES/bench.txt"
-        tr -d '\r' <"$SERIAL" | sed -n 's/.*@@G INFO: \(enum .*\)/\1/p' | tail -n1 >>"$RES/bench.txt"
-        info "benchmark: $(tr '\n' ' ' <"$RES/bench.txt")"
-    else
-        fail enum "no read count from the guest"
-    fi
+        sbdf=$(tr -d '\r' <"$SERIAL" | sed -n "s/.*@@G INFO: bench $w .* sbdf=\(0x[0-9a-f]*\) .*/\1/p" | tail -n1)
+        acc=$(tail -n +"$((n0 + 1))" "$HVM_TRACE" | grep -c "cpu_ioreq_config_.* sbdf=$sbdf reg=")
+        calls=$(awk '$NF ~ /^p(read|write)64$/ { s += $4 } END { print s + 0 }' "$RES/dm-strace-$w.txt")
+        secs=$(tr -d '\r' <"$SERIAL" | sed -n "s/.*@@G INFO: bench $w .* seconds=\([0-9.]*\).*/\1/p" | tail -n1)
+        if [ "$acc" -gt 0 ] && [ -n "$secs" ]; then
+            echo "$w seconds=$secs guest_accesses=$acc host_config_syscalls=$calls per_access=$(awk -v c="$calls" -v a="$acc" 'BEGIN { printf "%.3f", c / a }')" >>"$RES/bench.txt"
+        else
+            fail bench "$w: $acc config ioreqs traced for sbdf $sbdf, time '${secs}'"; return 1
+        fi
+    done
+    pass bench
+    info "benchmark: $(tr '\n' ';' <"$RES/bench.txt")"
 }
 
 t0=$(uptime_s)
@@ -135,7 +141,7 @@ if [ -n "$HOT" ]; then
         fail hot-add "guest never became ready for hot add"
     fi
 fi
-dm_strace_enum
+dm_bench
 unplug_all $NAME "$SERIAL" $DEVS $HOT
 mark detached
 if wait_for 300 log_has "$SERIAL" '@@G done'; then
@@ -152,7 +158,8 @@ mark guest-gone
 capture xl-dmesg.txt xl dmesg
 save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
 save_file /var/log/xen/xl-$NAME.log xl.log
-save_file /var/log/xen/$NAME-trace.log dm-trace.log
+# (without the ioreq lines: they only served the benchmark's count)
+grep -v '^[0-9@.:]*cpu_ioreq_config_' "/var/log/xen/$NAME-trace.log" >"$RES/dm-trace.log" 2>/dev/null
 [ -f "$SERIAL" ] && guest_collect "$SERIAL" guest
 mark collected
 grep -E 'memory_map|ioport_map' "$RES/xl-dmesg.txt" | tail -n 20 >"$RES/xen-bar-mappings.txt"

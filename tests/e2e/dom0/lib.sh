@@ -156,12 +156,13 @@ diff_domu_configs() {
     done
 }
 
-# xl_create CFG: xl create (PASS/FAIL xl-create, timed); false on failure.
+# xl_create CFG [XL-OPTION...]: xl create (PASS/FAIL xl-create, timed);
+# false on failure.
 xl_create() {
     local t
     t=$(uptime_s)
     mark xl-create
-    if ! capture xl-create.log xl create "$1"; then
+    if ! capture xl-create.log xl create "$@"; then
         fail xl-create "$(grep -v '^Parsing' "$RES/xl-create.log" | tail -n2 | tr '\n' ' ')"
         return 1
     fi

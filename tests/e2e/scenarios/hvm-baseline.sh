@@ -9,4 +9,7 @@ HVM_DM=/usr/libexec/xen-qemu-system-i386
 HVM_NAME=hvmbase
 # what upstream leaves behind is recorded, not judged
 HVM_RESTORE=info
+# config ioreqs traced, for the benchmark's access count
+HVM_TRACE=/var/log/xen/hvmbase-trace.log
+HVM_DM_ARGS='"-trace", "enable=cpu_ioreq_config_*", "-D", "/var/log/xen/hvmbase-trace.log"'
 . /e2e/hvm-pt.sh

@@ -51,7 +51,9 @@ save_file /tmp/pvours.cfg pvours.cfg
 
 LOG=/var/log/xen/console/guest-pvours.log
 t0=$(uptime_s)
-xl_create /tmp/pvours.cfg || exit 1
+# Created paused: the backend takes the functions (assign, reset) before
+# the guest runs, as a toolstack would.
+xl_create /tmp/pvours.cfg -p || exit 1
 DOMID=$(xl domid pvours)
 info "domid $DOMID"
 
@@ -64,12 +66,14 @@ hmp_open mon
     -device "xen-pciback-pv,id=pvpci,frontend-id=$DOMID,hosts=$HOSTS,assign=on" \
     >"$RES/qemu.log" 2>&1 &
 QPID=$!
-sleep 1
-if kill -0 "$QPID" 2>/dev/null; then
+# up once its backend is published (InitWait), or gone
+wait_for 30 sh -c "[ -n \"\$(xenstore-read /local/domain/0/backend/pci-qemu/$DOMID/0/state 2>/dev/null)\" ] || ! kill -0 $QPID"
+if kill -0 "$QPID" 2>/dev/null && [ -n "$(pvb_state "$DOMID")" ]; then
     pass qemu-started
 else
     fail qemu-started "$(tail -n3 "$RES/qemu.log" | tr '\n' ' ')"
 fi
+capture xl-unpause.log xl unpause "$DOMID" || fail xl-unpause "$(tail -n1 "$RES/xl-unpause.log")"
 
 mark guest-started
 # Hot add of the edu once the guest is through its first checks.
