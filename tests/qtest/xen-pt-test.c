@@ -441,24 +441,36 @@ static unsigned find_cap(QPCIDevice *dev, uint8_t id)
     return pos;
 }
 
+/*
+ * The edu function's MSI, programmed by the guest with @addr and @data and
+ * enabled; returns the capability's offset. The hypercall log so far is
+ * consumed (@seen).
+ */
+static unsigned msi_enable(Pt *pt, size_t *seen, uint64_t addr,
+                           uint16_t data)
+{
+    unsigned cap;
+
+    pt_start(pt, "edu", NULL);
+    cap = find_cap(pt->dev, PCI_CAP_ID_MSI);
+    g_assert_cmpuint(cap, !=, 0);
+    g_free(hv_log_new(pt, seen));
+    qpci_config_writel(pt->dev, cap + PCI_MSI_ADDRESS_LO, (uint32_t)addr);
+    qpci_config_writel(pt->dev, cap + PCI_MSI_ADDRESS_HI, addr >> 32);
+    qpci_config_writew(pt->dev, cap + PCI_MSI_DATA_64, data);
+    qpci_config_writew(pt->dev, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE);
+    qpci_config_writew(pt->dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    return cap;
+}
+
 /* MSI enable, update and disable produce the hypercall sequence. */
 static void test_msi(void)
 {
     Pt pt = { 0 };
     size_t seen = 0;
-    unsigned cap;
-    g_autofree char *log = NULL;
+    unsigned cap = msi_enable(&pt, &seen, 0xfee01000, 0x0031);
+    g_autofree char *log = hv_log_new(&pt, &seen);
 
-    pt_start(&pt, "edu", NULL);
-    cap = find_cap(pt.dev, PCI_CAP_ID_MSI);
-    g_assert_cmpuint(cap, !=, 0);
-    g_free(hv_log_new(&pt, &seen));
-    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee01000);
-    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_HI, 0);
-    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x0031);
-    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE);
-    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
-    log = hv_log_new(&pt, &seen);
     assert_has(log, "map_pirq_msi bus=3 devfn=0x0 entry=1 table=0x0");
     assert_has(log, "bind_msi gvec=0x31 pirq=101 gflags=0x10001");
     g_free(log);
@@ -488,18 +500,9 @@ static void test_msi_guest_pirq(void)
 {
     Pt pt = { 0 };
     size_t seen = 0;
-    unsigned cap;
-    g_autofree char *log = NULL;
+    unsigned cap = msi_enable(&pt, &seen, 0x100fee33000ull, 0x0700);
+    g_autofree char *log = hv_log_new(&pt, &seen);
 
-    pt_start(&pt, "edu", NULL);
-    cap = find_cap(pt.dev, PCI_CAP_ID_MSI);
-    g_assert_cmpuint(cap, !=, 0);
-    g_free(hv_log_new(&pt, &seen));
-    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee33000);
-    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_HI, 0x100);
-    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x0700);
-    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
-    log = hv_log_new(&pt, &seen);
     assert_has(log, "map_pirq_msi bus=3 devfn=0x0 entry=1 table=0x0 "
                "pirq=307");
     assert_has(log, "bind_msi gvec=0x0 pirq=307");

@@ -52,9 +52,7 @@ done
 [ -n "$ok" ] || exit 1
 pass assignable
 # The functions' config space as the device model will find it.
-for d in $DEVS $HOT; do
-    save_file "/sys/bus/pci/devices/$d/config" "before-config-$d.bin"
-done
+save_configs before $DEVS $HOT
 pcilist=
 for d in $DEVS; do pcilist="$pcilist${pcilist:+, }'$d'"; done
 if [ "${HVM_NO_DEVMEM:-0}" = 1 ]; then
@@ -172,17 +170,7 @@ if [ -f "$f" ]; then
 fi
 [ "${HVM_NO_DEVMEM:-0}" = 1 ] && [ ! -e /dev/mem ] && mknod /dev/mem c 1 1
 # After the guest: dom0's view of each function equals what it was before.
-ok=1
-for d in $DEVS $HOT; do
-    save_file "/sys/bus/pci/devices/$d/config" "after-config-$d.bin"
-    if ! cmp -s "$RES/before-config-$d.bin" "$RES/after-config-$d.bin"; then
-        ok=
-        cfg_diff "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" "$RES/restore-diff-$d.txt"
-        msg="$d differs after the guest: $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1 | tr '\n' ' ')"
-        if [ "${HVM_RESTORE:-check}" = check ]; then fail restored "$msg"; else info "$msg"; fi
-    fi
-done
-[ -n "$ok" ] && [ "${HVM_RESTORE:-check}" = check ] && pass restored
+check_restored "${HVM_RESTORE:-check}" $DEVS $HOT
 for d in $DEVS $HOT; do
     capture "assignable-remove-$d.log" xl pci-assignable-remove "$d" ||
         fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"

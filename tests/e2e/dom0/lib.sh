@@ -209,3 +209,27 @@ pvb_func_closed() {
     done
     return 1
 }
+
+# save_configs TAG BDF...: each function's config space as dom0 sees it now,
+# as $RES/TAG-config-BDF.bin.
+save_configs() {
+    local tag=$1 d; shift
+    for d in "$@"; do save_file "/sys/bus/pci/devices/$d/config" "$tag-config-$d.bin"; done
+}
+
+# check_restored MODE BDF...: dom0's view of each function now equals the
+# one save_configs before saved (restore-diff-BDF.txt otherwise). MODE check:
+# PASS/FAIL restored; MODE info: differences are only reported.
+check_restored() {
+    local mode=$1 d ok=1 msg; shift
+    save_configs after "$@"
+    for d in "$@"; do
+        cmp -s "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" && continue
+        ok=
+        cfg_diff "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" "$RES/restore-diff-$d.txt"
+        msg="$d differs after the guest: $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1 | tr '\n' ' ')"
+        if [ "$mode" = check ]; then fail restored "$msg"; else info "$msg"; fi
+    done
+    [ -n "$ok" ] && [ "$mode" = check ] && pass restored
+    return 0
+}

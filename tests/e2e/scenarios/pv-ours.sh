@@ -31,9 +31,7 @@ for d in $DEVS; do
 done
 [ -n "$ok" ] && pass assignable
 # The function's config space as the backend will find it (pciback owns it).
-for d in $DEVS; do
-    save_file "/sys/bus/pci/devices/$d/config" "before-config-$d.bin"
-done
+save_configs before $DEVS
 
 cat >/tmp/pvours.cfg <<CFG
 name = "pvours"
@@ -137,16 +135,7 @@ mark collected
 # dom0 vs domU config bytes of each passed function
 diff_domu_configs $DEVS
 # After the guest: dom0's view of each function equals what it was before.
-ok=1
-for d in $DEVS; do
-    save_file "/sys/bus/pci/devices/$d/config" "after-config-$d.bin"
-    if ! cmp -s "$RES/before-config-$d.bin" "$RES/after-config-$d.bin"; then
-        ok=
-        cfg_diff "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" "$RES/restore-diff-$d.txt"
-        fail restored "$d differs after the guest: $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1 | tr '\n' ' ')"
-    fi
-done
-[ -n "$ok" ] && pass restored
+check_restored check $DEVS
 for d in $DEVS; do
     capture "assignable-remove-$d.log" xl pci-assignable-remove "$d" || fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"
 done
