@@ -32,6 +32,9 @@
 #define TYPE_XEN_PCIBACK_PV "xen-pciback-pv"
 OBJECT_DECLARE_SIMPLE_TYPE(XenPciBackPv, XEN_PCIBACK_PV)
 
+/* After a refused connection, the next attempt waits this long. */
+#define XPB_CONNECT_BACKOFF_MS 1000
+
 /* One exported host function; @n is its index in xenstore (dev-N). */
 typedef struct XpbFunc {
     XenPciBackPv *owner;
@@ -54,6 +57,7 @@ struct XenPciBackPv {
     bool allow_interrupt_control;
     char *quirks;
     bool assign;             /* do what libxl would: IOMMU, permissions */
+    uint32_t poll_us;        /* watch the page this long after an answer */
     char *sysfs_root;
 
     XptHv hv;
@@ -65,6 +69,8 @@ struct XenPciBackPv {
     XenEventChannel *evtchn;
     XpvSharedPage pg;
     QEMUTimer *retry;
+    QEMUTimer *connect_retry;
+    int64_t connect_refused_ms;     /* last refusal; 0: none */
     int64_t last_guest_log_ms;
     char log_name[XPT_LOG_NAME_LEN];
 };
@@ -407,6 +413,41 @@ static void xpb_publish_roots(XenPciBackPv *s)
 
 static void xpb_retry(void *opaque);
 
+/*
+ * Once an op is answered, watch the page up to poll-us for the frontend's
+ * next one: xen-pcifront issues its accesses back to back, and an op
+ * caught here skips the event's trip through dom0's kernel and this main
+ * loop (the event still comes, later, and finds nothing to do). Ops taken
+ * this way spend the event budget as events do, and one call takes at most
+ * XPB_POLL_MAX_OPS before the main loop runs again.
+ */
+#define XPB_POLL_MAX_OPS 64
+#define XPB_POLL_US_DEFAULT 100
+#define XPB_POLL_US_MAX 1000
+
+static void xpb_poll(XenPciBackPv *s)
+{
+    int64_t window = (int64_t)s->poll_us * SCALE_US;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+    int64_t since = now;
+    unsigned ops = 0;
+
+    while (s->page && window && now - since < window &&
+           ops < XPB_POLL_MAX_OPS) {
+        if (xpv_op_pending(&s->pg)) {
+            if (xpv_handle_event(s->core, &s->pg, now) != XPV_EVENT_DONE) {
+                return;     /* throttled: the event will come back to it */
+            }
+            xen_device_notify_event_channel(XEN_DEVICE(s), s->evtchn, NULL);
+            ops++;
+            since = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+        } else {
+            cpu_relax();
+        }
+        now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+    }
+}
+
 static bool xpb_event_channel(void *opaque)
 {
     XenPciBackPv *s = opaque;
@@ -420,6 +461,7 @@ static bool xpb_event_channel(void *opaque)
     switch (r) {
     case XPV_EVENT_DONE:
         xen_device_notify_event_channel(XEN_DEVICE(s), s->evtchn, NULL);
+        xpb_poll(s);
         return true;
     case XPV_EVENT_THROTTLED:
         /* Bounded work per event: come back when the budget allows. */
@@ -447,6 +489,9 @@ static void xpb_disconnect(XenPciBackPv *s)
     }
     if (s->retry) {
         timer_del(s->retry);
+    }
+    if (s->connect_retry) {
+        timer_del(s->connect_retry);
     }
     if (s->evtchn) {
         xen_device_unbind_event_channel(xendev, s->evtchn, &err);
@@ -506,6 +551,52 @@ static void xpb_connect(XenPciBackPv *s, Error **errp)
     trace_xen_pciback_pv_connect(xpb_name(s), s->ref, port);
 }
 
+/*
+ * Connect to what the frontend published.  Unusable values are refused
+ * (the backend stays where it is) and logged as a rate-limited guest
+ * error; the next attempt waits XPB_CONNECT_BACKOFF_MS, so a frontend that
+ * keeps retrying costs one attempt per period, including whatever the Xen
+ * libraries print about a grant or port that does not map.
+ */
+static void xpb_try_connect(XenPciBackPv *s)
+{
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    Error *err = NULL;
+
+    if (s->page) {
+        return;
+    }
+    if (s->connect_refused_ms &&
+        now - s->connect_refused_ms < XPB_CONNECT_BACKOFF_MS) {
+        timer_mod(s->connect_retry,
+                  s->connect_refused_ms + XPB_CONNECT_BACKOFF_MS);
+        return;
+    }
+    xpb_connect(s, &err);
+    if (err) {
+        s->connect_refused_ms = now;
+        xpb_guest_error(s, "connection refused: %s", error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    s->connect_refused_ms = 0;
+    xen_device_backend_set_state(XEN_DEVICE(s), XenbusStateConnected);
+}
+
+/* The backoff is over: connect if the frontend still asks for it. */
+static void xpb_connect_retry(void *opaque)
+{
+    XenPciBackPv *s = opaque;
+    XenDevice *xendev = XEN_DEVICE(s);
+    enum xenbus_state be = xen_device_backend_get_state(xendev);
+
+    if ((xendev->frontend_state == XenbusStateInitialised ||
+         xendev->frontend_state == XenbusStateConnected) &&
+        be != XenbusStateConnected && be != XenbusStateReconfigured) {
+        xpb_try_connect(s);
+    }
+}
+
 /* Hot add/remove: apply what the frontend has let go of or may now use. */
 static void xpb_reconfigure(XenPciBackPv *s)
 {
@@ -530,7 +621,6 @@ static void xpb_reconfigure(XenPciBackPv *s)
 static void xpb_frontend_changed(XenDevice *xendev,
                                  enum xenbus_state state, Error **errp)
 {
-    ERRP_GUARD();
     XenPciBackPv *s = XEN_PCIBACK_PV(xendev);
     enum xenbus_state be = xen_device_backend_get_state(xendev);
 
@@ -542,14 +632,9 @@ static void xpb_frontend_changed(XenDevice *xendev,
             xen_device_backend_set_state(xendev, XenbusStateConnected);
             break;
         }
-        if (be == XenbusStateConnected || s->page) {
-            break;
+        if (be != XenbusStateConnected) {
+            xpb_try_connect(s);
         }
-        xpb_connect(s, errp);
-        if (*errp) {
-            break;
-        }
-        xen_device_backend_set_state(xendev, XenbusStateConnected);
         break;
     case XenbusStateReconfiguring:
         if (be == XenbusStateReconfiguring) {
@@ -629,6 +714,7 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
     }
     s->core = xpv_backend_new(mode, &xpb_hooks, s);
     s->retry = timer_new_ns(QEMU_CLOCK_REALTIME, xpb_retry, s);
+    s->connect_retry = timer_new_ms(QEMU_CLOCK_REALTIME, xpb_connect_retry, s);
     for (i = 0; hosts[i]; i++) {
         if (!*g_strstrip(hosts[i])) {
             continue;
@@ -662,6 +748,7 @@ static void xpb_unrealize(XenDevice *xendev)
     }
     g_clear_pointer(&s->core, xpv_backend_free);
     g_clear_pointer(&s->retry, timer_free);
+    g_clear_pointer(&s->connect_retry, timer_free);
     xpt_hv_cleanup(&s->hv);
 }
 
@@ -787,6 +874,28 @@ static void xpb_set_remove_host(Object *obj, const char *v, Error **errp)
     }
 }
 
+static void xpb_get_poll_us(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    visit_type_uint32(v, name, &XEN_PCIBACK_PV(obj)->poll_us, errp);
+}
+
+/* Run-time settable; the main loop waits at most this long per answer. */
+static void xpb_set_poll_us(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    uint32_t val;
+
+    if (!visit_type_uint32(v, name, &val, errp)) {
+        return;
+    }
+    if (val > XPB_POLL_US_MAX) {
+        error_setg(errp, "poll-us must be at most %u", XPB_POLL_US_MAX);
+        return;
+    }
+    XEN_PCIBACK_PV(obj)->poll_us = val;
+}
+
 static char *xpb_get_stats(Object *obj, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
@@ -845,6 +954,7 @@ static const Property xpb_properties[] = {
 static void xpb_instance_init(Object *obj)
 {
     XEN_PCIBACK_PV(obj)->allow_interrupt_control = false;
+    XEN_PCIBACK_PV(obj)->poll_us = XPB_POLL_US_DEFAULT;
 }
 
 static void xpb_instance_finalize(Object *obj)
@@ -876,6 +986,8 @@ static void xpb_class_init(ObjectClass *klass, void *data)
     object_class_property_add_str(klass, "remove-host", NULL,
                                   xpb_set_remove_host);
     object_class_property_add_str(klass, "stats", xpb_get_stats, NULL);
+    object_class_property_add(klass, "poll-us", "uint32", xpb_get_poll_us,
+                              xpb_set_poll_us, NULL, NULL);
     object_class_property_add_str(klass, "x-inject-aer", NULL,
                                   xpb_set_inject_aer);
 }

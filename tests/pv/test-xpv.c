@@ -1145,10 +1145,13 @@ static void test_event_one_op(void)
 
     fx_init(&x, XPV_MODE_VPCI);
     f = fx_add(&x, "edu", bdf(0, 3, 0, 0));
+    g_assert_false(xpv_op_pending(&x.pg));
     post_read(&x, f);
+    g_assert_true(xpv_op_pending(&x.pg));
     g_assert_cmpint(xpv_handle_event(x.b, &x.pg, 0), ==, XPV_EVENT_DONE);
     g_assert_cmpuint(x.sh.op.value, ==, 0x11e81234);
     g_assert_false(x.sh.flags & XEN_PCIF_active);
+    g_assert_false(xpv_op_pending(&x.pg));
     /* No new op: spurious, and the page is left alone. */
     before = x.sh;
     g_assert_cmpint(xpv_handle_event(x.b, &x.pg, 0), ==, XPV_EVENT_SPURIOUS);

@@ -829,6 +829,12 @@ void xpv_set_rate_limit(XpvBackend *b, const XpvRateLimit *rl)
  * budget the page is left alone (the op stays pending) and the path waits
  * xpv_event_delay_ns() before calling again, like Linux's lateeoi.
  */
+bool xpv_op_pending(const XpvSharedPage *pg)
+{
+    return __atomic_load_n(&pg->sh->flags, __ATOMIC_RELAXED) &
+           XEN_PCIF_active;
+}
+
 XpvEventResult xpv_handle_event(XpvBackend *b, XpvSharedPage *pg,
                                 int64_t now_ns)
 {

@@ -193,6 +193,8 @@ unsigned xpv_root_buses(const XpvBackend *b, XpvBus *out, unsigned max);
 
 /* Ops: answer the pending op, if any; true: notify the frontend. */
 bool xpv_handle_op(XpvBackend *b, XpvSharedPage *pg);
+/* Whether the frontend has an op waiting: a hint only, nothing is fetched. */
+bool xpv_op_pending(const XpvSharedPage *pg);
 /* One event from the frontend: at most one op, within the event budget. */
 XpvEventResult xpv_handle_event(XpvBackend *b, XpvSharedPage *pg,
                                 int64_t now_ns);
