@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # `make demo`: build what is missing, boot real Xen nested under QEMU TCG,
-# give an e1000 (plus edu and e1000e) to a PV guest through our QEMU's
-# xen-pciback-pv and an e1000 to an HVM guest through our
-# xen-pci-passthrough (started by xl/libxl), then show side by side what
-# dom0 and each guest see, and the filter's decisions as traced.
+# give an e1000, an e1000e and (hot-added) an edu to a PV guest through our
+# QEMU's xen-pciback-pv and to an HVM guest through our xen-pci-passthrough
+# (started by xl/libxl), then show side by side what dom0 and each guest
+# see, the filter's decisions as traced, and the decisions both paths took
+# for the same hostile config writes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -14,7 +15,7 @@ R=build/e2e/results
 scripts/setup-host.sh
 scripts/prepare-qemu.sh
 rc=0
-tests/e2e/run.sh pv-ours hvm-ours || rc=$?
+tests/e2e/run.sh pv-ours hvm-ours shared-verdicts || rc=$?
 
 show() {    # show TITLE FILE...: the files in columns
     local title=$1 f
@@ -60,11 +61,18 @@ for t in "PV:$pv/qemu-trace.log:xen_pciback_pv_decision" \
     [ -f "$file" ] || { echo "$label: no trace ($file)"; continue; }
     echo "$label: $(grep "$ev" "$file" | awk '{print $3}' | sort | uniq -c |
         awk '{printf "%s %s, ", $1, $2}' | sed 's/, $//')"
-    grep "$ev" "$file" | grep -E 'refused|dropped' | head -n 4 | sed 's/^/    /'
+    { grep "$ev" "$file" | grep refused | head -n 2
+      grep "$ev" "$file" | grep dropped | head -n 2; } | sed 's/^/    /'
 done
 [ -f "$hvm/dm-trace.log" ] && grep -hE 'xen_pt_(map|intx)' "$hvm/dm-trace.log" |
     head -n 4 | sed 's/^/    HVM wiring: /'
 
+sv=$R/shared-verdicts
+if [ -f "$sv/pv-verdicts.txt" ] && [ -f "$sv/hvm-verdicts.txt" ]; then
+    printf '\n===== the same hostile writes to the edu: PV decisions | HVM decisions =====\n'
+    pr -m -t -w 200 "$sv/pv-verdicts.txt" "$sv/hvm-verdicts.txt" | sed 's/[[:space:]]*$//'
+fi
+
 printf '\n===== verdicts =====\n'
-grep -E 'ours' build/e2e/logs/latest/verdicts.txt 2>/dev/null || true
+grep -E 'ours|shared' build/e2e/logs/latest/verdicts.txt 2>/dev/null || true
 exit $rc
