@@ -824,17 +824,17 @@ void xpv_set_rate_limit(XpvBackend *b, const XpvRateLimit *rl)
     b->rl_primed = false;
 }
 
-/*
- * One event: the frontend has a single op slot, so at most one op.  Over
- * budget the page is left alone (the op stays pending) and the path waits
- * xpv_event_delay_ns() before calling again, like Linux's lateeoi.
- */
 bool xpv_op_pending(const XpvSharedPage *pg)
 {
     return __atomic_load_n(&pg->sh->flags, __ATOMIC_RELAXED) &
            XEN_PCIF_active;
 }
 
+/*
+ * One event: the frontend has a single op slot, so at most one op.  Over
+ * budget the page is left alone (the op stays pending) and the path waits
+ * xpv_event_delay_ns() before calling again, like Linux's lateeoi.
+ */
 XpvEventResult xpv_handle_event(XpvBackend *b, XpvSharedPage *pg,
                                 int64_t now_ns)
 {
