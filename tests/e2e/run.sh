@@ -33,10 +33,13 @@ if [ $# -gt 0 ]; then
 else
     SCEN=()
     for f in "$E2E_SRC/scenarios"/*.sh; do SCEN+=("$(basename "$f" .sh)"); done
-    # PV baseline, HVM baseline, then the rest
+    # PV baseline, HVM baseline, the rest, then the comparisons (shared-*),
+    # which read what the others left in dom0's /results
     mapfile -t SCEN < <(printf '%s\n' "${SCEN[@]}" | awk '
-        $0 == "pv-baseline" { a = $0; next } $0 == "hvm-baseline" { b = $0; next } { rest[n++] = $0 }
-        END { if (a) print a; if (b) print b; for (i = 0; i < n; i++) print rest[i] }')
+        $0 == "pv-baseline" { a = $0; next } $0 == "hvm-baseline" { b = $0; next }
+        /^shared-/ { last[m++] = $0; next } { rest[n++] = $0 }
+        END { if (a) print a; if (b) print b; for (i = 0; i < n; i++) print rest[i]
+              for (i = 0; i < m; i++) print last[i] }')
 fi
 limit=150
 for s in "${SCEN[@]}"; do

@@ -137,6 +137,9 @@ if [ -n "$E2E_HOTADD" ]; then
         ginfo "$E2E_HOTADD arrived $(elapsed "$t2") s after hotadd-ready"
         gcapture lspci-after-hotadd.txt lspci -D -nn
         for b in $(lspci -D -n -d "$E2E_HOTADD" | cut -d' ' -f1); do
+            tag=$(echo "$E2E_HOTADD" | tr ':' '-')
+            gcapture "lspci-vvv-$tag-nodriver.txt" lspci -vvv -xxxx -s "$b"
+            cp "/sys/bus/pci/devices/$b/config" "$OUTD/config-$tag.bin"
             case "$E2E_HOTADD" in
             1234:11e8) edu_msi_check "$b" ;;
             8086:10d3) e1000e_check "$b" ;;

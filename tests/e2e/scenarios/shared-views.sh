@@ -1,0 +1,59 @@
+#!/bin/sh
+# e2e-timeout: 60
+# Scenarios 2 and 6: the guest's view of each function through our device
+# models against the baseline's view of the same function in the same boot
+# (pv-ours vs pv-baseline: Linux's xen-pciback; hvm-ours vs hvm-baseline:
+# upstream xen-pt), byte by byte, before any driver touched it. Only the
+# documented differences may appear:
+#   PV, any function   0x3c interrupt line (the domU's own numbering)
+#   PV, e1000e         0xe8-0xe9 PCI Express Device Control (virtual),
+#                      0x100-0x103 extended capability header (DSN hidden)
+#   HVM, e1000         0x04-0x07 command/status, 0x10-0x27 BARs, 0x30-0x33
+#                      ROM BAR (hvmloader places them), 0x3c interrupt line
+. /e2e/lib.sh
+scenario_begin shared-views
+
+# allowed OFFSET LIST: whether the (decimal) offset is in the ranges of LIST
+# ("lo-hi" or single hex offsets).
+allowed() {
+    local o=$1 r lo hi; shift
+    for r in "$@"; do
+        lo=$((${r%-*})); hi=$((${r#*-}))
+        [ "$o" -ge "$lo" ] && [ "$o" -le "$hi" ] && return 0
+    done
+    return 1
+}
+
+# compare NAME BASE OURS RANGE...: PASS/FAIL view-NAME.
+compare() {
+    local name=$1 a=$2 b=$3 bad= o n=0; shift 3
+    if [ ! -s "$a" ] || [ ! -s "$b" ]; then
+        fail "view-$name" "missing $a or $b: run the baseline and ours first, in the same boot"
+        return
+    fi
+    if [ "$(wc -c <"$a")" != "$(wc -c <"$b")" ]; then
+        fail "view-$name" "config sizes differ: $(wc -c <"$a") vs $(wc -c <"$b")"
+        return
+    fi
+    cmp -l "$a" "$b" | awk '{ print $1 - 1 }' >"$RES/diff-$name.txt"
+    while read -r o; do
+        n=$((n + 1))
+        allowed "$o" "$@" || bad="$bad $(printf '0x%03x' "$o")"
+    done <"$RES/diff-$name.txt"
+    info "$name: $n bytes differ ($(while read -r o; do printf '0x%03x ' "$o"; done <"$RES/diff-$name.txt"))"
+    if [ -z "$bad" ]; then
+        pass "view-$name"
+    else
+        fail "view-$name" "undocumented differences at$bad"
+    fi
+}
+
+PB=/results/pv-baseline/domU-config
+PO=/results/pv-ours/domU-config
+HB=/results/hvm-baseline/guest-config
+HO=/results/hvm-ours/guest-config
+compare pv-e1000 "$PB-8086-100e.bin" "$PO-8086-100e.bin" 0x3c
+compare pv-e1000e "$PB-8086-10d3.bin" "$PO-8086-10d3.bin" 0x3c 0xe8-0xe9 0x100-0x103
+compare pv-edu "$PB-1234-11e8.bin" "$PO-1234-11e8.bin" 0x3c
+compare hvm-e1000 "$HB-8086-100e.bin" "$HO-8086-100e.bin" 0x04-0x07 0x10-0x27 0x30-0x33 0x3c
+exit 0
