@@ -171,9 +171,6 @@ fi
 [ "${HVM_NO_DEVMEM:-0}" = 1 ] && [ ! -e /dev/mem ] && mknod /dev/mem c 1 1
 # After the guest: dom0's view of each function equals what it was before.
 check_restored "${HVM_RESTORE:-check}" $DEVS $HOT
-for d in $DEVS $HOT; do
-    capture "assignable-remove-$d.log" xl pci-assignable-remove "$d" ||
-        fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"
-done
+unassign_all $DEVS $HOT
 info "scenario took $(elapsed "$T_BEGIN") s"
 exit 0

@@ -233,3 +233,13 @@ check_restored() {
     [ -n "$ok" ] && [ "$mode" = check ] && pass restored
     return 0
 }
+
+# unassign_all BDF...: xl pci-assignable-remove each function (FAIL
+# assignable-remove when one stays with pciback).
+unassign_all() {
+    local d
+    for d in "$@"; do
+        capture "assignable-remove-$d.log" xl pci-assignable-remove "$d" ||
+            fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"
+    done
+}

@@ -25,6 +25,7 @@ OUTER_DEVICES=(
 # run.sh boots again when that happens (E2E_BOOT_TRIES). thread=single
 # avoids it but is about 3 times slower here.
 OUTER_ACCEL=${E2E_OUTER_ACCEL:-tcg}
+OUTER_CPU=${E2E_OUTER_CPU:-max}
 
 # QEMU runs under timeout(1) (a second limit, 60 s beyond ours, should this
 # script itself die); QEMU_PID is timeout's pid, QEMU_PIDFILE holds QEMU's.
@@ -58,14 +59,14 @@ boot_bed() {
     fifo=$run/console.fifo
     rm -f "$fifo"; mkfifo "$fifo"
     : >"$run/console.log"; : >"$run/events.log"; : >"$run/data.raw"
-    printf '%s\n' "$OUTER_QEMU -machine q35 -accel $OUTER_ACCEL -cpu max -smp 2 -m 2048 ${OUTER_DEVICES[*]}" \
+    printf '%s\n' "$OUTER_QEMU -machine q35 -accel $OUTER_ACCEL -cpu $OUTER_CPU -smp 2 -m 2048 ${OUTER_DEVICES[*]}" \
         "xen: $XEN_CMDLINE" "dom0: $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1" >"$run/cmdline.txt"
     start=$(now_ms)
     deadline=$(( start + limit * 1000 ))
     # Note: QEMU's multiboot -initrd splits module arguments at commas.
     QEMU_PIDFILE=$run/qemu.pid
     rm -f "$QEMU_PIDFILE"
-    timeout -s KILL $(( limit + 60 )) "$OUTER_QEMU" -pidfile "$QEMU_PIDFILE" -machine q35 -accel "$OUTER_ACCEL" -cpu max -smp 2 -m 2048 \
+    timeout -s KILL $(( limit + 60 )) "$OUTER_QEMU" -pidfile "$QEMU_PIDFILE" -machine q35 -accel "$OUTER_ACCEL" -cpu "$OUTER_CPU" -smp 2 -m 2048 \
         -nodefaults -no-user-config -display none -no-reboot \
         "${OUTER_DEVICES[@]}" \
         -kernel "$IMG/xen" -append "$XEN_CMDLINE" \

@@ -136,8 +136,6 @@ mark collected
 diff_domu_configs $DEVS
 # After the guest: dom0's view of each function equals what it was before.
 check_restored check $DEVS
-for d in $DEVS; do
-    capture "assignable-remove-$d.log" xl pci-assignable-remove "$d" || fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"
-done
+unassign_all $DEVS
 info "scenario took $(elapsed "$T_BEGIN") s"
 exit 0
