@@ -188,11 +188,24 @@ static void xpb_disable_msix(void *opaque, const XpvFunc *f)
     trace_xen_pciback_pv_msix(pf->host.name, false, f->nvec);
 }
 
+/* Bad ops are bad guest input: a rate-limited guest error each. */
+static void xpb_refused(void *opaque, const XpvFunc *f, uint32_t cmd,
+                        int32_t err)
+{
+    XenPciBackPv *s = opaque;
+    const XpbFunc *pf = f ? f->opaque : NULL;
+
+    xpb_guest_error(s, "op %s (%u) for %s refused: XEN_PCI_ERR %d",
+                    xpv_op_name(cmd), cmd, pf ? pf->host.name : "no function",
+                    err);
+}
+
 static const XpvHooks xpb_hooks = {
     .enable_msi = xpb_enable_msi,
     .disable_msi = xpb_disable_msi,
     .enable_msix = xpb_enable_msix,
     .disable_msix = xpb_disable_msix,
+    .refused = xpb_refused,
 };
 
 /* ---- the engine's events and decisions, per function ---- */

@@ -87,9 +87,23 @@ static void fk_disable_msix(void *opaque, const XpvFunc *f)
     fake.irq_at_disable = f->irq;
 }
 
+/* The ops the core reported refused: command and error of the last one. */
+static unsigned fk_refused_n;
+static uint32_t fk_refused_cmd;
+static int32_t fk_refused_err;
+
+static void fk_refused(void *opaque, const XpvFunc *f, uint32_t cmd,
+                       int32_t err)
+{
+    fk_refused_n++;
+    fk_refused_cmd = cmd;
+    fk_refused_err = err;
+}
+
 static const XpvHooks fake_hooks = {
     .enable_msi = fk_enable_msi, .disable_msi = fk_disable_msi,
     .enable_msix = fk_enable_msix, .disable_msix = fk_disable_msix,
+    .refused = fk_refused,
 };
 
 /* ---- a backend, its page and its functions ---- */
@@ -521,10 +535,25 @@ static void test_not_implemented(void)
 
     fx_init(&x, XPV_MODE_VPCI);
     f = fx_add(&x, "edu", bdf(0, 1, 0, 0));
+    fk_refused_n = 0;
     for (i = 0; i < G_N_ELEMENTS(cmds); i++) {
         g_assert_cmpint(op(&x, f, cmds[i], 0, 4, 0), ==,
                         XEN_PCI_ERR_not_implemented);
+        /* each refusal reaches the path, for its guest-error log */
+        g_assert_cmpuint(fk_refused_n, ==, i + 1);
+        g_assert_cmphex(fk_refused_cmd, ==, cmds[i]);
+        g_assert_cmpint(fk_refused_err, ==, XEN_PCI_ERR_not_implemented);
     }
+    /* A good op and a probe of an absent function are not refusals. */
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_conf_read, 0, 4, 0), ==,
+                    XEN_PCI_ERR_success);
+    g_assert_cmpint(op_at(&x, XEN_PCI_OP_conf_read, 0, 0, 9 << 3, 0,
+                          4, 0), ==, XEN_PCI_ERR_dev_not_found);
+    g_assert_cmpuint(fk_refused_n, ==, G_N_ELEMENTS(cmds));
+    /* A bad size is. */
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_conf_read, 0, 3, 0), ==,
+                    XEN_PCI_ERR_invalid_offset);
+    g_assert_cmpuint(fk_refused_n, ==, G_N_ELEMENTS(cmds) + 1);
     g_assert_cmpuint(f->stats.ops[XPV_NUM_OPS], ==, 3);
     g_assert_cmpuint(f->stats.ops[XEN_PCI_OP_aer_mmio], ==, 1);
     g_assert_cmpuint(f->stats.errors[-XEN_PCI_ERR_not_implemented], ==,

@@ -730,6 +730,10 @@ static int32_t xpv_dispatch(XpvBackend *b, XpvOp *op)
     }
     b->stats.ops++;
     b->stats.errors[-err]++;
+    if (err != XEN_PCI_ERR_success && err != XEN_PCI_ERR_dev_not_found &&
+        err != XEN_PCI_ERR_access_denied && b->hooks.refused) {
+        b->hooks.refused(b->opaque, f, op->in.cmd, err);
+    }
     return err;
 }
 

@@ -113,6 +113,13 @@ typedef struct XpvHooks {
     int (*enable_msix)(void *opaque, const XpvFunc *f,
                        const XpvMsixEntry *entries, unsigned n, int pirqs[]);
     void (*disable_msix)(void *opaque, const XpvFunc *f);
+    /*
+     * An op the backend refused (optional): not for absent functions
+     * (xen-pcifront probes for them) nor refused config writes (the
+     * engine reports those as decisions). @f is NULL if unknown.
+     */
+    void (*refused)(void *opaque, const XpvFunc *f, uint32_t cmd,
+                    int32_t err);
 } XpvHooks;
 
 /*
