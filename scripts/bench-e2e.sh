@@ -25,12 +25,16 @@ if [ "${1:-}" != --report ]; then
 fi
 
 # per_read_ns FILE: the per-read time cfgread printed in FILE.
-per_read_ns() { sed -n 's/.*per_read_ns=\([0-9]*\).*/\1/p' "$1" 2>/dev/null | tail -n1; }
+per_read_ns() {
+    sed -n 's/.*per_read_ns=\([0-9]*\).*/\1/p' "$1" 2>/dev/null | tail -n1 || true
+}
 # field FILE WORKLOAD NAME: NAME=value from WORKLOAD's line of a bench.txt.
 field() {
-    grep "^$2 " "$1" 2>/dev/null | sed -n "s/.*\b$3=\([0-9.]*\).*/\1/p" | head -n1
+    awk -v w="$2" -v k="$3" '$1 == w { for (i = 2; i <= NF; i++)
+        if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' \
+        "$1" 2>/dev/null || true
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 us() { awk -v n="$1" 'BEGIN { if (n != "") printf "%.0f", n / 1000; else print "n/a" }'; }
 
 pvb=$(per_read_ns "$R/pv-baseline/domU-cfgread.txt")

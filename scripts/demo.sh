@@ -61,11 +61,16 @@ for t in "PV:$pv/qemu-trace.log:xen_pciback_pv_decision" \
     [ -f "$file" ] || { echo "$label: no trace ($file)"; continue; }
     echo "$label: $(grep "$ev" "$file" | awk '{print $3}' | sort | uniq -c |
         awk '{printf "%s %s, ", $1, $2}' | sed 's/, $//')"
-    { grep "$ev" "$file" | grep refused | head -n 2
-      grep "$ev" "$file" | grep dropped | head -n 2; } | sed 's/^/    /'
+    # refusals first, then some drops (awk, not head: no SIGPIPE)
+    awk -v ev="$ev" 'index($0, ev) && / refused / && r++ < 2' "$file" |
+        sed 's/^/    /'
+    awk -v ev="$ev" 'index($0, ev) && / dropped / && d++ < 2' "$file" |
+        sed 's/^/    /'
 done
-[ -f "$hvm/dm-trace.log" ] && grep -hE 'xen_pt_(map|intx)' "$hvm/dm-trace.log" |
-    head -n 4 | sed 's/^/    HVM wiring: /'
+if [ -f "$hvm/dm-trace.log" ]; then
+    awk '/xen_pt_(map|intx)/ && n++ < 4' "$hvm/dm-trace.log" |
+        sed 's/^/    HVM wiring: /'
+fi
 
 sv=$R/shared-verdicts
 if [ -f "$sv/pv-verdicts.txt" ] && [ -f "$sv/hvm-verdicts.txt" ]; then
