@@ -555,25 +555,38 @@ static void test_msi_policy(void)
 }
 
 /* MSI-X: the table is trapped, entries bind, the PBA comes from sysfs. */
+/*
+ * The e1000e with its MSI-X table's BAR (3) placed at @bar and memory
+ * decoding on; returns the capability's offset, the table's Offset/BIR in
+ * @table. The hypercall log so far is consumed (@seen).
+ */
+static unsigned msix_start(Pt *pt, size_t *seen, uint64_t bar,
+                           uint32_t *table)
+{
+    unsigned cap;
+
+    pt_start(pt, "e1000e", NULL);
+    cap = find_cap(pt->dev, PCI_CAP_ID_MSIX);
+    g_assert_cmpuint(cap, !=, 0);
+    *table = qpci_config_readl(pt->dev, cap + PCI_MSIX_TABLE);
+    g_assert_cmpuint(*table & 7, ==, 3);         /* e1000e: BAR 3 */
+    qpci_config_writel(pt->dev, PCI_BASE_ADDRESS_3, bar);
+    qpci_config_writew(pt->dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    g_free(hv_log_new(pt, seen));
+    return cap;
+}
+
 static void test_msix(void)
 {
     Pt pt = { 0 };
     size_t seen = 0;
-    unsigned cap;
     uint32_t table, pba;
-    uint64_t bar = 0xe0000000, taddr;
+    uint64_t bar = 0xe0000000;
+    unsigned cap = msix_start(&pt, &seen, bar, &table);
+    uint64_t taddr = bar + (table & ~7u);
     g_autofree char *log = NULL;
 
-    pt_start(&pt, "e1000e", NULL);
-    cap = find_cap(pt.dev, PCI_CAP_ID_MSIX);
-    g_assert_cmpuint(cap, !=, 0);
-    table = qpci_config_readl(pt.dev, cap + PCI_MSIX_TABLE);
     pba = qpci_config_readl(pt.dev, cap + PCI_MSIX_PBA);
-    g_assert_cmpuint(table & 7, ==, 3);          /* e1000e: BAR 3 */
-    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_3, bar);
-    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
-    g_free(hv_log_new(&pt, &seen));
-    taddr = bar + (table & ~7u);
     qtest_writel(pt.qts, taddr + 0, 0xfee00000);
     qtest_writel(pt.qts, taddr + 4, 0);
     qtest_writel(pt.qts, taddr + 8, 0x0041);
@@ -614,18 +627,12 @@ static void test_msix_guest_pirq(void)
 {
     Pt pt = { 0 };
     size_t seen = 0;
-    unsigned cap;
     uint32_t table;
-    uint64_t bar = 0xe0000000, taddr;
+    uint64_t bar = 0xe0000000;
+    unsigned cap = msix_start(&pt, &seen, bar, &table);
+    uint64_t taddr = bar + (table & ~7u);
     g_autofree char *log = NULL;
 
-    pt_start(&pt, "e1000e", NULL);
-    cap = find_cap(pt.dev, PCI_CAP_ID_MSIX);
-    g_assert_cmpuint(cap, !=, 0);
-    table = qpci_config_readl(pt.dev, cap + PCI_MSIX_TABLE);
-    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_3, bar);
-    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
-    taddr = bar + (table & ~7u);
     g_assert_cmphex(qtest_readl(pt.qts, taddr + 12), ==, 1);
     qtest_writel(pt.qts, taddr + 0, 0xfee36000);
     qtest_writel(pt.qts, taddr + 4, 0);

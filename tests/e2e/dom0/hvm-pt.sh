@@ -44,13 +44,7 @@ for d in $DEVS $HOT; do
 done
 cp /proc/interrupts "$RES/dom0-interrupts-before.txt"
 
-ok=1
-for d in $DEVS $HOT; do
-    capture "assignable-add-$d.log" xl pci-assignable-add "$d" ||
-        { ok=; fail assignable "xl pci-assignable-add $d: $(tail -n1 "$RES/assignable-add-$d.log")"; }
-done
-[ -n "$ok" ] || exit 1
-pass assignable
+assign_all $DEVS $HOT || exit 1
 # The functions' config space as the device model will find it.
 save_configs before $DEVS $HOT
 pcilist=

@@ -234,6 +234,17 @@ check_restored() {
     return 0
 }
 
+# assign_all BDF...: xl pci-assignable-add each function (PASS/FAIL
+# assignable); false if one could not be added.
+assign_all() {
+    local d ok=1
+    for d in "$@"; do
+        capture "assignable-add-$d.log" xl pci-assignable-add "$d" ||
+            { ok=; fail assignable "xl pci-assignable-add $d: $(tail -n1 "$RES/assignable-add-$d.log")"; }
+    done
+    [ -n "$ok" ] && pass assignable
+}
+
 # unassign_all BDF...: xl pci-assignable-remove each function (FAIL
 # assignable-remove when one stays with pciback).
 unassign_all() {

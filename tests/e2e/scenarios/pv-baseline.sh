@@ -23,12 +23,8 @@ done
 # reference: the same config-read loop in dom0 (PV dom0, no driver bound)
 capture dom0-cfgread.txt cfgread "$E1000" 2000 0 2 && info "dom0 $(cat "$RES/dom0-cfgread.txt")"
 
-ok=1
-for d in $DEVS; do
-    capture "assignable-add-$d.log" xl pci-assignable-add "$d" || { ok=; fail assignable "xl pci-assignable-add $d: $(tail -n1 "$RES/assignable-add-$d.log")"; }
-done
+assign_all $DEVS
 capture assignable-list.txt xl pci-assignable-list
-[ -n "$ok" ] && pass assignable
 pcilist=
 for d in $DEVS; do pcilist="$pcilist${pcilist:+, }'$d'"; done
 

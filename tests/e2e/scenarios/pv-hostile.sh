@@ -27,11 +27,7 @@ info "hostile guest gets $EDU (edu), good guest $E1000 (e1000)"
 for d in $DEVS; do
     save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
 done
-ok=1
-for d in $DEVS; do
-    capture "assignable-add-$d.log" xl pci-assignable-add "$d" || { ok=; fail assignable "xl pci-assignable-add $d: $(tail -n1 "$RES/assignable-add-$d.log")"; }
-done
-[ -n "$ok" ] && pass assignable
+assign_all $DEVS
 save_configs before $DEVS
 
 # mkcfg NAME MEMORY EXTRA: the xl configuration of a PV guest.

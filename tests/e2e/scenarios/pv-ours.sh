@@ -25,11 +25,7 @@ for d in $DEVS; do
     save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
     capture "dom0-lspci-$d.txt" lspci -vvv -xxxx -s "$d"
 done
-ok=1
-for d in $DEVS; do
-    capture "assignable-add-$d.log" xl pci-assignable-add "$d" || { ok=; fail assignable "xl pci-assignable-add $d: $(tail -n1 "$RES/assignable-add-$d.log")"; }
-done
-[ -n "$ok" ] && pass assignable
+assign_all $DEVS
 # The function's config space as the backend will find it (pciback owns it).
 save_configs before $DEVS
 
