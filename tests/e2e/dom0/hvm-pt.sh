@@ -38,10 +38,7 @@ if [ -n "$HVM_HOTADD" ]; then
 fi
 capture dm-version.txt "$DM" --version
 info "device model: $DM ($(head -n1 "$RES/dm-version.txt")); functions:$DEVS${HOT:+, hot-added: $HOT}"
-for d in $DEVS $HOT; do
-    capture "dom0-lspci-$d.txt" lspci -vvv -xxxx -s "$d"
-    save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
-done
+save_dom0_views $DEVS $HOT
 cp /proc/interrupts "$RES/dom0-interrupts-before.txt"
 
 assign_all $DEVS $HOT || exit 1
@@ -84,23 +81,25 @@ save_file /tmp/$NAME.cfg $NAME.cfg
 # (cpu_ioreq_config_*, HVM_TRACE) its config ioreqs for the function.
 # Figures in bench.txt, one line per workload.
 dm_bench() {
-    local dm w spid n0 sbdf acc calls
+    local dm w spid n0 line sbdf secs acc calls
     dm=$(xenstore-read "/local/domain/$(xl domid $NAME)/image/device-model-pid" 2>/dev/null)
     [ -n "$dm" ] || { fail bench "no device-model-pid in xenstore"; return 1; }
     : >"$RES/bench.txt"
     for w in rescan dump; do
-        if ! wait_for 240 log_has "$SERIAL" "@@G bench-ready $w"; then
+        if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" 240; then
             fail bench "guest never became ready for $w"; return 1
         fi
         n0=$(wc -l <"$HVM_TRACE")
         strace -c -f -e trace=pread64,pwrite64 -o "$RES/dm-strace-$w.txt" -p "$dm" 2>"$RES/dm-strace-$w.err" &
         spid=$!
-        wait_for 120 log_has "$SERIAL" "@@G bench-done $w"
+        guest_said "$NAME" "$SERIAL" "@@G bench-done $w" 120
         kill -INT "$spid"; wait "$spid"
-        sbdf=$(tr -d '\r' <"$SERIAL" | sed -n "s/.*@@G INFO: bench $w .* sbdf=\(0x[0-9a-f]*\) .*/\1/p" | tail -n1)
+        # the guest's line: "bench W bdf=... sbdf=0x.. seconds=..."
+        line=$(tr -d '\r' <"$SERIAL" | grep "@@G INFO: bench $w " | tail -n1)
+        sbdf=$(echo "$line" | sed -n 's/.* sbdf=\(0x[0-9a-f]*\) .*/\1/p')
+        secs=$(echo "$line" | sed -n 's/.* seconds=\([0-9.]*\).*/\1/p')
         acc=$(tail -n +"$((n0 + 1))" "$HVM_TRACE" | grep -c "cpu_ioreq_config_.* sbdf=$sbdf reg=")
         calls=$(awk '$NF ~ /^p(read|write)64$/ { s += $4 } END { print s + 0 }' "$RES/dm-strace-$w.txt")
-        secs=$(tr -d '\r' <"$SERIAL" | sed -n "s/.*@@G INFO: bench $w .* seconds=\([0-9.]*\).*/\1/p" | tail -n1)
         if [ "$acc" -gt 0 ] && [ -n "$secs" ]; then
             echo "$w seconds=$secs guest_accesses=$acc host_config_syscalls=$calls per_access=$(awk -v c="$calls" -v a="$acc" 'BEGIN { printf "%.3f", c / a }')" >>"$RES/bench.txt"
         else
@@ -121,7 +120,7 @@ fi
 mark guest-started
 capture pci-list.txt xl pci-list $NAME
 if [ -n "$HOT" ]; then
-    if wait_for 240 log_has "$SERIAL" '@@G hotadd-ready'; then
+    if guest_said "$NAME" "$SERIAL" '@@G hotadd-ready' 240; then
         t=$(uptime_s)
         if capture pci-attach.log xl pci-attach $NAME "$HOT"; then
             pass hot-add
@@ -136,12 +135,7 @@ fi
 dm_bench
 unplug_all $NAME "$SERIAL" $DEVS $HOT
 mark detached
-if wait_for 300 log_has "$SERIAL" '@@G done'; then
-    info "guest ran its checks $(elapsed "$t0") s after xl create"
-    pass guest-done
-else
-    fail guest-done "no '@@G done' from the guest within 300 s (guest $(dom_exists $NAME && echo alive || echo gone))"
-fi
+guest_done "$NAME" "$SERIAL" "$t0" 300
 mark guest-finished
 capture xl-list.txt xl list
 cp /proc/interrupts "$RES/dom0-interrupts-after.txt"

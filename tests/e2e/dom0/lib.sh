@@ -60,7 +60,7 @@ dom_gone() { ! dom_exists "$1"; }
 # xl pci-detach each function (PASS/FAIL detach), timing each.
 unplug_all() {
     local name=$1 log=$2 d t ok=1; shift 2
-    if ! wait_for 240 log_has "$log" '@@G unplug-ready'; then
+    if ! guest_said "$name" "$log" '@@G unplug-ready' 240; then
         fail detach "guest never became ready for unplug"; return 1
     fi
     for d in "$@"; do
@@ -97,6 +97,7 @@ guest_collect() {
                      printf "" > f; print $2, $3, $4 >> (dir "/.list"); infile = 1;
                      print "[file " name " (" $4 " bytes) elided]"; next }
         /@@GEND /  { close(f); infile = 0; next }
+        /@@G flush/ { next }
         infile     { print >> f; next }
         { print }
         /@@G (PASS|FAIL|INFO): / { sub(/.*@@G /, ""); print >> (dir "/.verdicts") }
@@ -156,18 +157,44 @@ diff_domu_configs() {
     done
 }
 
+# guest_said NAME LOG PATTERN SECS: true once the console LOG of the guest
+# NAME has PATTERN, waiting at most SECS; a guest that is gone ends the wait
+# (its last output gets 3 s more to reach LOG).
+guest_said() {
+    local name=$1 log=$2 pat=$3 secs=$4
+    wait_for "$secs" said_or_gone "$name" "$log" "$pat"
+    wait_for 3 log_has "$log" "$pat"
+}
+# (gone: xl says so twice, a crashed xl process is not a gone guest)
+said_or_gone() { log_has "$2" "$3" || { ! dom_exists "$1" && ! dom_exists "$1"; }; }
+
+# guest_done NAME LOG T0 SECS: PASS/FAIL guest-done as the guest NAME
+# (created at uptime T0) writes '@@G done' to its console LOG within SECS.
+guest_done() {
+    local name=$1 log=$2 t0=$3 secs=$4
+    if guest_said "$name" "$log" '@@G done' "$secs"; then
+        info "guest ran its checks $(elapsed "$t0") s after xl create"
+        pass guest-done
+    else
+        fail guest-done "no '@@G done' from the guest within $secs s (guest $(dom_exists "$name" && echo alive || echo gone))"
+    fi
+}
+
 # xl_create CFG [XL-OPTION...]: xl create (PASS/FAIL xl-create, timed);
 # false on failure.
-xl_create() {
-    local t
+xl_create() { mark xl-create; xl_create_as xl-create "$@"; }
+
+# xl_create_as CHECK CFG [XL-OPTION...]: the same, as check CHECK (log in
+# $RES/CHECK.log), for scenarios that create several guests.
+xl_create_as() {
+    local n=$1 t; shift
     t=$(uptime_s)
-    mark xl-create
-    if ! capture xl-create.log xl create "$@"; then
-        fail xl-create "$(grep -v '^Parsing' "$RES/xl-create.log" | tail -n2 | tr '\n' ' ')"
+    if ! capture "$n.log" xl create "$@"; then
+        fail "$n" "$(grep -v '^Parsing' "$RES/$n.log" | tail -n2 | tr '\n' ' ')"
         return 1
     fi
-    pass xl-create
-    info "xl create took $(elapsed "$t") s"
+    pass "$n"
+    info "$n took $(elapsed "$t") s"
 }
 
 # A QEMU human monitor on a pipe chardev, for scenarios that drive our QEMU
@@ -197,6 +224,10 @@ hmp_last() {
 
 # pvb_state DOMID: xenbus state of our PV-PCI backend for DOMID (pci-qemu).
 pvb_state() { xenstore-read "/local/domain/0/backend/pci-qemu/$1/0/state" 2>/dev/null; }
+# pvb_ready DOMID QPID: our backend for DOMID is published (InitWait or
+# later), or its QEMU (QPID) is gone: the wait for it is over.
+pvb_ready() { [ -n "$(pvb_state "$1")" ] || ! kill -0 "$2" 2>/dev/null; }
+
 # pvb_func_closed DOMID BDF: the backend published BDF's state-N as Closed.
 pvb_func_closed() {
     local be=/local/domain/0/backend/pci-qemu/$1/0 n=0
@@ -215,6 +246,14 @@ pvb_func_closed() {
 save_configs() {
     local tag=$1 d; shift
     for d in "$@"; do save_file "/sys/bus/pci/devices/$d/config" "$tag-config-$d.bin"; done
+}
+
+# save_dom0_views BDF...: dom0's lspci and config bytes of each function,
+# before assignment (dom0-lspci-BDF.txt, dom0-config-BDF.bin).
+save_dom0_views() {
+    local d
+    for d in "$@"; do capture "dom0-lspci-$d.txt" lspci -vvv -xxxx -s "$d"; done
+    save_configs dom0 "$@"
 }
 
 # check_restored MODE BDF...: dom0's view of each function now equals the

@@ -16,10 +16,7 @@ DEVS="$E1000 $EDU $E1000E"
 info "devices: e1000=$E1000 edu=${EDU:-none} e1000e=${E1000E:-none}"
 
 # dom0's view, before assignment
-for d in $DEVS; do
-    capture "dom0-lspci-$d.txt" lspci -vvv -xxxx -s "$d"
-    save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
-done
+save_dom0_views $DEVS
 # reference: the same config-read loop in dom0 (PV dom0, no driver bound)
 capture dom0-cfgread.txt cfgread "$E1000" 2000 0 2 && info "dom0 $(cat "$RES/dom0-cfgread.txt")"
 
@@ -49,12 +46,7 @@ mark guest-started
 unplug_all pvbase "$LOG" $DEVS
 mark detached
 # the guest powers off by itself after its checks
-if wait_for 240 log_has "$LOG" '@@G done'; then
-    info "guest ran its checks $(elapsed "$t0") s after xl create"
-    pass guest-done
-else
-    fail guest-done "no '@@G done' from the guest within 240 s"
-fi
+guest_done pvbase "$LOG" "$t0" 240
 mark guest-finished
 capture xl-list.txt xl list
 dom_finish pvbase

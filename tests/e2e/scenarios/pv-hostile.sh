@@ -24,9 +24,7 @@ fi
 DEVS="$EDU $E1000"
 info "hostile guest gets $EDU (edu), good guest $E1000 (e1000)"
 
-for d in $DEVS; do
-    save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
-done
+save_configs dom0 $DEVS
 assign_all $DEVS
 save_configs before $DEVS
 
@@ -43,17 +41,7 @@ mkcfg() {
 # DOMID. Both guests start only once both backends have their functions:
 # resets while a guest runs are what the outer QEMU 7.2's TCG race needs
 # (see lib/boot.sh; seen here as dom0 processes crashing).
-create() {
-    local t
-    t=$(uptime_s)
-    if ! capture "xl-create-$1.log" xl create -p "/tmp/$1.cfg"; then
-        fail "xl-create-$1" "$(grep -v '^Parsing' "$RES/xl-create-$1.log" | tail -n2 | tr '\n' ' ')"
-        return 1
-    fi
-    pass "xl-create-$1"
-    info "xl create $1 took $(elapsed "$t") s"
-    DOMID=$(xl domid "$1")
-}
+create() { xl_create_as "xl-create-$1" "/tmp/$1.cfg" -p && DOMID=$(xl domid "$1"); }
 
 mkcfg pvgood 256 "e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=0"
 mkcfg pvhostile 128 "e2e.scenario=hostile e2e.dev=1234:11e8"
@@ -83,8 +71,8 @@ T_Q=$(uptime_s)
     >"$RES/qemu-hostile.log" 2>&1 &
 QH=$!
 # both up once their backends are published, or gone
-wait_for 30 sh -c "{ [ -n \"\$(xenstore-read /local/domain/0/backend/pci-qemu/$GID/0/state 2>/dev/null)\" ] || ! kill -0 $QG; } &&
-                   { [ -n \"\$(xenstore-read /local/domain/0/backend/pci-qemu/$HID/0/state 2>/dev/null)\" ] || ! kill -0 $QH; }"
+backends_ready() { pvb_ready "$GID" "$QG" && pvb_ready "$HID" "$QH"; }
+wait_for 30 backends_ready
 if kill -0 "$QG" 2>/dev/null && kill -0 "$QH" 2>/dev/null &&
    [ -n "$(pvb_state "$GID")" ] && [ -n "$(pvb_state "$HID")" ]; then
     pass qemu-started

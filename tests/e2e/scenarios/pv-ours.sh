@@ -21,10 +21,7 @@ DEVS="$E1000 $EDU $E1000E"
 HOSTS=$(echo $E1000 $E1000E | tr ' ' ';')
 info "devices: $HOSTS"
 
-for d in $DEVS; do
-    save_file "/sys/bus/pci/devices/$d/config" "dom0-config-$d.bin"
-    capture "dom0-lspci-$d.txt" lspci -vvv -xxxx -s "$d"
-done
+save_dom0_views $DEVS
 assign_all $DEVS
 # The function's config space as the backend will find it (pciback owns it).
 save_configs before $DEVS
@@ -61,7 +58,7 @@ hmp_open mon
     >"$RES/qemu.log" 2>&1 &
 QPID=$!
 # up once its backend is published (InitWait), or gone
-wait_for 30 sh -c "[ -n \"\$(xenstore-read /local/domain/0/backend/pci-qemu/$DOMID/0/state 2>/dev/null)\" ] || ! kill -0 $QPID"
+wait_for 30 pvb_ready "$DOMID" "$QPID"
 if kill -0 "$QPID" 2>/dev/null && [ -n "$(pvb_state "$DOMID")" ]; then
     pass qemu-started
 else
@@ -71,7 +68,7 @@ capture xl-unpause.log xl unpause "$DOMID" || fail xl-unpause "$(tail -n1 "$RES/
 
 mark guest-started
 # Hot add of the edu once the guest is through its first checks.
-if wait_for 240 log_has "$LOG" '@@G hotadd-ready'; then
+if guest_said pvours "$LOG" '@@G hotadd-ready' 240; then
     hmp mon qom-set pvpci add-host "$EDU"
     ans=$(hmp_last mon)
     if echo "$ans" | grep -qi error; then
@@ -89,7 +86,7 @@ else
     fail hot-add "guest never became ready for hot add"
 fi
 # Hot remove of every function, one at a time, while the guest runs.
-if wait_for 240 log_has "$LOG" '@@G unplug-ready'; then
+if guest_said pvours "$LOG" '@@G unplug-ready' 240; then
     ok=1
     for d in $DEVS; do
         t=$(uptime_s)
@@ -110,12 +107,7 @@ if wait_for 240 log_has "$LOG" '@@G unplug-ready'; then
 else
     fail hot-remove "guest never became ready for unplug"
 fi
-if wait_for 240 log_has "$LOG" '@@G done'; then
-    info "guest ran its checks $(elapsed "$t0") s after xl create"
-    pass guest-done
-else
-    fail guest-done "no '@@G done' from the guest within 240 s"
-fi
+guest_done pvours "$LOG" "$t0" 240
 mark guest-finished
 dom_finish pvours
 mark guest-gone
