@@ -187,6 +187,7 @@ int xpt_host_cfg_read(void *opaque, unsigned off, unsigned size,
         return -1;
     }
     *val = size == 1 ? buf[0] : size == 2 ? lduw_le_p(buf) : ldl_le_p(buf);
+    trace_xen_pt_host_read(h->name, off, size, *val);
     return 0;
 }
 

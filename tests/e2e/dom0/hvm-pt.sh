@@ -98,7 +98,10 @@ dm_bench() {
         line=$(tr -d '\r' <"$SERIAL" | grep "@@G INFO: bench $w " | tail -n1)
         sbdf=$(echo "$line" | sed -n 's/.* sbdf=\(0x[0-9a-f]*\) .*/\1/p')
         secs=$(echo "$line" | sed -n 's/.* seconds=\([0-9.]*\).*/\1/p')
-        acc=$(tail -n +"$((n0 + 1))" "$HVM_TRACE" | grep -c "cpu_ioreq_config_.* sbdf=$sbdf reg=")
+        # the window's config ioreqs for the function (and, ours, its host reads)
+        tail -n +"$((n0 + 1))" "$HVM_TRACE" |
+            grep -E "cpu_ioreq_config_.* sbdf=$sbdf reg=|xen_pt_host_read" >"$RES/dm-ioreqs-$w.txt"
+        acc=$(grep -c "cpu_ioreq_config_" "$RES/dm-ioreqs-$w.txt")
         calls=$(awk '$NF ~ /^p(read|write)64$/ { s += $4 } END { print s + 0 }' "$RES/dm-strace-$w.txt")
         if [ "$acc" -gt 0 ] && [ -n "$secs" ]; then
             echo "$w seconds=$secs guest_accesses=$acc host_config_syscalls=$calls per_access=$(awk -v c="$calls" -v a="$acc" 'BEGIN { printf "%.3f", c / a }')" >>"$RES/bench.txt"
@@ -145,7 +148,7 @@ capture xl-dmesg.txt xl dmesg
 save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
 save_file /var/log/xen/xl-$NAME.log xl.log
 # (without the ioreq lines: they only served the benchmark's count)
-grep -v '^[0-9@.:]*cpu_ioreq_config_' "/var/log/xen/$NAME-trace.log" >"$RES/dm-trace.log" 2>/dev/null
+grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pt_host_read)' "/var/log/xen/$NAME-trace.log" >"$RES/dm-trace.log" 2>/dev/null
 [ -f "$SERIAL" ] && guest_collect "$SERIAL" guest
 mark collected
 grep -E 'memory_map|ioport_map' "$RES/xl-dmesg.txt" | tail -n 20 >"$RES/xen-bar-mappings.txt"

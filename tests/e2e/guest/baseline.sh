@@ -159,7 +159,8 @@ fi
 # once while dom0 counts the device model's host config syscalls (strace -c
 # slows every syscall down, so that run is not timed) and its config ioreqs
 # for this function (trace events), between "@@G bench-ready NAME" (+8 s
-# for dom0 to attach) and "@@G bench-done NAME":
+# for dom0 to attach) and "@@G bench-done NAME" (+5 s of quiet for dom0 to
+# close the window: without it the next workload's timed run leaked in);
 #   rescan  the kernel's own enumeration: remove the function, rescan the
 #           bus (header, capabilities, BAR sizing), the driver probes again;
 #   dump    20 reads of the whole config space through sysfs (one access
@@ -184,6 +185,7 @@ if [ "$E2E_BENCH" = 1 ]; then
         sleep 8
         "bench_$w"
         echo "@@G bench-done $w"
+        sleep 5
     done
     test -e "/sys/bus/pci/devices/$BDF/driver" || gfail bench "e1000 not bound again after the rescans"
 fi
