@@ -11,6 +11,8 @@
 #                 once the guest is through its first checks (optional)
 #   HVM_NO_DEVMEM 1: dom0 has no /dev/mem while the guest runs
 #   HVM_CFGWRITES 1: the guest issues guest/cfgwrites.sh's hostile writes
+#   HVM_HOST_READS 1: the device model has the xen_pt_host_read trace
+#                 event (ours), switched on for the benchmark's counted runs
 #   HVM_RESTORE   check (default): dom0's view after must equal before;
 #                 info: only report differences (baselines)
 # xl creates an HVM guest (direct kernel boot, tsc_mode=native) with pci=[...];
@@ -80,6 +82,14 @@ save_file /tmp/$NAME.cfg $NAME.cfg
 # syscalls (pread64/pwrite64 of sysfs config) and the device model's trace
 # (cpu_ioreq_config_*, HVM_TRACE) its config ioreqs for the function.
 # Figures in bench.txt, one line per workload.
+# host_reads on|off: our device model's host-read trace (HVM_HOST_READS),
+# through xl's monitor passthrough; only for the counted runs, so that the
+# timed ones carry the same tracing as upstream's.
+host_reads() {
+    [ "${HVM_HOST_READS:-0}" = 1 ] || return 0
+    capture "hmp-host-reads-$1.txt" xl qemu-monitor-command "$NAME" "trace-event xen_pt_host_read $1" ||
+        info "could not switch the host-read trace $1: $(tail -n1 "$RES/hmp-host-reads-$1.txt")"
+}
 dm_bench() {
     local dm w spid n0 line sbdf secs acc calls
     dm=$(xenstore-read "/local/domain/$(xl domid $NAME)/image/device-model-pid" 2>/dev/null)
@@ -89,11 +99,13 @@ dm_bench() {
         if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" 240; then
             fail bench "guest never became ready for $w"; return 1
         fi
+        host_reads on
         n0=$(wc -l <"$HVM_TRACE")
         strace -c -f -e trace=pread64,pwrite64 -o "$RES/dm-strace-$w.txt" -p "$dm" 2>"$RES/dm-strace-$w.err" &
         spid=$!
         guest_said "$NAME" "$SERIAL" "@@G bench-done $w" 120
         kill -INT "$spid"; wait "$spid"
+        host_reads off
         # the guest's line: "bench W bdf=... sbdf=0x.. seconds=..."
         line=$(tr -d '\r' <"$SERIAL" | grep "@@G INFO: bench $w " | tail -n1)
         sbdf=$(echo "$line" | sed -n 's/.* sbdf=\(0x[0-9a-f]*\) .*/\1/p')
