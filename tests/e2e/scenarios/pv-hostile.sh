@@ -3,7 +3,8 @@
 # Hostile PV frontend: a PV domU ("pvhostile") runs pvfront-hostile instead of
 # xen-pcifront against one of our QEMUs (xen-pciback-pv, edu); meanwhile a
 # well-behaved PV domU ("pvgood", the baseline guest with xen-pcifront) uses
-# an e1000 through a second QEMU. Afterwards: the hostile guest's QEMU is
+# an e1000 through a second QEMU, in passthrough mode (the guest sees the
+# host address). Afterwards: the hostile guest's QEMU is
 # alive and counted the errors, its guest-error log is rate-limited, dom0
 # stayed responsive, the good guest's checks pass, and dom0's view of both
 # functions is what it was before.
@@ -54,7 +55,7 @@ create pvgood || exit 1
 GID=$DOMID
 "$Q" -machine xenpv -xen-domid "$GID" -xen-attach -nodefaults \
     -display none -monitor none -serial none \
-    -device "xen-pciback-pv,id=pvgood,frontend-id=$GID,hosts=$E1000,assign=on" \
+    -device "xen-pciback-pv,id=pvgood,frontend-id=$GID,hosts=$E1000,assign=on,mode=passthrough" \
     >"$RES/qemu-good.log" 2>&1 &
 QG=$!
 
@@ -207,6 +208,13 @@ capture xl-dmesg.txt xl dmesg
 [ -f "$GLOG" ] && guest_collect "$GLOG" domU
 [ -f "$HLOG" ] && guest_collect "$HLOG" hostile
 mark collected
+# The good guest's backend runs in passthrough mode: the guest sees the
+# e1000 at its host address, on a root bus of its own.
+if tr -d '\r' <"$GLOG" | grep -q "@@G INFO: 8086:100e at $E1000 "; then
+    pass passthrough-mode
+else
+    fail passthrough-mode "the good guest did not see the e1000 at $E1000: $(tr -d '\r' <"$GLOG" | grep -o '8086:100e at [^ ]*' | head -n1)"
+fi
 
 # dom0's processes that crashed meanwhile: recorded, not judged. Seen here
 # in this scenario only, with two PV guests busy: fresh busybox/xl processes
