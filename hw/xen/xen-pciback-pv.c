@@ -70,6 +70,9 @@ struct XenPciBackPv {
     XpvSharedPage pg;
     QEMUTimer *retry;
     QEMUTimer *connect_retry;
+    QEMUTimer *aer_timeout;         /* the frontend's time for an AER step */
+    bool aer_running;               /* an AER recovery sequence is on */
+    char aer_host[XPV_VDEV_STRLEN]; /* the function it recovers */
     int64_t connect_refused_ms;     /* last refusal; 0: none */
     int64_t last_guest_log_ms;
     char log_name[XPT_LOG_NAME_LEN];
@@ -461,6 +464,82 @@ static void xpb_poll(XenPciBackPv *s)
     }
 }
 
+/* ---- AER recovery, one step at a time, as pciback drives it ---- */
+
+/* pciback gives the frontend 300 s to answer each step. */
+#define XPB_AER_STEP_MS (300 * 1000)
+
+static const char *xpb_aer_outcome_name(XpvAerOutcome o)
+{
+    switch (o) {
+    case XPV_AER_SEQ_IDLE:
+        return "idle";
+    case XPV_AER_SEQ_RUNNING:
+        return "running";
+    case XPV_AER_SEQ_RECOVERED:
+        return "recovered";
+    case XPV_AER_SEQ_FAILED:
+        return "failed";
+    case XPV_AER_SEQ_NO_HANDLER:
+        return "no handler";
+    case XPV_AER_SEQ_INVALID:
+    default:
+        return "invalid";
+    }
+}
+
+static uint64_t xpb_aer_ops(XenPciBackPv *s)
+{
+    XpvStats st;
+
+    xpv_get_stats(s->core, &st);
+    return st.aer_ops;
+}
+
+/*
+ * Where a sequence stands after a step was posted (@posted) or answered:
+ * a new step is announced to the frontend and timed; an ended sequence is
+ * traced, and reported when the guest could not recover the function.
+ */
+static void xpb_aer_report(XenPciBackPv *s, XpvAerOutcome o, bool posted)
+{
+    if (o == XPV_AER_SEQ_RUNNING) {
+        s->aer_running = true;
+        if (posted) {
+            timer_mod(s->aer_timeout, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                      XPB_AER_STEP_MS);
+            xen_device_notify_event_channel(XEN_DEVICE(s), s->evtchn, NULL);
+        }
+        return;
+    }
+    s->aer_running = false;
+    timer_del(s->aer_timeout);
+    trace_xen_pciback_pv_aer(s->aer_host, xpb_aer_outcome_name(o));
+    if (o == XPV_AER_SEQ_FAILED || o == XPV_AER_SEQ_NO_HANDLER) {
+        warn_report("%s: AER recovery of %s: %s", s->log_name, s->aer_host,
+                    xpb_aer_outcome_name(o));
+    }
+}
+
+/* The frontend answered (an event came) or its time ran out. */
+static void xpb_aer_continue(XenPciBackPv *s, bool timed_out)
+{
+    uint64_t n;
+    XpvAerOutcome o;
+
+    if (!s->aer_running || !s->page) {
+        return;
+    }
+    n = xpb_aer_ops(s);
+    o = xpv_aer_recover_poll(s->core, &s->pg, timed_out);
+    xpb_aer_report(s, o, xpb_aer_ops(s) != n);
+}
+
+static void xpb_aer_timed_out(void *opaque)
+{
+    xpb_aer_continue(opaque, true);
+}
+
 static bool xpb_event_channel(void *opaque)
 {
     XenPciBackPv *s = opaque;
@@ -470,6 +549,7 @@ static bool xpb_event_channel(void *opaque)
     if (!s->page) {
         return false;
     }
+    xpb_aer_continue(s, false);
     r = xpv_handle_event(s->core, &s->pg, now);
     switch (r) {
     case XPV_EVENT_DONE:
@@ -506,6 +586,10 @@ static void xpb_disconnect(XenPciBackPv *s)
     if (s->connect_retry) {
         timer_del(s->connect_retry);
     }
+    if (s->aer_timeout) {
+        timer_del(s->aer_timeout);     /* xpv_reset ended the sequence */
+    }
+    s->aer_running = false;
     if (s->evtchn) {
         xen_device_unbind_event_channel(xendev, s->evtchn, &err);
         s->evtchn = NULL;
@@ -728,6 +812,7 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
     s->core = xpv_backend_new(mode, &xpb_hooks, s);
     s->retry = timer_new_ns(QEMU_CLOCK_REALTIME, xpb_retry, s);
     s->connect_retry = timer_new_ms(QEMU_CLOCK_REALTIME, xpb_connect_retry, s);
+    s->aer_timeout = timer_new_ms(QEMU_CLOCK_REALTIME, xpb_aer_timed_out, s);
     for (i = 0; hosts[i]; i++) {
         if (!*g_strstrip(hosts[i])) {
             continue;
@@ -762,6 +847,7 @@ static void xpb_unrealize(XenDevice *xendev)
     g_clear_pointer(&s->core, xpv_backend_free);
     g_clear_pointer(&s->retry, timer_free);
     g_clear_pointer(&s->connect_retry, timer_free);
+    g_clear_pointer(&s->aer_timeout, timer_free);
     xpt_hv_cleanup(&s->hv);
 }
 
@@ -940,6 +1026,7 @@ static char *xpb_get_stats(Object *obj, Error **errp)
 static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
+    XpvAerOutcome o;
     unsigned b[4];
     XpvBdf bdf;
 
@@ -952,9 +1039,13 @@ static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
     }
     bdf = (XpvBdf) { .domain = b[0], .bus = b[1],
                      .devfn = PCI_DEVFN(b[2], b[3]) };
-    trace_xen_pciback_pv_aer(v, xpv_aer_inject(s->core, &s->pg, bdf,
-                                               XPV_CHANNEL_NORMAL));
-    xen_device_notify_event_channel(XEN_DEVICE(s), s->evtchn, NULL);
+    o = xpv_aer_inject(s->core, &s->pg, bdf, XPV_CHANNEL_NORMAL);
+    if (o == XPV_AER_SEQ_INVALID) {
+        error_setg(errp, "%s is not exported, or a recovery is under way", v);
+        return;
+    }
+    xpv_format_vdev(s->aer_host, bdf);
+    xpb_aer_report(s, o, true);
 }
 
 static const Property xpb_properties[] = {

@@ -1416,6 +1416,32 @@ static void test_aer_sequence(void)
     fx_free(&x);
 }
 
+/* A frontend that goes away mid-sequence ends it: a new one can start. */
+static void test_aer_reset(void)
+{
+    const XpvFunc *f;
+    Fx x;
+
+    fx_init(&x, XPV_MODE_VPCI);
+    f = fx_add(&x, "e1000e", bdf(0, 7, 0, 0));
+    x.sh.flags = XEN_PCIB_AERHANDLER;
+    g_assert_cmpint(xpv_aer_recover(x.b, &x.pg, f, 2), ==,
+                    XPV_AER_SEQ_RUNNING);
+    g_assert_cmpint(xpv_aer_recover(x.b, &x.pg, f, 2), ==,
+                    XPV_AER_SEQ_INVALID);
+    xpv_reset(x.b);
+    g_assert_cmpint(xpv_aer_recover_poll(x.b, &x.pg, false), ==,
+                    XPV_AER_SEQ_IDLE);
+    x.sh.flags = XEN_PCIB_AERHANDLER;        /* the next frontend's page */
+    g_assert_cmpint(xpv_aer_recover(x.b, &x.pg, f, 2), ==,
+                    XPV_AER_SEQ_RUNNING);
+    g_assert_cmpuint(frontend_answer(&x, XPV_ERS_RECOVERED), ==,
+                     XEN_PCI_OP_aer_detected);
+    g_assert_cmpint(xpv_aer_recover_poll(x.b, &x.pg, false), ==,
+                    XPV_AER_SEQ_RUNNING);
+    fx_free(&x);
+}
+
 static void test_aer_sequence_failed(void)
 {
     static const int32_t fatal[] = {
@@ -1527,6 +1553,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xpv/aer/no-handler", test_aer_no_handler);
     g_test_add_func("/xpv/aer/sequence", test_aer_sequence);
     g_test_add_func("/xpv/aer/sequence-failed", test_aer_sequence_failed);
+    g_test_add_func("/xpv/aer/reset", test_aer_reset);
     g_test_add_func("/xpv/format", test_format);
     return g_test_run();
 }

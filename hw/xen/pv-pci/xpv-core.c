@@ -465,6 +465,7 @@ void xpv_reset(XpvBackend *b)
             xpv_undo_irq(b, &b->funcs[i]);
         }
     }
+    b->aer = (XpvAerState) { 0 };
 }
 
 /* ---- ops ---- */

@@ -187,7 +187,10 @@ const XpvFunc *xpv_add_func(XpvBackend *b, const XpvFuncConfig *cfg,
                             GError **errp);
 /* Undoes MSI / MSI-X through the hooks first; the path frees the device. */
 bool xpv_remove_func(XpvBackend *b, XpvBdf host, GError **errp);
-/* The frontend went away: undo every function's interrupts. */
+/*
+ * The frontend went away: undo every function's interrupts; an AER
+ * sequence it was part of ends.
+ */
 void xpv_reset(XpvBackend *b);
 /* Slot @i (0..XPV_MAX_FUNCS-1, stable while exported) or NULL. */
 const XpvFunc *xpv_func_at(const XpvBackend *b, unsigned i);

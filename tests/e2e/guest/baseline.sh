@@ -82,6 +82,28 @@ else
 fi
 ginfo "interrupts for ${NET:-e1000}: $n ($(grep -E "${NET:-e1000}|e1000" /proc/interrupts | tr -s ' ' | head -n3 | tr '\n' ';'))"
 
+# AER (e2e.aer=1): once it sees "@@G aer-ready", dom0 has the backend run
+# an error recovery of the e1000 through xen-pcifront (x-inject-aer): the
+# driver's error_detected takes the interface down and asks for a reset,
+# slot_reset re-enables the device, resume brings the interface back. The
+# link must come up again (one more "NIC Link is Up") and DHCP work again.
+link_ups() { dmesg | grep -c "$NET NIC Link is Up"; }
+link_ups_above() { [ "$(link_ups)" -gt "$1" ]; }
+if [ "$E2E_AER" = 1 ] && [ -n "$NET" ]; then
+    up0=$(link_ups)
+    t4=$(uptime_s)
+    echo "@@G aer-ready"
+    if ! wait_for 60 link_ups_above "$up0"; then
+        gfail aer-recovery "$NET: the link did not come back within 60 s"
+    elif gcapture dhcp-after-aer.txt udhcpc -f -n -q -t 4 -T 3 -i "$NET" -s /e2e/guest/udhcpc.sh; then
+        gpass aer-recovery
+        ginfo "AER recovery: $NET up again $(elapsed "$t4") s after aer-ready, DHCP works"
+    else
+        gfail aer-recovery "$NET up again, but no DHCP lease"
+    fi
+    dmesg | grep -iE 'aer|pcifront|e1000' | tail -n 40 >"$OUTD/dmesg-aer.txt"
+fi
+
 # edu (1234:11e8) at BDF: our test driver takes one MSI vector and makes the
 # device raise interrupts through its BAR; all must arrive, as MSI.
 edu_msi_check() {

@@ -7,7 +7,9 @@
 # The e1000 and the e1000e are there from the start; the edu is hot-added
 # while the guest runs (qom-set add-host: the guest's edu_msi driver must get
 # its MSI through our enable_msi path), then every function is hot-removed
-# (qom-set remove-host) while the guest still runs.
+# (qom-set remove-host) while the guest still runs. Before the hot add, the
+# backend runs an AER recovery of the e1000 through the frontend
+# (x-inject-aer): the guest's driver must bring the device back.
 . /e2e/lib.sh
 scenario_begin pv-ours
 
@@ -31,7 +33,7 @@ name = "pvours"
 type = "pv"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1"
 memory = 256
 vcpus = 1
 passthrough = "enabled"
@@ -67,6 +69,19 @@ fi
 capture xl-unpause.log xl unpause "$DOMID" || fail xl-unpause "$(tail -n1 "$RES/xl-unpause.log")"
 
 mark guest-started
+# AER: once the guest's network works, the backend runs an error recovery of
+# the e1000 through the frontend (the guest checks that it comes back).
+if guest_said pvours "$LOG" '@@G aer-ready' 240; then
+    hmp mon qom-set pvpci x-inject-aer "$E1000"
+    ans=$(hmp_last mon)
+    if echo "$ans" | grep -qi error; then
+        fail aer-inject "qom-set x-inject-aer $E1000: $ans"
+    else
+        pass aer-inject
+    fi
+else
+    fail aer-inject "guest never became ready for AER"
+fi
 # Hot add of the edu once the guest is through its first checks.
 if guest_said pvours "$LOG" '@@G hotadd-ready' 240; then
     hmp mon qom-set pvpci add-host "$EDU"
@@ -120,6 +135,12 @@ capture xl-dmesg.txt xl dmesg
 [ -f "$LOG" ] && guest_collect "$LOG" domU
 mark collected
 
+# The backend's side of the AER recovery: every step answered, recovered.
+if grep -q 'xen_pciback_pv_aer .*recovery recovered' "$RES/qemu-trace.log"; then
+    pass aer-recovered
+else
+    fail aer-recovered "no 'recovery recovered' traced: $(grep xen_pciback_pv_aer "$RES/qemu-trace.log" | tail -n1)"
+fi
 # dom0 vs domU config bytes of each passed function
 diff_domu_configs $DEVS
 # After the guest: dom0's view of each function equals what it was before.
