@@ -222,6 +222,18 @@ hmp_last() {
         END { for (i = 1; i <= NR; i++) if (p[i] == n - 1 && l[i] !~ /\(qemu\)/) print l[i] }'
 }
 
+# hmp_qom_set CHECK MON OBJ PROP VALUE: qom-set over the monitor MON;
+# PASS/FAIL CHECK by whether QEMU answered an error.
+hmp_qom_set() {
+    local check=$1 m=$2 ans; shift 2
+    hmp "$m" qom-set "$@"
+    ans=$(hmp_last "$m")
+    if echo "$ans" | grep -qi error; then
+        fail "$check" "qom-set $*: $ans"; return 1
+    fi
+    pass "$check"
+}
+
 # pvb_state DOMID: xenbus state of our PV-PCI backend for DOMID (pci-qemu).
 pvb_state() { xenstore-read "/local/domain/0/backend/pci-qemu/$1/0/state" 2>/dev/null; }
 # pvb_ready DOMID QPID: our backend for DOMID is published (InitWait or

@@ -63,7 +63,7 @@ if [ -n "$NET" ]; then
         gfail link-up "$NET: no carrier within 20 s"
     fi
     # DHCP from the outer QEMU's slirp: TX and RX DMA, RX interrupts
-    if gcapture dhcp.txt udhcpc -f -n -q -t 4 -T 3 -i "$NET" -s /e2e/guest/udhcpc.sh; then
+    if dhcp_lease dhcp.txt; then
         gpass dhcp
         ginfo "$(grep lease "$OUTD/dhcp.txt")"
     else
@@ -95,7 +95,7 @@ if [ "$E2E_AER" = 1 ] && [ -n "$NET" ]; then
     echo "@@G aer-ready"
     if ! wait_for 60 link_ups_above "$up0"; then
         gfail aer-recovery "$NET: the link did not come back within 60 s"
-    elif gcapture dhcp-after-aer.txt udhcpc -f -n -q -t 4 -T 3 -i "$NET" -s /e2e/guest/udhcpc.sh; then
+    elif dhcp_lease dhcp-after-aer.txt; then
         gpass aer-recovery
         ginfo "AER recovery: $NET up again $(elapsed "$t4") s after aer-ready, DHCP works"
     else

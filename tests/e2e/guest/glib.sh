@@ -17,6 +17,9 @@ gsend() {
     base64 /tmp/files.tar.gz
     echo "@@GEND files.tar.gz"
 }
+# dhcp_lease NAME: a DHCP lease on $NET from the outer QEMU's slirp, the
+# exchange kept as file NAME.
+dhcp_lease() { gcapture "$1" udhcpc -f -n -q -t 4 -T 3 -i "$NET" -s /e2e/guest/udhcpc.sh; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 elapsed() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }'; }
 wait_for() {

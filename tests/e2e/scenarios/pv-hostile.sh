@@ -210,7 +210,7 @@ capture xl-dmesg.txt xl dmesg
 mark collected
 # The good guest's backend runs in passthrough mode: the guest sees the
 # e1000 at its host address, on a root bus of its own.
-if tr -d '\r' <"$GLOG" | grep -q "@@G INFO: 8086:100e at $E1000 "; then
+if log_has "$GLOG" "@@G INFO: 8086:100e at $E1000 "; then
     pass passthrough-mode
 else
     fail passthrough-mode "the good guest did not see the e1000 at $E1000: $(tr -d '\r' <"$GLOG" | grep -o '8086:100e at [^ ]*' | head -n1)"

@@ -72,25 +72,13 @@ mark guest-started
 # AER: once the guest's network works, the backend runs an error recovery of
 # the e1000 through the frontend (the guest checks that it comes back).
 if guest_said pvours "$LOG" '@@G aer-ready' 240; then
-    hmp mon qom-set pvpci x-inject-aer "$E1000"
-    ans=$(hmp_last mon)
-    if echo "$ans" | grep -qi error; then
-        fail aer-inject "qom-set x-inject-aer $E1000: $ans"
-    else
-        pass aer-inject
-    fi
+    hmp_qom_set aer-inject mon pvpci x-inject-aer "$E1000"
 else
     fail aer-inject "guest never became ready for AER"
 fi
 # Hot add of the edu once the guest is through its first checks.
 if guest_said pvours "$LOG" '@@G hotadd-ready' 240; then
-    hmp mon qom-set pvpci add-host "$EDU"
-    ans=$(hmp_last mon)
-    if echo "$ans" | grep -qi error; then
-        fail hot-add "qom-set add-host $EDU: $ans"
-    else
-        pass hot-add
-    fi
+    hmp_qom_set hot-add mon pvpci add-host "$EDU"
     # The HVM device's default policy, for the shared-verdicts comparison
     # (the guest's hostile config writes come after the edu checks).
     hmp mon qom-set pvpci allow-interrupt-control on
