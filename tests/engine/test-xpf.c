@@ -990,6 +990,104 @@ static void test_sysfs_resource(void)
         b, &err));
 }
 
+/* ---- quirk lists ---- */
+
+/* Whether a guest dword write of all ones at @off reaches the host. */
+static bool quirk_passes(TestHost *h, XpfDevice *d, unsigned off)
+{
+    test_host_set(h, off, 4, 0);
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, off, 4, 0xffffffff), ==, XPF_OK);
+    return test_host_writes(h) > 0;
+}
+
+/*
+ * Replacing or clearing quirks given with 0x prefixes removes the old ones
+ * (the QEMU-side remover this replaces parsed "0xa0" as invalid, reported
+ * success and left the old quirk active).
+ */
+static void test_quirk_list_replace(void)
+{
+    g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
+    g_autoptr(XpfDevice) d = mkdev(h, false, false);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *list = NULL;
+
+    g_assert_true(xpf_set_quirks(d, "0xa0:4:0xffffffff", &err));
+    g_assert_no_error(err);
+    g_assert_true(quirk_passes(h, d, 0xa0));
+    /* Cleared: the old quirk no longer reaches the host. */
+    g_assert_true(xpf_set_quirks(d, "", &err));
+    g_assert_no_error(err);
+    g_assert_false(quirk_passes(h, d, 0xa0));
+    g_assert_null(xpf_find_reg(d, 0xa0));
+    /* Replaced by another one. */
+    g_assert_true(xpf_set_quirks(d, "0xa0:4:0xffffffff", NULL));
+    g_assert_true(xpf_set_quirks(d, " 0xA4:0x4:0xFFFF ; ", &err));
+    g_assert_no_error(err);
+    g_assert_false(quirk_passes(h, d, 0xa0));
+    g_assert_true(quirk_passes(h, d, 0xa4));
+    g_assert_cmphex(test_host_get(h, 0xa4, 4), ==, 0xffff);
+    list = xpf_get_quirks(d);
+    g_assert_cmpstr(list, ==, "0xa4:4:0xffff");
+    /* NULL clears too. */
+    g_assert_true(xpf_set_quirks(d, NULL, NULL));
+    g_assert_false(quirk_passes(h, d, 0xa4));
+    g_free(list);
+    list = xpf_get_quirks(d);
+    g_assert_cmpstr(list, ==, "");
+}
+
+/* A bad list changes nothing and names the refused entry. */
+static void test_quirk_list_all_or_nothing(void)
+{
+    g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
+    g_autoptr(XpfDevice) d = mkdev(h, false, false);
+    static const struct {
+        const char *list, *entry;
+    } bad[] = {
+        { "0xa0:4:1,0x04:2:0xffff", "0x04:2:0xffff" },  /* command */
+        { "0xa0:4:1;0xa0:1:1", "0xa0:1:1" },            /* itself */
+        { "0xa0:3:1", "0xa0:3:1" },
+        { "0xa2:4:1", "0xa2:4:1" },
+        { "0xa0:2:0x10000", "0xa0:2:0x10000" },
+        { "0x1000:4:1", "0x1000:4:1" },
+        { "0xa0:4:0x100000000", "0xa0:4:0x100000000" },
+        { "0xffffffffffffffffff:1:1", "0xffffffffffffffffff:1:1" },
+        { "0xa0:4", "0xa0:4" },
+        { "0xa0:4:1:1", "0xa0:4:1:1" },
+        { "-0xa0:4:1", "-0xa0:4:1" },
+        { "0xa0:+4:1", "0xa0:+4:1" },
+        { "0x:4:1", "0x:4:1" },
+        { "0xa0 0:4:1", "0xa0 0:4:1" },
+        { "0xa0:4:1, junk", "junk" },
+    };
+    g_autofree char *before = NULL;
+    size_t i;
+
+    g_assert_true(xpf_set_quirks(d, "0xb0:2:0x00ff,b4:1:3", NULL));
+    before = xpf_get_quirks(d);
+    g_assert_cmpstr(before, ==, "0xb0:2:0xff,0xb4:1:0x3");
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *after = NULL;
+
+        g_test_message("bad quirk list '%s'", bad[i].list);
+        g_assert_false(xpf_set_quirks(d, bad[i].list, &err));
+        g_assert_error(err, XPF_ERROR, 0);
+        g_assert_nonnull(strstr(err->message, bad[i].entry));
+        after = xpf_get_quirks(d);
+        g_assert_cmpstr(after, ==, before);
+    }
+    /* The installed quirks still work. */
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, 0xb0, 2, 0xffff), ==, XPF_OK);
+    g_assert_cmphex(test_host_get(h, 0xb0, 2), ==, 0x00ff);
+    /* The old quirks go first: the new list may reuse their offsets. */
+    g_assert_true(xpf_set_quirks(d, "0xb0:4:0xffff0000", NULL));
+    g_assert_null(xpf_find_reg(d, 0xb4));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1039,5 +1137,8 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/security/xsa129-msi-mask", test_xsa129_mask);
     g_test_add_func("/xpf/security/xsa131-unlisted", test_xsa131_unlisted);
     g_test_add_func("/xpf/util/sysfs-resource", test_sysfs_resource);
+    g_test_add_func("/xpf/quirks/list-replace", test_quirk_list_replace);
+    g_test_add_func("/xpf/quirks/list-all-or-nothing",
+                    test_quirk_list_all_or_nothing);
     return g_test_run();
 }

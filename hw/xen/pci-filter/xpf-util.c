@@ -67,18 +67,160 @@ bool xpf_parse_sysfs_resource(const char *text, XpfBar bars[XPF_NUM_BARS + 1],
     return true;
 }
 
-bool xpf_add_quirk_str(XpfDevice *d, const char *spec, GError **errp)
+/* Hexadecimal, "0x" optional, at most @max; no sign, no blanks inside. */
+static bool parse_hex(const char *s, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+    }
+    if (!*s) {
+        return false;
+    }
+    for (; *s; s++) {
+        int digit = g_ascii_xdigit_value(*s);
+
+        if (digit < 0 || v > (max - digit) / 16) {
+            return false;
+        }
+        v = v * 16 + digit;
+    }
+    *out = v;
+    return true;
+}
+
+typedef struct XpfQuirk {
+    unsigned off, size;
+    uint32_t mask;
+    const char *spec;    /* as the list gave it */
+} XpfQuirk;
+
+/* "OFF:SIZE:MASK", blanks around the fields ignored. */
+static bool parse_quirk(const char *spec, XpfQuirk *q)
 {
     g_auto(GStrv) f = g_strsplit(spec, ":", -1);
     uint64_t off, size, mask;
 
-    /* All hexadecimal, "0x" optional, as pciback's quirks file. */
-    if (g_strv_length(f) != 3 || !parse_u64(f[0], &off, 16) ||
-        !parse_u64(f[1], &size, 16) || !parse_u64(f[2], &mask, 16) ||
-        off >= XPF_CFG_SIZE || size > 4 || mask > UINT32_MAX) {
-        g_set_error(errp, XPF_ERROR, 0, "quirk '%s': expected OFFSET:SIZE:"
-                    "MASK, e.g. 0x48:4:0xffffffff", spec);
+    if (g_strv_length(f) != 3 ||
+        !parse_hex(g_strstrip(f[0]), XPF_CFG_SIZE - 1, &off) ||
+        !parse_hex(g_strstrip(f[1]), 4, &size) ||
+        !parse_hex(g_strstrip(f[2]), UINT32_MAX, &mask)) {
         return false;
     }
-    return xpf_add_quirk(d, off, size, mask, errp);
+    *q = (XpfQuirk) { .off = off, .size = size, .mask = mask, .spec = spec };
+    return true;
+}
+
+static void quirk_syntax_error(GError **errp, const char *spec)
+{
+    g_set_error(errp, XPF_ERROR, 0, "quirk '%s': expected OFFSET:SIZE:MASK "
+                "in hexadecimal, e.g. 0x48:4:0xffffffff", spec);
+}
+
+bool xpf_add_quirk_str(XpfDevice *d, const char *spec, GError **errp)
+{
+    XpfQuirk q;
+
+    if (!parse_quirk(spec, &q)) {
+        quirk_syntax_error(errp, spec);
+        return false;
+    }
+    return xpf_add_quirk(d, q.off, q.size, q.mask, errp);
+}
+
+/* The quirks installed now, by offset. */
+static GArray *installed_quirks(const XpfDevice *d)
+{
+    GArray *a = g_array_new(false, false, sizeof(XpfQuirk));
+    unsigned i;
+
+    for (i = 0; i < d->nregs; i++) {
+        const XpfReg *r = &d->regs[i];
+        XpfQuirk q = {
+            .off = r->d.offset, .size = r->d.size,
+            .mask = r->width & ~r->d.ro,
+        };
+
+        if (r->quirk) {
+            g_array_append_val(a, q);
+        }
+    }
+    return a;
+}
+
+static void remove_quirks(XpfDevice *d, const GArray *a, unsigned n)
+{
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        xpf_remove_quirk(d, g_array_index(a, XpfQuirk, i).off, NULL);
+    }
+}
+
+static void add_quirks(XpfDevice *d, const GArray *a)
+{
+    unsigned i;
+
+    for (i = 0; i < a->len; i++) {
+        const XpfQuirk *q = &g_array_index(a, XpfQuirk, i);
+        G_GNUC_UNUSED bool ok = xpf_add_quirk(d, q->off, q->size, q->mask,
+                                              NULL);
+
+        /* They were installed in this very layout a moment ago. */
+        g_assert(ok);
+    }
+}
+
+bool xpf_set_quirks(XpfDevice *d, const char *list, GError **errp)
+{
+    g_auto(GStrv) specs = g_strsplit_set(list ? list : "", ",;", -1);
+    g_autoptr(GArray) want = g_array_new(false, false, sizeof(XpfQuirk));
+    g_autoptr(GArray) old = installed_quirks(d);
+    unsigned i;
+
+    /* Parse the whole list before anything changes. */
+    for (i = 0; specs[i]; i++) {
+        const char *spec = g_strstrip(specs[i]);
+        XpfQuirk q;
+
+        if (!*spec) {
+            continue;
+        }
+        if (!parse_quirk(spec, &q)) {
+            quirk_syntax_error(errp, spec);
+            return false;
+        }
+        g_array_append_val(want, q);
+    }
+
+    remove_quirks(d, old, old->len);
+    for (i = 0; i < want->len; i++) {
+        const XpfQuirk *q = &g_array_index(want, XpfQuirk, i);
+        g_autoptr(GError) local = NULL;
+
+        if (!xpf_add_quirk(d, q->off, q->size, q->mask, &local)) {
+            remove_quirks(d, want, i);
+            add_quirks(d, old);
+            g_set_error(errp, XPF_ERROR, 0, "quirk '%s' refused: %s",
+                        q->spec, local->message);
+            return false;
+        }
+    }
+    return true;
+}
+
+char *xpf_get_quirks(const XpfDevice *d)
+{
+    g_autoptr(GArray) a = installed_quirks(d);
+    GString *s = g_string_new("");
+    unsigned i;
+
+    for (i = 0; i < a->len; i++) {
+        const XpfQuirk *q = &g_array_index(a, XpfQuirk, i);
+
+        g_string_append_printf(s, "%s0x%x:%x:0x%x", i ? "," : "", q->off,
+                               q->size, q->mask);
+    }
+    return g_string_free(s, false);
 }

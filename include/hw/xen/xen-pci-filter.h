@@ -178,8 +178,24 @@ bool xpf_add_reg(XpfDevice *d, const XpfRegDesc *desc, GError **errp);
 bool xpf_add_quirk(XpfDevice *d, unsigned off, unsigned size, uint32_t mask,
                    GError **errp);
 bool xpf_remove_quirk(XpfDevice *d, unsigned off, GError **errp);
-/* Parse and add "OFF:SIZE:MASK" (hexadecimal, pciback's quirk format). */
+/*
+ * Parse and add one "OFF:SIZE:MASK" (pciback's quirk format): three
+ * hexadecimal numbers, each with an optional 0x prefix.
+ */
 bool xpf_add_quirk_str(XpfDevice *d, const char *spec, GError **errp);
+/*
+ * Replace every installed quirk by those of @list: "OFF:SIZE:MASK" entries
+ * separated by ',' or ';', blanks around entries ignored; NULL or "" means
+ * no quirks.  All or nothing: on error the installed quirks stay as they
+ * were and @errp names the refused entry.
+ */
+bool xpf_set_quirks(XpfDevice *d, const char *list, GError **errp);
+/* The installed quirks, canonical ("0x40:2:0xffff,..."; "" if none). */
+char *xpf_get_quirks(const XpfDevice *d);
+/*
+ * The register covering @off, or NULL.  The pointer is valid until the
+ * next quirk is added or removed.
+ */
 const XpfRegDesc *xpf_find_reg(const XpfDevice *d, unsigned off);
 
 /* Policy. */
