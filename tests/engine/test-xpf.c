@@ -1088,6 +1088,72 @@ static void test_quirk_list_all_or_nothing(void)
     g_assert_null(xpf_find_reg(d, 0xb4));
 }
 
+/* ---- host writes ---- */
+
+/* Whether a host write in the log touches byte @b. */
+static bool host_wrote(const TestHost *h, unsigned b)
+{
+    unsigned i;
+
+    for (i = 0; i < h->log->len; i++) {
+        const TestHostOp *op = &g_array_index(h->log, TestHostOp, i);
+
+        if (op->write && op->off <= b && b < op->off + op->size) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A guest write covering registers with unlisted (or dropped) bytes between
+ * or after them never writes those bytes to the host: a write-1-to-clear
+ * bit there stays set.
+ */
+static void test_write_unlisted_gaps(void)
+{
+    g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
+    g_autoptr(XpfDevice) d = mkdev(h, false, false);
+    static const unsigned w1c[] = { 0x41, 0x43, 0x4b, 0x51 };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(w1c); i++) {
+        h->w1c[w1c[i]] = 0xff;
+        h->cfg[w1c[i]] = 0x80;
+    }
+    g_assert_true(xpf_set_quirks(d, "0x40:1:0xff,0x42:1:0xff,"
+                                 "0x48:2:0xffff,0x4a:1:0xff,"
+                                 "0x50:1:0xff,0x51:1:0,0x52:2:0xffff",
+                                 NULL));
+    /* Two quirks with an unlisted byte between them and one after. */
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, 0x40, 4, 0xffffffff), ==, XPF_OK);
+    g_assert_false(host_wrote(h, 0x41));
+    g_assert_false(host_wrote(h, 0x43));
+    g_assert_cmphex(test_host_get(h, 0x40, 4), ==, 0x80ff80ff);
+    /* A 3-byte run of registers, an unlisted byte after it. */
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, 0x48, 4, 0xffffffff), ==, XPF_OK);
+    g_assert_false(host_wrote(h, 0x4b));
+    g_assert_cmphex(test_host_get(h, 0x48, 4), ==, 0x80ffffff);
+    /* A register that drops the write, between two that pass it. */
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, 0x50, 4, 0xffffffff), ==, XPF_OK);
+    g_assert_false(host_wrote(h, 0x51));
+    g_assert_cmphex(test_host_get(h, 0x50, 4), ==, 0xffff80ff);
+    /* Registers without gaps still cost one host write. */
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, 0x48, 2, 0), ==, XPF_OK);
+    g_assert_cmpuint(test_host_writes(h), ==, 1);
+    /* Permissive: unlisted bytes are the guest's to write. */
+    xpf_set_policy(d, &(XpfPolicy) { .permissive = true });
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, 0x40, 4, 0x00ff00ff), ==, XPF_OK);
+    g_assert_true(host_wrote(h, 0x41));
+    g_assert_cmpuint(test_host_writes(h), ==, 1);
+    g_assert_cmphex(test_host_get(h, 0x40, 4), ==, 0x80ff80ff);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1140,5 +1206,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/quirks/list-replace", test_quirk_list_replace);
     g_test_add_func("/xpf/quirks/list-all-or-nothing",
                     test_quirk_list_all_or_nothing);
+    g_test_add_func("/xpf/access/write-unlisted-gaps",
+                    test_write_unlisted_gaps);
     return g_test_run();
 }

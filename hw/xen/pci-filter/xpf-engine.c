@@ -7,7 +7,9 @@
  * index maps every config-space offset to its register, so each access is
  * resolved in constant time.  A guest access is cut into segments (one per
  * register it touches, or a run of unlisted bytes); a read costs at most one
- * host read, a write at most one host read and one host write.
+ * host read.  A write reaches the host only at the bytes of the segments it
+ * is allowed to change, with one host read and one host write per run of
+ * such bytes (one of each when they are contiguous).
  */
 #include <string.h>
 #include "xpf-internal.h"
@@ -224,6 +226,7 @@ typedef struct XpfHostPlan {
     uint32_t set;        /* bits taken from the guest's value */
     uint32_t zero;       /* bits forced to 0 (rw1c not written, rsvdz) */
     uint32_t clear1;     /* rw1c bits the guest writes as 1 */
+    uint32_t bytes;      /* bytes the host may be written at, 0xff each */
 } XpfHostPlan;
 
 static void xpf_host_plan_add(XpfHostPlan *hp, const XpfSegPlan *p,
@@ -232,13 +235,12 @@ static void xpf_host_plan_add(XpfHostPlan *hp, const XpfSegPlan *p,
     const XpfReg *r = p->seg.r;
     uint32_t hw, rw1c, zero;
 
-    if (!r) {
-        if (p->dec == XPF_DEC_ALLOWED) {
-            hp->set |= xpf_seg_acc_mask(&p->seg, off);
-        }
-        return;
+    if (p->dec != XPF_DEC_ALLOWED) {
+        return;     /* unlisted (not permissive), dropped, refused, virtual */
     }
-    if (p->dec == XPF_DEC_REFUSED || p->dec == XPF_DEC_DROPPED) {
+    hp->bytes |= xpf_seg_acc_mask(&p->seg, off);
+    if (!r) {
+        hp->set |= xpf_seg_acc_mask(&p->seg, off);
         return;
     }
     hw = p->writable & ~r->d.emu;
@@ -251,51 +253,25 @@ static void xpf_host_plan_add(XpfHostPlan *hp, const XpfSegPlan *p,
     hp->zero |= xpf_reg_to_acc(zero, r->d.offset, off);
 }
 
-/* Smallest naturally aligned access inside [off, off+size) covering @mask. */
-static void xpf_host_span(uint32_t mask, unsigned off, unsigned size,
-                          unsigned *soff, unsigned *ssize)
+/* One host write of @len bytes at access byte @first (read first if need). */
+static XpfStatus xpf_host_commit_run(XpfDevice *d, const XpfHostPlan *hp,
+                                     unsigned off, unsigned first,
+                                     unsigned len, uint32_t val)
 {
-    unsigned first = 0, last = size - 1, len;
+    unsigned shift = 8 * first;
+    uint32_t span = xpf_width_mask(len);
+    uint32_t set = (hp->set >> shift) & span;
+    uint32_t clear1 = (hp->clear1 >> shift) & span;
+    uint32_t zero = (hp->zero >> shift) & span & ~set & ~clear1;
+    uint32_t keep = span & ~(set | clear1 | zero);
+    uint32_t cur = 0, nv;
 
-    while (first < size && !((mask >> (8 * first)) & 0xff)) {
-        first++;
-    }
-    while (last > first && !((mask >> (8 * last)) & 0xff)) {
-        last--;
-    }
-    len = last - first + 1;
-    if (len == 3) {
-        len = 4;
-    }
-    if (len < size && ((off + first) % len) == 0 && first + len <= size) {
-        *soff = off + first;
-        *ssize = len;
-    } else {
-        *soff = off;
-        *ssize = size;
-    }
-}
-
-static XpfStatus xpf_host_commit(XpfDevice *d, const XpfHostPlan *hp,
-                                 unsigned off, unsigned size, uint32_t val)
-{
-    uint32_t span, set, clear1, zero, keep, cur = 0, nv;
-    unsigned soff, ssize, shift;
-
-    if (!(hp->set | hp->clear1)) {
+    if (!(set | clear1)) {
         return XPF_OK;
     }
-    xpf_host_span(hp->set | hp->clear1, off, size, &soff, &ssize);
-    shift = 8 * (soff - off);
-    span = xpf_width_mask(ssize);
-    set = (hp->set >> shift) & span;
-    clear1 = (hp->clear1 >> shift) & span;
-    zero = (hp->zero >> shift) & span & ~set & ~clear1;
-    keep = span & ~(set | clear1 | zero);
-
     nv = ((val >> shift) & set) | clear1;
     if (keep) {
-        if (xpf_host_read(d, soff, ssize, &cur) < 0) {
+        if (xpf_host_read(d, off + first, len, &cur) < 0) {
             return XPF_E_HOST;
         }
         nv |= cur & keep;
@@ -304,7 +280,40 @@ static XpfStatus xpf_host_commit(XpfDevice *d, const XpfHostPlan *hp,
             return XPF_OK;
         }
     }
-    return xpf_host_write(d, soff, ssize, nv) < 0 ? XPF_E_HOST : XPF_OK;
+    return xpf_host_write(d, off + first, len, nv) < 0 ? XPF_E_HOST : XPF_OK;
+}
+
+/*
+ * Write only the bytes of registers (and permissive unlisted runs) the
+ * write reaches, as the widest naturally aligned accesses they fill: the
+ * bytes in between, unlisted or dropped, are never written back.
+ */
+static XpfStatus xpf_host_commit(XpfDevice *d, const XpfHostPlan *hp,
+                                 unsigned off, unsigned size, uint32_t val)
+{
+    unsigned pos = 0, len;
+    XpfStatus st;
+
+    while (pos < size) {
+        if (!((hp->bytes >> (8 * pos)) & 0xff)) {
+            pos++;
+            continue;
+        }
+        for (len = 4; len > 1; len /= 2) {
+            uint32_t m = xpf_width_mask(len) << (8 * pos);
+
+            if ((off + pos) % len == 0 && pos + len <= size &&
+                (hp->bytes & m) == m) {
+                break;
+            }
+        }
+        st = xpf_host_commit_run(d, hp, off, pos, len, val);
+        if (st != XPF_OK) {
+            return st;
+        }
+        pos += len;
+    }
+    return XPF_OK;
 }
 
 static void xpf_apply_emulated(XpfDevice *d, const XpfSegPlan *p)
