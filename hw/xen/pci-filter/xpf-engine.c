@@ -591,7 +591,6 @@ XpfDevice *xpf_device_new(const XpfConfig *c, GError **errp)
     /* Keep only what the layout uses; quirks grow the array again. */
     d->alloc = d->nregs;
     d->regs = g_renew(XpfReg, d->regs, d->alloc);
-    xpf_apply_policy_masks(d);
     return d;
 }
 
@@ -611,7 +610,6 @@ size_t xpf_device_footprint(const XpfDevice *d)
 void xpf_set_policy(XpfDevice *d, const XpfPolicy *p)
 {
     d->policy = *p;
-    xpf_apply_policy_masks(d);
 }
 
 XpfPolicy xpf_get_policy(const XpfDevice *d)

@@ -83,7 +83,6 @@ static inline XpfReg *xpf_reg_at(XpfDevice *d, unsigned off)
 /* The engine's standard layout (xpf-layout.c). */
 bool xpf_register_layout(XpfDevice *d, const uint8_t *cfg, XpfExtCapMode mode,
                          GError **errp);
-void xpf_apply_policy_masks(XpfDevice *d);
 
 /* Raise an event to the path. */
 void xpf_emit(XpfDevice *d, XpfEventKind kind, unsigned index,

@@ -74,10 +74,17 @@ XpfIntrType xpf_interrupt_type(const XpfDevice *d)
 static bool command_write(XpfDevice *d, const XpfReg *r, uint32_t *val,
                           uint32_t bytes, const char **why)
 {
-    bool enabling_intx = (bytes & XPF_CMD_INTX_DISABLE) &&
-                         (r->val & XPF_CMD_INTX_DISABLE) &&
-                         !(*val & XPF_CMD_INTX_DISABLE);
+    bool enabling_intx;
 
+    /* Without the policy INTx disable is read-only: keep the old value. */
+    if (!xpf_intr_control_ok(d)) {
+        *val = (*val & ~XPF_CMD_INTX_DISABLE) |
+               (r->val & XPF_CMD_INTX_DISABLE);
+        return true;
+    }
+    enabling_intx = (bytes & XPF_CMD_INTX_DISABLE) &&
+                    (r->val & XPF_CMD_INTX_DISABLE) &&
+                    !(*val & XPF_CMD_INTX_DISABLE);
     if (enabling_intx && !d->policy.permissive &&
         d->policy.allow_interrupt_control &&
         (msi_enabled(d) || msix_enabled(d))) {
@@ -167,7 +174,7 @@ static const XpfTmpl header_tmpl[] = {
      * The command register is virtual: decode and bus master (the guest can
      * never cut decode on the host, XSA-120/126), parity/SERR reporting and
      * memory-write-invalidate; the path acts on XPF_EV_COMMAND.  INTx disable
-     * is writable per policy (see xpf_apply_policy_masks()).
+     * is writable per policy (command_write()).
      */
     { { .offset = 0x04, .size = 2, .emu = 0xffff, .ro = 0xfaa8,
         .write = command_write, .event = XPF_EV_COMMAND,
@@ -334,10 +341,16 @@ static const XpfTmpl aer_tmpl[] = {
 
 /* ---- registration helpers ---- */
 
+/*
+ * Adapts a row of a structure at @base to the function, before it is
+ * registered: registered descriptors never change.
+ */
+typedef void XpfTmplFixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base);
+
 /* Register the rows of @t that lie within @len bytes from @base. */
 static bool add_tmpl(XpfDevice *d, const uint8_t *cfg, unsigned base,
                      unsigned len, const XpfTmpl *t, size_t n, unsigned skip,
-                     GError **errp)
+                     XpfTmplFixup *fix, GError **errp)
 {
     size_t i;
 
@@ -350,6 +363,9 @@ static bool add_tmpl(XpfDevice *d, const uint8_t *cfg, unsigned base,
         r.offset += base;
         if (t[i].flags & T_INIT_HOST) {
             r.init = cfg_get(cfg, r.offset, r.size) & r.emu;
+        }
+        if (fix) {
+            fix(&r, cfg, base);
         }
         if (!xpf_add_reg(d, &r, errp)) {
             return false;
@@ -472,20 +488,39 @@ static bool add_rom(XpfDevice *d, const uint8_t *cfg, GError **errp)
 
 /* ---- capabilities ---- */
 
+/* Hide PME support: guests do not get PME (as pciback). */
+static void pm_fixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base)
+{
+    if (r->offset == base + 2) {
+        r->init &= ~0xf800u;
+    }
+}
+
+/* Mask bits beyond the vectors the function has are reserved. */
+static void msi_fixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base)
+{
+    unsigned mmc = MIN((cfg_get(cfg, base + 2, 2) >> 1) & 7, 5u);
+
+    if (r->event == XPF_EV_MSI_MASK && mmc < 5) {
+        r->ro = ~((1u << (1u << mmc)) - 1);
+    }
+}
+
 typedef struct XpfCapSpec {
     uint8_t id;
     const XpfTmpl *tmpl;
     size_t n;
     unsigned min_len;    /* bytes the structure needs */
+    XpfTmplFixup *fix;
 } XpfCapSpec;
 
 static const XpfCapSpec cap_specs[] = {
-    { XPF_CAP_ID_PM, pm_tmpl, G_N_ELEMENTS(pm_tmpl), 8 },
-    { XPF_CAP_ID_VPD, vpd_tmpl, G_N_ELEMENTS(vpd_tmpl), 8 },
-    { XPF_CAP_ID_MSI, msi_tmpl, G_N_ELEMENTS(msi_tmpl), 10 },
-    { XPF_CAP_ID_VNDR, NULL, 0, 3 },
-    { XPF_CAP_ID_EXP, exp_tmpl, G_N_ELEMENTS(exp_tmpl), 0x0c },
-    { XPF_CAP_ID_MSIX, msix_tmpl, G_N_ELEMENTS(msix_tmpl), 12 },
+    { XPF_CAP_ID_PM, pm_tmpl, G_N_ELEMENTS(pm_tmpl), 8, pm_fixup },
+    { XPF_CAP_ID_VPD, vpd_tmpl, G_N_ELEMENTS(vpd_tmpl), 8, NULL },
+    { XPF_CAP_ID_MSI, msi_tmpl, G_N_ELEMENTS(msi_tmpl), 10, msi_fixup },
+    { XPF_CAP_ID_VNDR, NULL, 0, 3, NULL },
+    { XPF_CAP_ID_EXP, exp_tmpl, G_N_ELEMENTS(exp_tmpl), 0x0c, NULL },
+    { XPF_CAP_ID_MSIX, msix_tmpl, G_N_ELEMENTS(msix_tmpl), 12, NULL },
 };
 
 static const XpfCapSpec *cap_spec(uint8_t id)
@@ -589,26 +624,7 @@ static bool add_cap_body(XpfDevice *d, const uint8_t *cfg, unsigned pos,
                          errp) &&
                add_ro_range(d, pos + 3, pos + len, "vendor cap", errp);
     }
-    if (!add_tmpl(d, cfg, pos, len, s->tmpl, s->n, skip, errp)) {
-        return false;
-    }
-    if (id == XPF_CAP_ID_MSI) {
-        /* Mask bits beyond the vectors the function has are reserved. */
-        unsigned mmc = MIN((cfg_get(cfg, pos + 2, 2) >> 1) & 7, 5u);
-        unsigned mask_off = pos + (skip & T_MSI32 ? 16 : 12);
-        unsigned i = d->at[mask_off];
-
-        if (!(skip & T_MSI_PVM) && i && mmc < 5) {
-            d->regs[i - 1].d.ro = ~((1u << (1u << mmc)) - 1);
-        }
-    }
-    if (id == XPF_CAP_ID_PM) {
-        /* Hide PME support: guests do not get PME (as pciback). */
-        unsigned i = d->at[pos + 2];
-
-        d->regs[i - 1].val &= ~0xf800u;
-    }
-    return true;
+    return add_tmpl(d, cfg, pos, len, s->tmpl, s->n, skip, s->fix, errp);
 }
 
 typedef struct XpfFound {
@@ -753,7 +769,7 @@ static bool add_extcaps(XpfDevice *d, const uint8_t *cfg, XpfExtCapMode mode,
         }
         if (caps[i].id == XPF_EXT_CAP_ID_AER) {
             if (!add_tmpl(d, cfg, caps[i].pos, caps[i].len, aer_tmpl,
-                          G_N_ELEMENTS(aer_tmpl), 0, errp)) {
+                          G_N_ELEMENTS(aer_tmpl), 0, NULL, errp)) {
                 return false;
             }
             d->ext_aer = caps[i].pos;
@@ -774,25 +790,12 @@ bool xpf_register_layout(XpfDevice *d, const uint8_t *cfg, XpfExtCapMode mode,
     };
 
     return add_tmpl(d, cfg, 0, 0x40, header_tmpl, G_N_ELEMENTS(header_tmpl),
-                    0, errp) &&
+                    0, NULL, errp) &&
            xpf_add_reg(d, &bist_reg, errp) &&
            add_bars(d, cfg, errp) &&
            add_rom(d, cfg, errp) &&
            add_caps(d, cfg, errp) &&
            add_extcaps(d, cfg, mode, errp);
-}
-
-/* Bits whose writability follows the policy. */
-void xpf_apply_policy_masks(XpfDevice *d)
-{
-    unsigned i = d->at[XPF_COMMAND];
-    XpfReg *cmd = &d->regs[i - 1];
-
-    if (xpf_intr_control_ok(d)) {
-        cmd->d.ro &= ~XPF_CMD_INTX_DISABLE;
-    } else {
-        cmd->d.ro |= XPF_CMD_INTX_DISABLE;
-    }
 }
 
 /* ---- decoded state for the path ---- */
