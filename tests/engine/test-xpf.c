@@ -1240,6 +1240,64 @@ static void test_descriptors_immutable(void)
     }
 }
 
+/* ---- MSI Extended Message Data ---- */
+
+/*
+ * MSI without per-vector masking: Extended Message Data belongs to the
+ * virtual capability (reads 0, writes dropped) even when permissive, and
+ * no quirk may reach into the MSI or MSI-X capability.
+ */
+static void test_msi_ext_data(void)
+{
+    static const struct {
+        uint16_t ctl;
+        unsigned data;
+    } caps[] = {
+        { 0x0000, 0x48 },   /* 32-bit */
+        { 0x0080, 0x4c },   /* 64-bit */
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(caps); i++) {
+        g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
+        g_autoptr(XpfDevice) d = NULL;
+        g_autoptr(GError) err = NULL;
+        g_autofree char *list = NULL;
+        unsigned ext = caps[i].data + 2;
+
+        test_host_add_cap(h, 0x40, 0x05, 0);
+        /* Extended Message Data Capable, device bits in the register. */
+        test_host_set(h, 0x42, 2, caps[i].ctl | 0x0200);
+        test_host_set(h, ext, 2, 0xbeef);
+        test_host_add_cap(h, 0x50, 0x11, 12);
+        d = mkdev(h, true, true);
+
+        g_assert_cmpint(xpf_write(d, ext, 2, 0x1234), ==, XPF_OK);
+        g_assert_cmpint(xpf_write(d, caps[i].data, 4, 0x56784321), ==,
+                        XPF_OK);
+        g_assert_cmpuint(test_host_writes(h), ==, 0);
+        g_assert_cmphex(test_host_get(h, ext, 2), ==, 0xbeef);
+        /* A dword read at Message Data: the data, then 0. */
+        g_assert_cmphex(rd(d, caps[i].data, 4), ==, 0x4321);
+        g_assert_cmphex(rd(d, ext, 2), ==, 0);
+        /* Extended Message Data is not offered. */
+        g_assert_cmphex(rd(d, 0x42, 2) & 0xfe00, ==, 0);
+        /* No quirk inside MSI or MSI-X. */
+        g_assert_false(xpf_add_quirk(d, ext, 2, 0xffff, &err));
+        g_assert_nonnull(strstr(err->message, "MSI capability"));
+        g_clear_error(&err);
+        list = g_strdup_printf("0x5c:4:1,0x%x:1:1", ext + 1);
+        g_assert_false(xpf_set_quirks(d, list, &err));
+        g_assert_nonnull(strstr(err->message, "MSI capability"));
+        g_clear_error(&err);
+        g_assert_false(xpf_add_quirk(d, 0x58, 4, ~0u, &err));
+        g_assert_nonnull(strstr(err->message, "MSI-X capability"));
+        g_clear_error(&err);
+        g_assert_true(xpf_add_quirk(d, 0x5c, 4, ~0u, &err));
+        g_assert_no_error(err);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1296,5 +1354,6 @@ int main(int argc, char **argv)
                     test_write_unlisted_gaps);
     g_test_add_func("/xpf/reg/descriptors-immutable",
                     test_descriptors_immutable);
+    g_test_add_func("/xpf/caps/msi-ext-data", test_msi_ext_data);
     return g_test_run();
 }

@@ -490,6 +490,32 @@ const XpfRegDesc *xpf_find_reg(const XpfDevice *d, unsigned off)
     return i ? &d->regs[i - 1].d : NULL;
 }
 
+/* MSI and MSI-X are virtual: no quirk may reach into them. */
+static bool xpf_quirk_outside_msi(const XpfDevice *d, unsigned off,
+                                  unsigned size, GError **errp)
+{
+    const struct {
+        unsigned pos, len;
+        const char *name;
+    } caps[] = {
+        { d->cap_msi, d->cap_msi_len, "MSI" },
+        { d->cap_msix, XPF_MSIX_LEN, "MSI-X" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(caps); i++) {
+        if (caps[i].pos && off < caps[i].pos + caps[i].len &&
+            off + size > caps[i].pos) {
+            g_set_error(errp, XPF_ERROR, 0, "quirk at 0x%x: inside the %s "
+                        "capability (0x%x-0x%x), which is virtual", off,
+                        caps[i].name, caps[i].pos,
+                        caps[i].pos + caps[i].len - 1);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool xpf_add_quirk(XpfDevice *d, unsigned off, unsigned size, uint32_t mask,
                    GError **errp)
 {
@@ -508,7 +534,8 @@ bool xpf_add_quirk(XpfDevice *d, unsigned off, unsigned size, uint32_t mask,
         return false;
     }
     q.ro = xpf_width_mask(size) & ~mask;
-    if (!xpf_check_desc(d, &q, errp)) {
+    if (!xpf_quirk_outside_msi(d, off, size, errp) ||
+        !xpf_check_desc(d, &q, errp)) {
         return false;
     }
     xpf_insert(d, &q)->quirk = true;

@@ -37,6 +37,7 @@
 #define XPF_MSI_FLAGS_MME       0x0070
 #define XPF_MSI_FLAGS_64BIT     0x0080
 #define XPF_MSI_FLAGS_MASKBIT   0x0100
+#define XPF_MSIX_LEN            12      /* bytes of the MSI-X capability */
 #define XPF_MSIX_FLAGS_QSIZE    0x07ff
 #define XPF_MSIX_FLAGS_MASKALL  0x4000
 #define XPF_MSIX_FLAGS_ENABLE   0x8000
@@ -61,6 +62,7 @@ struct XpfDevice {
     XpfBar bars[XPF_NUM_BARS + 1];
     /* Capabilities kept in the guest's view (0: absent or hidden). */
     uint16_t cap_pm, cap_vpd, cap_msi, cap_msix, cap_exp, ext_aer;
+    uint8_t cap_msi_len;             /* bytes of the MSI capability */
     XpfStats stats;
     unsigned nregs;
     unsigned alloc;

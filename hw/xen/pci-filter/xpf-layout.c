@@ -230,7 +230,10 @@ static const XpfTmpl vpd_tmpl[] = {
     { { .offset = 4, .size = 4, .ro = ~0u, EV_NONE, .name = "vpd data" }, 0 },
 };
 
-/* MSI: everything virtual; the path programs the host through Xen. */
+/*
+ * MSI: every byte virtual, the path programs the host through Xen.
+ * Extended Message Data is not offered: it reads 0 and ignores writes.
+ */
 static const XpfTmpl msi_tmpl[] = {
     { { .offset = 2, .size = 2, .emu = 0xffff, .ro = 0xff8e,
         .write = msi_ctrl_write, .event = XPF_EV_MSI_CTRL,
@@ -496,11 +499,19 @@ static void pm_fixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base)
     }
 }
 
-/* Mask bits beyond the vectors the function has are reserved. */
+/*
+ * Extended Message Data is not offered (its capable and enable bits read
+ * 0); mask bits beyond the vectors the function has are reserved.
+ */
 static void msi_fixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base)
 {
     unsigned mmc = MIN((cfg_get(cfg, base + 2, 2) >> 1) & 7, 5u);
 
+    if (r->event == XPF_EV_MSI_CTRL) {
+        r->init &= XPF_MSI_FLAGS_ENABLE | XPF_MSI_FLAGS_MMC |
+                   XPF_MSI_FLAGS_MME | XPF_MSI_FLAGS_64BIT |
+                   XPF_MSI_FLAGS_MASKBIT;
+    }
     if (r->event == XPF_EV_MSI_MASK && mmc < 5) {
         r->ro = ~((1u << (1u << mmc)) - 1);
     }
@@ -517,7 +528,7 @@ typedef struct XpfCapSpec {
 static const XpfCapSpec cap_specs[] = {
     { XPF_CAP_ID_PM, pm_tmpl, G_N_ELEMENTS(pm_tmpl), 8, pm_fixup },
     { XPF_CAP_ID_VPD, vpd_tmpl, G_N_ELEMENTS(vpd_tmpl), 8, NULL },
-    { XPF_CAP_ID_MSI, msi_tmpl, G_N_ELEMENTS(msi_tmpl), 10, msi_fixup },
+    { XPF_CAP_ID_MSI, msi_tmpl, G_N_ELEMENTS(msi_tmpl), 12, msi_fixup },
     { XPF_CAP_ID_VNDR, NULL, 0, 3, NULL },
     { XPF_CAP_ID_EXP, exp_tmpl, G_N_ELEMENTS(exp_tmpl), 0x0c, NULL },
     { XPF_CAP_ID_MSIX, msix_tmpl, G_N_ELEMENTS(msix_tmpl), 12, NULL },
@@ -564,8 +575,9 @@ static unsigned cap_skip(const uint8_t *cfg, unsigned pos, uint8_t id,
     case XPF_CAP_ID_MSI:
         skip |= flags & XPF_MSI_FLAGS_64BIT ? T_MSI32 : T_MSI64;
         skip |= flags & XPF_MSI_FLAGS_MASKBIT ? 0 : T_MSI_PVM;
-        *len = 10 + (flags & XPF_MSI_FLAGS_64BIT ? 4 : 0) +
-               (flags & XPF_MSI_FLAGS_MASKBIT ? 10 : 0);
+        /* Extended Message Data included: every byte is listed. */
+        *len = 12 + (flags & XPF_MSI_FLAGS_64BIT ? 4 : 0) +
+               (flags & XPF_MSI_FLAGS_MASKBIT ? 8 : 0);
         break;
     case XPF_CAP_ID_EXP:
         /*
@@ -664,6 +676,9 @@ static unsigned scan_caps(XpfDevice *d, const uint8_t *cfg, XpfFound *out,
         }
         if (slot) {
             *slot = pos;
+        }
+        if (id == XPF_CAP_ID_MSI) {
+            d->cap_msi_len = len;
         }
         out[n++] = (XpfFound) { .pos = pos, .id = id, .len = len,
                                 .skip = skip };
