@@ -10,44 +10,60 @@
 #   5. the QEMU build with the engine compiled in, and our qtests
 #   6. the end-to-end scenarios on real Xen nested under QEMU TCG
 #      (tests/e2e/run.sh: one boot, every scenario; each PASS/FAIL counts)
-# Ends with one line "check: N passed, M failed".
+# Ends with one line "check: N passed, M failed, K skipped".
+#
+# What counts: each test case of the TAP programs, each fuzz run, the
+# checkpatch run and each e2e verdict.  Set-up steps (host set-up, the
+# builds, the QEMU build, the engine linked into it) print "setup ok:" and
+# are not counted as passes; one that fails counts as a failure.  A test
+# that reports "ok ... # SKIP" is counted as skipped, never as passed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 passed=0
 failed=0
+skipped=0
 FUZZ_SECONDS=${FUZZ_SECONDS:-45}
 
 say() { printf '\n=== %s\n' "$*"; }
 pass() { passed=$((passed + 1)); printf 'PASS: %s\n' "$*"; }
 fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
+# A set-up step that worked: shown, not counted (its failure is a FAIL).
+setup_ok() { printf 'setup ok: %s\n' "$*"; }
 finish() {
     echo
-    echo "check: $passed passed, $failed failed"
+    echo "check: $passed passed, $failed failed, $skipped skipped"
     [ "$failed" = 0 ]
     exit $?
 }
 
-# Run TAP test programs, counting each test case.
+# Run TAP test programs, counting each test case: "ok" passed, "ok ...
+# # SKIP" skipped (not passed), "not ok" failed.  A program that exits
+# non-zero, reports fewer cases than its plan ("1..N") or passes none is
+# one more failure.
 run_tap() {
-    local label=$1 exe out rc
+    local label=$1 exe out rc ok nok skip plan
     shift
     for exe in "$@"; do
         out=$("$exe" --tap 2>&1)
         rc=$?
-        local ok nok
-        ok=$(grep -c '^ok ' <<<"$out")
+        skip=$(grep -cE '^ok [0-9]+ .*# SKIP' <<<"$out")
+        ok=$(( $(grep -c '^ok ' <<<"$out") - skip ))
         nok=$(grep -c '^not ok ' <<<"$out")
+        plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' <<<"$out" | tail -n1)
         passed=$((passed + ok))
         failed=$((failed + nok))
-        if [ $rc != 0 ] || [ "$nok" != 0 ] || [ "$ok" = 0 ]; then
+        skipped=$((skipped + skip))
+        if [ $rc != 0 ] || [ "$nok" != 0 ] || [ "$ok" = 0 ] ||
+           [ "${plan:-x}" != $((ok + nok + skip)) ]; then
             [ "$nok" = 0 ] && failed=$((failed + 1))
             grep -vE '^(ok |# )' <<<"$out" | tail -n 20
-            echo "FAIL: $label $(basename "$exe") (exit $rc)"
+            echo "FAIL: $label $(basename "$exe") (exit $rc, plan ${plan:-none}, $ok passed, $nok failed, $skip skipped)"
         else
-            echo "PASS: $label $(basename "$exe"): $ok tests"
+            echo "PASS: $label $(basename "$exe"): $ok passed, $skip skipped"
         fi
+        grep -E '^ok [0-9]+ .*# SKIP' <<<"$out" | sed "s/^/  $label: /"
     done
 }
 
@@ -83,10 +99,11 @@ run_e2e() {
 }
 
 say "host set-up"
-if scripts/setup-host.sh; then pass "host set-up"; else fail "host set-up"; finish; fi
+if scripts/setup-host.sh; then setup_ok "host set-up"; else fail "host set-up"; finish; fi
 
 say "standalone engine (build-core)"
 if meson_build build-core; then
+    setup_ok "build-core"
     run_tap core build-core/tests/engine/test-xpf \
         build-core/tests/engine/test-xpf-fixtures build-core/tests/pv/test-xpv
 else
@@ -96,6 +113,7 @@ fi
 say "standalone engine under ASan+UBSan (build-asan)"
 if meson_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
         -Dbuildtype=debug; then
+    setup_ok "build-asan"
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ASAN_OPTIONS=detect_leaks=1 \
         run_tap asan build-asan/tests/engine/test-xpf \
@@ -108,6 +126,7 @@ fi
 say "fuzz smoke, ${FUZZ_SECONDS}s (build-fuzz)"
 if CC=clang meson_build build-fuzz -Dfuzz=true \
         -Db_sanitize=address,undefined -Db_lundef=false; then
+    setup_ok "build-fuzz"
     for target in fuzz-xpf fuzz-xpv; do
         corpus=$(mktemp -d)
         if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -128,9 +147,9 @@ fi
 QTESTS=(xen-pt-test)
 say "QEMU 10.0.13 with the overlay (build/qemu)"
 if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; then
-    pass "QEMU build: build/qemu-system-x86_64"
+    setup_ok "QEMU build: build/qemu-system-x86_64"
     if nm build/qemu/qemu-system-x86_64 | grep ' T xpf_device_new$' >/dev/null; then
-        pass "engine linked into the device model"
+        setup_ok "engine linked into the device model"
     else
         fail "engine symbols missing from the device model"
     fi

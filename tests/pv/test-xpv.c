@@ -118,6 +118,7 @@ typedef struct Fx {
     unsigned nfetch;
     size_t last_off, last_len;
     void (*mutate)(struct Fx *x, size_t off, size_t len);
+    unsigned mutated;           /* times @mutate changed the page */
 } Fx;
 
 static void fx_fetched(void *opaque, size_t off, size_t len)
@@ -852,6 +853,7 @@ static void test_enable_msix_errors(void)
 static void mutate_op(Fx *x, size_t off, size_t len)
 {
     if (off == OFF_OP) {
+        x->mutated++;
         x->sh.op.cmd = XEN_PCI_OP_conf_write;
         x->sh.op.devfn = DEVFN(1, 0);
         x->sh.op.offset = 4;
@@ -874,6 +876,8 @@ static void test_xsa155_op_double_fetch(void)
     x.mutate = mutate_op;
     /* Everything changes behind the backend: it answers what it copied. */
     g_assert_cmpuint(conf_rd(&x, a, 0, 4), ==, 0x11e81234);
+    /* The page did change behind the backend, once, after its copy. */
+    g_assert_cmpuint(x.mutated, ==, 1);
     g_assert_cmpuint(test_host_writes(fx_host(a)), ==, 0);
     g_assert_cmpuint(test_host_writes(fx_host(c)), ==, 0);
     g_assert_cmpuint(xpf_command(c->dev), ==, 0x0007);
@@ -884,6 +888,7 @@ static void test_xsa155_op_double_fetch(void)
     /* A write keeps the value it was posted with. */
     g_assert_cmpint(op(&x, c, XEN_PCI_OP_conf_write, 4, 2, 0x0005), ==,
                     XEN_PCI_ERR_success);
+    g_assert_cmpuint(x.mutated, ==, 2);
     g_assert_cmpuint(xpf_command(c->dev), ==, 0x0005);
     fx_free(&x);
 }
@@ -893,6 +898,7 @@ static void mutate_count(Fx *x, size_t off, size_t len)
     unsigned i;
 
     if (off == OFF_OP) {
+        x->mutated++;
         x->sh.op.value = 128;
         for (i = 2; i < SH_INFO_MAX_VEC; i++) {
             x->sh.op.msix_entries[i].entry = 0;
@@ -919,6 +925,7 @@ static void test_xsa155_msix_count(void)
     /* The count grows after the copy: the copied one rules. */
     x.mutate = mutate_count;
     g_assert_cmpint(enable_msix(&x, f, idx, 2), ==, XEN_PCI_ERR_success);
+    g_assert_cmpuint(x.mutated, ==, 1);
     g_assert_cmpuint(fake.last_nvec, ==, 2);
     g_assert_cmpuint(f->nvec, ==, 2);
     g_assert_cmpuint(x.last_off, ==, OFF_MSIX);

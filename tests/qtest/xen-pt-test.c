@@ -241,6 +241,7 @@ static void test_config(void)
 {
     Pt pt = { 0 };
     uint32_t host_cmd;
+    int64_t denied;
 
     pt_start(&pt, "e1000e", NULL);
     g_assert_cmphex(qpci_config_readw(pt.dev, PCI_VENDOR_ID), ==, 0x8086);
@@ -254,10 +255,12 @@ static void test_config(void)
     g_assert_cmphex(host_cfg(&pt.fake, PCI_COMMAND, 2) & 3, ==,
                     host_cmd & 3);
     /* Writes to unlisted registers never reach the host (XSA-131). */
+    denied = qom_get_int(pt.qts, "denied-writes");
     qpci_config_writel(pt.dev, 0x40, 0x12345678);
     g_assert_cmphex(host_cfg(&pt.fake, 0x40, 4), ==,
                     ldl_le_p(pt.fake.orig->data + 0x40));
-    g_assert_cmpint(qom_get_int(pt.qts, "denied-writes"), >=, 1);
+    /* One run of unlisted bytes: one dropped decision. */
+    g_assert_cmpint(qom_get_int(pt.qts, "denied-writes"), ==, denied + 1);
     /* permissive at run time opens them. */
     qom_set_bool(pt.qts, "permissive", true);
     qpci_config_writel(pt.dev, 0x40, 0x12345678);
@@ -738,6 +741,10 @@ static void test_hotplug(gconstpointer data)
     }
     qobject_unref(rsp);
     msi = orig_cap(&f, PCI_CAP_ID_MSI);
+    if (g_str_equal(data, "edu")) {
+        /* The edu's run is the one that checks a programmed MSI undone. */
+        g_assert_cmpuint(msi, !=, 0);
+    }
     if (msi) {
         host_cfg_poke(&f, msi + PCI_MSI_ADDRESS_LO, 4, 0xfee01000);
         host_cfg_poke(&f, msi + PCI_MSI_ADDRESS_HI, 4, 0x1);
@@ -858,6 +865,7 @@ static void test_fixture(gconstpointer data)
     g_autofree char *res = NULL;
     g_auto(GStrv) lines = NULL;
     unsigned pos, n = 0, i;
+    uint64_t hi_size = 0;
 
     pt_start(&pt, name, NULL);
     g_assert_cmphex(qpci_config_readl(pt.dev, PCI_VENDOR_ID), ==,
@@ -882,8 +890,17 @@ static void test_fixture(gconstpointer data)
         qpci_config_writel(pt.dev, off, 0xffffffff);
         got = qpci_config_readl(pt.dev, off);
         if (!flags) {
+            /*
+             * The upper half of a 64-bit BAR sizes as the upper bits of
+             * its size mask; an unimplemented BAR reads 0.
+             */
+            g_assert_cmphex(got, ==,
+                            hi_size ? (uint32_t)(~(hi_size - 1) >> 32) : 0);
+            hi_size = 0;
             continue;
         }
+        /* IORESOURCE_MEM_64: the next line is this BAR's upper half. */
+        hi_size = flags & 0x00100000 ? end - start + 1 : 0;
         if (flags & 0x100) {
             g_assert_cmphex(got & ~3u, ==, (uint32_t)~(end - start) & ~3u);
         } else {
