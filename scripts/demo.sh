@@ -55,8 +55,8 @@ echo " device control (virtual) and the hidden DSN extended capability;"
 echo " HVM: command, BARs and ROM as hvmloader placed them, interrupt line)"
 
 printf '\n===== filter decisions (trace events) =====\n'
-for t in "PV:$pv/qemu-trace.log:xen_pciback_pv_decision" \
-         "HVM:$hvm/dm-trace.log:xen_pt_decision"; do
+for t in "PV:$pv/qemu-trace.log:xen_pci_func_decision" \
+         "HVM:$hvm/dm-trace.log:xen_pci_func_decision"; do
     IFS=: read -r label file ev <<<"$t"
     [ -f "$file" ] || { echo "$label: no trace ($file)"; continue; }
     echo "$label: $(grep "$ev" "$file" | awk '{print $3}' | sort | uniq -c |

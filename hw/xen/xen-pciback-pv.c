@@ -24,9 +24,7 @@
 #include "hw/xen/xen-bus.h"
 #include "hw/xen/xen.h"
 #include "pv-pci/xpv-core.h"
-#include "xen_pt_common.h"
-#include "xen_pt_host.h"
-#include "xen_pt_hv.h"
+#include "xen-pci-func.h"
 #include "trace.h"
 
 #define TYPE_XEN_PCIBACK_PV "xen-pciback-pv"
@@ -39,12 +37,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(XenPciBackPv, XEN_PCIBACK_PV)
 typedef struct XpbFunc {
     XenPciBackPv *owner;
     unsigned n;
-    XptHost host;
-    XpfDevice *xpf;
-    bool assigned;
-    int intx_pirq;       /* the GSI's pirq in the guest (assign=on) */
+    XenPciFunc fn;
     bool closing;        /* removal asked, waiting for the frontend */
-    uint64_t denied;
 } XpbFunc;
 
 struct XenPciBackPv {
@@ -53,14 +47,12 @@ struct XenPciBackPv {
     /* properties */
     char *hosts;             /* "DDDD:BB:DD.F[;...]" (or ",," escaped) */
     char *mode;              /* "vpci" (default) or "passthrough" */
-    bool permissive;
-    bool allow_interrupt_control;
-    char *quirks;
+    XenPciPolicy policy;     /* the same for every function */
     bool assign;             /* do what libxl would: IOMMU, permissions */
     uint32_t poll_us;        /* watch the page this long after an answer */
     char *sysfs_root;
 
-    XptHv hv;
+    XenPciHv hv;
     XpvBackend *core;
     XpbFunc *funcs[XPV_MAX_FUNCS];
     unsigned num_devs;
@@ -75,10 +67,10 @@ struct XenPciBackPv {
     char aer_host[XPV_VDEV_STRLEN]; /* the function it recovers */
     int64_t connect_refused_ms;     /* last refusal; 0: none */
     int64_t last_guest_log_ms;
-    char log_name[XPT_LOG_NAME_LEN];
+    char log_name[XEN_PCI_LOG_NAME_LEN];
 };
 
-static XpvBdf xpb_bdf(const XptHost *h)
+static XpvBdf xpb_bdf(const XenPciHost *h)
 {
     return (XpvBdf) { .domain = h->domain, .bus = h->bus,
                       .devfn = PCI_DEVFN(h->dev, h->func) };
@@ -95,56 +87,49 @@ static void G_GNUC_PRINTF(2, 3) xpb_guest_error(XenPciBackPv *s,
     va_list ap;
 
     va_start(ap, fmt);
-    xpt_log_guest_errorv(&s->last_guest_log_ms, s->log_name, fmt, ap);
+    xen_pci_log_guest_errorv(&s->last_guest_log_ms, s->log_name, fmt, ap);
     va_end(ap);
 }
 
 /* ---- interrupts through Xen (the op core's hooks) ---- */
 
+static void xpb_unmap_pirqs(XpbFunc *pf, unsigned n, const int pirqs[])
+{
+    unsigned i;
+
+    for (i = 0; i < n && i < SH_INFO_MAX_VEC; i++) {
+        pf->fn.hv->ops->unmap_pirq(pf->fn.hv, pirqs[i]);
+    }
+}
+
 static int xpb_enable_msi(void *opaque, const XpvFunc *f, unsigned nvec,
                           int pirqs[])
 {
     XpbFunc *pf = f->opaque;
-    XenPciBackPv *s = pf->owner;
-    XpfMsiState m;
     unsigned i;
     int pirq = -1;
 
-    xpf_msi_state(pf->xpf, &m);
-    if (!m.present || s->hv.ops->map_pirq_msi(&s->hv, pf->host.bus,
-                                              xpb_bdf(&pf->host).devfn,
-                                              nvec, 0, &pirq)) {
+    if (!xen_pci_func_map_msi(&pf->fn, false, nvec, &pirq)) {
         return -1;
     }
     for (i = 0; i < nvec; i++) {
         pirqs[i] = pirq + i;
     }
-    xpt_host_cfg_update(&pf->host, m.cap + PCI_MSI_FLAGS, 2,
-                        PCI_MSI_FLAGS_QSIZE,
-                        PCI_MSI_FLAGS_ENABLE | (ctz32(nvec) << 4));
-    trace_xen_pciback_pv_msi(pf->host.name, true, pirq, nvec);
-    return 0;
-}
-
-static void xpb_unmap_pirqs(XenPciBackPv *s, const XpvFunc *f)
-{
-    unsigned i;
-
-    for (i = 0; i < f->nvec && i < SH_INFO_MAX_VEC; i++) {
-        s->hv.ops->unmap_pirq(&s->hv, f->pirqs[i]);
+    if (!xen_pci_func_host_msi(&pf->fn, nvec)) {
+        xpb_unmap_pirqs(pf, nvec, pirqs);
+        return -1;
     }
+    trace_xen_pciback_pv_msi(pf->fn.host.name, true, pirq, nvec);
+    return 0;
 }
 
 static void xpb_disable_msi(void *opaque, const XpvFunc *f)
 {
     XpbFunc *pf = f->opaque;
-    XpfMsiState m;
 
-    xpf_msi_state(pf->xpf, &m);
-    xpt_host_cfg_update(&pf->host, m.cap + PCI_MSI_FLAGS, 2,
-                        PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, 0);
-    xpb_unmap_pirqs(pf->owner, f);
-    trace_xen_pciback_pv_msi(pf->host.name, false, f->pirqs[0], f->nvec);
+    xen_pci_func_host_msi(&pf->fn, 0);
+    xpb_unmap_pirqs(pf, f->nvec, f->pirqs);
+    trace_xen_pciback_pv_msi(pf->fn.host.name, false, f->pirqs[0], f->nvec);
 }
 
 static int xpb_enable_msix(void *opaque, const XpvFunc *f,
@@ -152,43 +137,31 @@ static int xpb_enable_msix(void *opaque, const XpvFunc *f,
                            int pirqs[])
 {
     XpbFunc *pf = f->opaque;
-    XenPciBackPv *s = pf->owner;
-    XpfMsixState x;
-    uint64_t table;
     unsigned i;
 
-    xpf_msix_state(pf->xpf, &x);
-    if (!x.present || x.table_bar >= XPF_NUM_BARS) {
-        return -1;
-    }
-    table = pf->host.bars[x.table_bar].addr + x.table_offset;
     for (i = 0; i < n; i++) {
         pirqs[i] = -1;
-        if (s->hv.ops->map_pirq_msi(&s->hv, pf->host.bus,
-                                    xpb_bdf(&pf->host).devfn,
-                                    entries[i].entry, table, &pirqs[i])) {
-            while (i--) {
-                s->hv.ops->unmap_pirq(&s->hv, pirqs[i]);
-            }
+        if (!xen_pci_func_map_msi(&pf->fn, true, entries[i].entry,
+                                  &pirqs[i])) {
+            xpb_unmap_pirqs(pf, i, pirqs);
             return -1;
         }
     }
-    xpt_host_cfg_update(&pf->host, x.cap + PCI_MSIX_FLAGS, 2,
-                        PCI_MSIX_FLAGS_MASKALL, PCI_MSIX_FLAGS_ENABLE);
-    trace_xen_pciback_pv_msix(pf->host.name, true, n);
+    if (!xen_pci_func_host_msix(&pf->fn, true, false)) {
+        xpb_unmap_pirqs(pf, n, pirqs);
+        return -1;
+    }
+    trace_xen_pciback_pv_msix(pf->fn.host.name, true, n);
     return 0;
 }
 
 static void xpb_disable_msix(void *opaque, const XpvFunc *f)
 {
     XpbFunc *pf = f->opaque;
-    XpfMsixState x;
 
-    xpf_msix_state(pf->xpf, &x);
-    xpt_host_cfg_update(&pf->host, x.cap + PCI_MSIX_FLAGS, 2,
-                        PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL, 0);
-    xpb_unmap_pirqs(pf->owner, f);
-    trace_xen_pciback_pv_msix(pf->host.name, false, f->nvec);
+    xen_pci_func_host_msix(&pf->fn, false, false);
+    xpb_unmap_pirqs(pf, f->nvec, f->pirqs);
+    trace_xen_pciback_pv_msix(pf->fn.host.name, false, f->nvec);
 }
 
 /* Bad ops are bad guest input: a rate-limited guest error each. */
@@ -196,11 +169,16 @@ static void xpb_refused(void *opaque, const XpvFunc *f, uint32_t cmd,
                         int32_t err)
 {
     XenPciBackPv *s = opaque;
-    const XpbFunc *pf = f ? f->opaque : NULL;
+    XpbFunc *pf = f ? f->opaque : NULL;
 
-    xpb_guest_error(s, "op %s (%u) for %s refused: XEN_PCI_ERR %d",
-                    xpv_op_name(cmd), cmd, pf ? pf->host.name : "no function",
-                    err);
+    if (pf) {
+        xen_pci_func_guest_error(&pf->fn, "op %s (%u) refused: "
+                                 "XEN_PCI_ERR %d", xpv_op_name(cmd), cmd,
+                                 err);
+    } else {
+        xpb_guest_error(s, "op %s (%u) for no function refused: "
+                        "XEN_PCI_ERR %d", xpv_op_name(cmd), cmd, err);
+    }
 }
 
 static const XpvHooks xpb_hooks = {
@@ -211,105 +189,11 @@ static const XpvHooks xpb_hooks = {
     .refused = xpb_refused,
 };
 
-/* ---- the engine's events and decisions, per function ---- */
-
-/* As pciback: decode, bus master and INTx disable reach the function. */
-static void xpb_event(void *opaque, const XpfEvent *ev)
-{
-    XpbFunc *pf = opaque;
-    const uint32_t follow = PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE;
-
-    trace_xen_pciback_pv_event(pf->host.name, xpf_event_name(ev->kind),
-                               ev->old_val, ev->new_val);
-    if (ev->kind == XPF_EV_COMMAND && ((ev->old_val ^ ev->new_val) & follow)) {
-        xpt_host_cfg_update(&pf->host, PCI_COMMAND, 2, follow,
-                            ev->new_val & follow);
-    }
-}
-
-static void xpb_decision(void *opaque, XpfDecision dec, unsigned off,
-                         unsigned size, uint32_t val, const char *why)
-{
-    XpbFunc *pf = opaque;
-
-    trace_xen_pciback_pv_decision(pf->host.name, xpf_decision_name(dec), off,
-                                  size, val, why);
-    if (dec == XPF_DEC_DROPPED || dec == XPF_DEC_REFUSED) {
-        pf->denied++;
-    }
-    if (dec == XPF_DEC_REFUSED) {
-        xpb_guest_error(pf->owner, "%s: write of 0x%x to 0x%x refused: %s",
-                        pf->host.name, val, off, why);
-    }
-}
-
-static const XpfPathOps xpb_path_ops = {
-    .event = xpb_event,
-    .decision = xpb_decision,
-};
-
 /* ---- functions ---- */
 
-/* What libxl does for a PV guest, when it is not involved. */
-static bool xpb_grant(XenPciBackPv *s, XpbFunc *pf, bool allow, Error **errp)
+static void xpb_func_free(XpbFunc *pf)
 {
-    const XptHost *h = &pf->host;
-    uint32_t sbdf = (uint32_t)h->domain << 16 | h->bus << 8 |
-                    xpb_bdf(h).devfn;
-    unsigned i;
-    int rc = 0;
-
-    if (allow && s->hv.ops->assign_device(&s->hv, sbdf, true)) {
-        error_setg(errp, "%s: assigning to domain %u failed", h->name,
-                   XEN_DEVICE(s)->frontend_id);
-        return false;
-    }
-    for (i = 0; i < XPF_NUM_BARS; i++) {
-        const XpfBar *b = &h->bars[i];
-
-        if (!b->size) {
-            continue;
-        }
-        rc |= b->io ? s->hv.ops->ioport_permission(&s->hv, b->addr, b->size,
-                                                   allow)
-                    : s->hv.ops->iomem_permission(&s->hv, b->addr >> 12,
-                                                  DIV_ROUND_UP(b->size,
-                                                               4096),
-                                                  allow);
-    }
-    if (h->irq && allow) {
-        /* As libxl: map the GSI into the guest, then allow that pirq. */
-        rc |= s->hv.ops->map_pirq_gsi(&s->hv, h->irq, &pf->intx_pirq);
-        rc |= s->hv.ops->irq_permission(&s->hv, pf->intx_pirq, true);
-    } else if (h->irq && pf->intx_pirq > 0) {
-        s->hv.ops->irq_permission(&s->hv, pf->intx_pirq, false);
-        s->hv.ops->unmap_pirq(&s->hv, pf->intx_pirq);
-        pf->intx_pirq = 0;
-    }
-    if (!allow) {
-        s->hv.ops->assign_device(&s->hv, sbdf, false);
-    }
-    if (rc && allow) {
-        error_setg(errp, "%s: granting domain %u access failed", h->name,
-                   XEN_DEVICE(s)->frontend_id);
-        return false;
-    }
-    pf->assigned = allow;
-    return true;
-}
-
-static void xpb_func_free(XenPciBackPv *s, XpbFunc *pf)
-{
-    Error *err = NULL;
-
-    if (pf->xpf && !xpt_host_reset_restore(&pf->host, &err)) {
-        error_report_err(err);
-    }
-    if (pf->assigned) {
-        xpb_grant(s, pf, false, NULL);
-    }
-    g_clear_pointer(&pf->xpf, xpf_device_free);
-    xpt_host_close(&pf->host);
+    xen_pci_func_close(&pf->fn);
     g_free(pf);
 }
 
@@ -332,62 +216,38 @@ static XpbFunc *xpb_func_new(XenPciBackPv *s, const char *addr, unsigned n,
 {
     g_autofree XpbFunc *pf = g_new0(XpbFunc, 1);
     g_autoptr(GError) gerr = NULL;
-    XpfConfig c = {
-        .host = &xpt_host_cfg_ops, .path = &xpb_path_ops,
-        .policy = { .permissive = s->permissive,
-                    .allow_interrupt_control = s->allow_interrupt_control },
+    XenPciFuncConfig c = {
+        .owner = TYPE_XEN_PCIBACK_PV, .sysfs_root = s->sysfs_root,
+        .policy = &s->policy, .hv = &s->hv, .grant = s->assign,
     };
     unsigned v[4];
     XpvFuncConfig fc;
 
-    if (!xpb_parse_bdf(addr, v, errp) ||
-        !xpt_host_open(&pf->host, s->sysfs_root ?: XPT_SYSFS_ROOT, v[0], v[1],
-                       v[2], v[3], errp)) {
+    if (!xpb_parse_bdf(addr, v, errp)) {
+        return NULL;
+    }
+    c.domain = v[0];
+    c.bus = v[1];
+    c.dev = v[2];
+    c.func = v[3];
+    if (!xen_pci_func_open(&pf->fn, &c, errp)) {
         return NULL;
     }
     pf->owner = s;
     pf->n = n;
-    c.host_opaque = &pf->host;
-    c.path_opaque = pf;
-    c.cfg = pf->host.saved;
-    c.cfg_len = pf->host.config_size;
-    memcpy(c.bars, pf->host.bars, sizeof(c.bars));
-    if (!xpt_host_reset_restore(&pf->host, errp)) {
-        goto fail;
-    }
-    pf->xpf = xpf_device_new(&c, &gerr);
-    if (!pf->xpf) {
-        error_setg(errp, "%s: %s", pf->host.name, gerr->message);
-        goto fail;
-    }
-    if (!xpt_quirks_replace(pf->xpf, NULL, s->quirks, errp)) {
-        error_prepend(errp, "%s: ", pf->host.name);
-        goto fail;
-    }
     /* As pciback: the guest sees dom0's IRQ as the interrupt line. */
-    xpf_set_emulated(pf->xpf, PCI_INTERRUPT_LINE, pf->host.irq & 0xff);
-    if (s->assign && !xpb_grant(s, pf, true, errp)) {
-        goto fail;
-    }
-    xpt_host_enable_decode(&pf->host);
+    xpf_set_emulated(pf->fn.xpf, PCI_INTERRUPT_LINE, pf->fn.host.irq & 0xff);
     fc = (XpvFuncConfig) {
-        .host = xpb_bdf(&pf->host), .dev = pf->xpf, .opaque = pf,
-        .intx_pirq = pf->host.irq,
+        .host = xpb_bdf(&pf->fn.host), .dev = pf->fn.xpf, .opaque = pf,
+        .intx_pirq = pf->fn.host.irq,
     };
     if (!xpv_add_func(s->core, &fc, &gerr)) {
-        error_setg(errp, "%s: %s", pf->host.name, gerr->message);
-        goto fail;
+        xen_pci_error_from_gerror(errp, gerr, pf->fn.log_name);
+        xen_pci_func_close(&pf->fn);
+        return NULL;
     }
-    trace_xen_pciback_pv_add(pf->host.name, n);
+    trace_xen_pciback_pv_add(pf->fn.host.name, n);
     return g_steal_pointer(&pf);
-
-fail:
-    if (pf->assigned) {
-        xpb_grant(s, pf, false, NULL);
-    }
-    g_clear_pointer(&pf->xpf, xpf_device_free);
-    xpt_host_close(&pf->host);
-    return NULL;
 }
 
 /* ---- xenstore ---- */
@@ -395,11 +255,11 @@ fail:
 static void xpb_publish_func(XenPciBackPv *s, XpbFunc *pf, unsigned state)
 {
     XenDevice *xendev = XEN_DEVICE(s);
-    const XpvFunc *f = xpv_find_host(s->core, xpb_bdf(&pf->host));
+    const XpvFunc *f = xpv_find_host(s->core, xpb_bdf(&pf->fn.host));
     char key[XPV_KEY_STRLEN], val[XPV_VDEV_STRLEN];
 
     xpv_format_key(key, "dev", pf->n);
-    xen_device_backend_printf(xendev, key, "%s", pf->host.name);
+    xen_device_backend_printf(xendev, key, "%s", pf->fn.host.name);
     if (f) {
         xpv_format_key(key, "vdev", pf->n);
         xpv_format_vdev(val, f->guest);
@@ -610,6 +470,7 @@ static void xpb_disconnect(XenPciBackPv *s)
 
 static void xpb_connect(XenPciBackPv *s, Error **errp)
 {
+    ERRP_GUARD();
     XenDevice *xendev = XEN_DEVICE(s);
     g_autofree char *magic = NULL;
     unsigned port;
@@ -703,10 +564,10 @@ static void xpb_reconfigure(XenPciBackPv *s)
         XpbFunc *pf = s->funcs[n];
 
         if (pf && pf->closing) {
-            xpv_remove_func(s->core, xpb_bdf(&pf->host), NULL);
+            xpv_remove_func(s->core, xpb_bdf(&pf->fn.host), NULL);
             xpb_publish_func(s, pf, XenbusStateClosed);
-            trace_xen_pciback_pv_remove(pf->host.name, n);
-            xpb_func_free(s, pf);
+            trace_xen_pciback_pv_remove(pf->fn.host.name, n);
+            xpb_func_free(pf);
             s->funcs[n] = NULL;
         } else if (pf) {
             xpb_publish_func(s, pf, XenbusStateInitialised);
@@ -805,9 +666,9 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
     snprintf(s->log_name, sizeof(s->log_name),
              "xen-pciback-pv frontend %u", xendev->frontend_id);
     if (xen_enabled()) {
-        xpt_hv_init(&s->hv, xendev->frontend_id);
+        xen_pci_hv_init(&s->hv, xendev->frontend_id);
     } else {
-        xpt_hv_init_recording(&s->hv);
+        xen_pci_hv_init_recording(&s->hv);
     }
     s->core = xpv_backend_new(mode, &xpb_hooks, s);
     s->retry = timer_new_ns(QEMU_CLOCK_REALTIME, xpb_retry, s);
@@ -838,9 +699,9 @@ static void xpb_unrealize(XenDevice *xendev)
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
         if (s->funcs[n]) {
             if (s->core) {
-                xpv_remove_func(s->core, xpb_bdf(&s->funcs[n]->host), NULL);
+                xpv_remove_func(s->core, xpb_bdf(&s->funcs[n]->fn.host), NULL);
             }
-            xpb_func_free(s, s->funcs[n]);
+            xpb_func_free(s->funcs[n]);
             s->funcs[n] = NULL;
         }
     }
@@ -848,75 +709,37 @@ static void xpb_unrealize(XenDevice *xendev)
     g_clear_pointer(&s->retry, timer_free);
     g_clear_pointer(&s->connect_retry, timer_free);
     g_clear_pointer(&s->aer_timeout, timer_free);
-    xpt_hv_cleanup(&s->hv);
+    xen_pci_hv_cleanup(&s->hv);
 }
 
 /* ---- run-time properties ---- */
 
-static void xpb_apply_policy(XenPciBackPv *s)
-{
-    XpfPolicy p = {
-        .permissive = s->permissive,
-        .allow_interrupt_control = s->allow_interrupt_control,
-    };
-    unsigned n;
-
-    for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n]) {
-            xpf_set_policy(s->funcs[n]->xpf, &p);
-        }
-    }
-}
-
-static bool xpb_get_permissive(Object *obj, Error **errp)
-{
-    return XEN_PCIBACK_PV(obj)->permissive;
-}
-
-static void xpb_set_permissive(Object *obj, bool v, Error **errp)
-{
-    XEN_PCIBACK_PV(obj)->permissive = v;
-    xpb_apply_policy(XEN_PCIBACK_PV(obj));
-}
-
-static bool xpb_get_intr_control(Object *obj, Error **errp)
-{
-    return XEN_PCIBACK_PV(obj)->allow_interrupt_control;
-}
-
-static void xpb_set_intr_control(Object *obj, bool v, Error **errp)
-{
-    XEN_PCIBACK_PV(obj)->allow_interrupt_control = v;
-    xpb_apply_policy(XEN_PCIBACK_PV(obj));
-}
-
-static char *xpb_get_quirks(Object *obj, Error **errp)
-{
-    return g_strdup(XEN_PCIBACK_PV(obj)->quirks ?: "");
-}
-
-/* The same quirks for every function; all functions or none change. */
-static void xpb_set_quirks(Object *obj, const char *v, Error **errp)
+/* Every function takes the new policy, or none does. */
+static bool xpb_apply_policy(Object *obj, const XenPciPolicy *p,
+                             Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
     unsigned n, done;
 
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n] &&
-            !xpt_quirks_replace(s->funcs[n]->xpf, s->quirks, v, errp)) {
-            error_prepend(errp, "%s: ", s->funcs[n]->host.name);
+        if (s->funcs[n] && !xen_pci_func_set_policy(&s->funcs[n]->fn, p,
+                                                    errp)) {
             for (done = 0; done < n; done++) {
                 if (s->funcs[done]) {
-                    xpt_quirks_replace(s->funcs[done]->xpf, v, s->quirks,
-                                       NULL);
+                    xen_pci_func_set_policy(&s->funcs[done]->fn, &s->policy,
+                                            NULL);
                 }
             }
-            return;
+            return false;
         }
     }
-    g_free(s->quirks);
-    s->quirks = g_strdup(v);
+    return true;
 }
+
+static const XenPciPolicyProps xpb_policy_props = {
+    .offset = offsetof(XenPciBackPv, policy),
+    .apply = xpb_apply_policy,
+};
 
 /* Hot add: published as Initialising, exported at Reconfiguring. */
 static void xpb_set_add_host(Object *obj, const char *v, Error **errp)
@@ -933,7 +756,7 @@ static void xpb_set_add_host(Object *obj, const char *v, Error **errp)
         return;
     }
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n] && !strcmp(s->funcs[n]->host.name, v)) {
+        if (s->funcs[n] && !strcmp(s->funcs[n]->fn.host.name, v)) {
             break;
         }
     }
@@ -956,7 +779,7 @@ static void xpb_set_remove_host(Object *obj, const char *v, Error **errp)
     unsigned n;
 
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n] && !strcmp(s->funcs[n]->host.name, v)) {
+        if (s->funcs[n] && !strcmp(s->funcs[n]->fn.host.name, v)) {
             break;
         }
     }
@@ -1016,11 +839,46 @@ static char *xpb_get_stats(Object *obj, Error **errp)
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
         if (s->funcs[n]) {
             g_string_append_printf(out, " %s:denied=%" PRIu64,
-                                   s->funcs[n]->host.name,
-                                   s->funcs[n]->denied);
+                                   s->funcs[n]->fn.host.name,
+                                   s->funcs[n]->fn.denied);
         }
     }
     return g_string_free(out, false);
+}
+
+/* The same counters, typed, for scripts (qom-get counters). */
+static void xpb_get_counters(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    XenPciBackPv *s = XEN_PCIBACK_PV(obj);
+    XpvStats st = { 0 };
+    uint64_t denied = 0, refused = 0;
+    unsigned n;
+    bool ok;
+
+    if (s->core) {
+        xpv_get_stats(s->core, &st);
+    }
+    for (n = 0; n < XPV_MAX_FUNCS; n++) {
+        denied += s->funcs[n] ? s->funcs[n]->fn.denied : 0;
+    }
+    for (n = 1; n < XPV_NUM_ERRS; n++) {
+        refused += st.errors[n];
+    }
+    if (!visit_start_struct(v, name, NULL, 0, errp)) {
+        return;
+    }
+    ok = visit_type_uint64(v, "events", &st.events, errp) &&
+         visit_type_uint64(v, "spurious", &st.spurious, errp) &&
+         visit_type_uint64(v, "throttled", &st.throttled, errp) &&
+         visit_type_uint64(v, "ops", &st.ops, errp) &&
+         visit_type_uint64(v, "refused-ops", &refused, errp) &&
+         visit_type_uint64(v, "aer-ops", &st.aer_ops, errp) &&
+         visit_type_uint64(v, "denied-writes", &denied, errp);
+    if (ok) {
+        visit_check_struct(v, errp);
+    }
+    visit_end_struct(v, NULL);
 }
 
 static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
@@ -1057,13 +915,12 @@ static const Property xpb_properties[] = {
 
 static void xpb_instance_init(Object *obj)
 {
-    XEN_PCIBACK_PV(obj)->allow_interrupt_control = false;
     XEN_PCIBACK_PV(obj)->poll_us = XPB_POLL_US_DEFAULT;
 }
 
 static void xpb_instance_finalize(Object *obj)
 {
-    g_free(XEN_PCIBACK_PV(obj)->quirks);
+    xen_pci_policy_free(&XEN_PCIBACK_PV(obj)->policy);
 }
 
 static void xpb_class_init(ObjectClass *klass, void *data)
@@ -1079,17 +936,13 @@ static void xpb_class_init(ObjectClass *klass, void *data)
     xc->frontend_changed = xpb_frontend_changed;
     xc->unrealize = xpb_unrealize;
     device_class_set_props(dc, xpb_properties);
-    object_class_property_add_bool(klass, "permissive", xpb_get_permissive,
-                                   xpb_set_permissive);
-    object_class_property_add_bool(klass, "allow-interrupt-control",
-                                   xpb_get_intr_control,
-                                   xpb_set_intr_control);
-    object_class_property_add_str(klass, "quirks", xpb_get_quirks,
-                                  xpb_set_quirks);
+    xen_pci_policy_class_init(klass, &xpb_policy_props);
     object_class_property_add_str(klass, "add-host", NULL, xpb_set_add_host);
     object_class_property_add_str(klass, "remove-host", NULL,
                                   xpb_set_remove_host);
     object_class_property_add_str(klass, "stats", xpb_get_stats, NULL);
+    object_class_property_add(klass, "counters", "XenPciBackPvCounters",
+                              xpb_get_counters, NULL, NULL, NULL);
     object_class_property_add(klass, "poll-us", "uint32", xpb_get_poll_us,
                               xpb_set_poll_us, NULL, NULL);
     object_class_property_add_str(klass, "x-inject-aer", NULL,

@@ -26,15 +26,6 @@
 #include "xen_pt.h"
 #include "trace.h"
 
-void xpt_guest_error(XenPCIPassthroughState *s, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    xpt_log_guest_errorv(&s->last_guest_log_ms, s->log_name, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- BAR mapping ---- */
 
 /* Where the guest placed a BAR, or false while it is unmapped/sizing. */
@@ -54,7 +45,7 @@ static bool xpt_bar_guest_addr(const XpfBarState *b, uint64_t *addr)
 static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
                          uint64_t gaddr, uint64_t off, uint64_t len, bool add)
 {
-    uint64_t maddr = s->host.bars[slot].addr + off;
+    uint64_t maddr = s->fn.host.bars[slot].addr + off;
     uint64_t nr = DIV_ROUND_UP((maddr & ~XPT_PAGE_MASK) + len,
                                XPT_PAGE_SIZE);
 
@@ -62,14 +53,14 @@ static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
         return;
     }
     if ((gaddr + off) % XPT_PAGE_SIZE != maddr % XPT_PAGE_SIZE) {
-        xpt_guest_error(s, "BAR %u at 0x%" PRIx64 " is not page-aligned "
+        xen_pci_func_guest_error(&s->fn, "BAR %u at 0x%" PRIx64 " is not page-aligned "
                         "like the host's", slot, gaddr);
     }
-    trace_xen_pt_map_mmio(s->host.name, slot, gaddr + off, maddr, len, add);
+    trace_xen_pt_map_mmio(s->fn.host.name, slot, gaddr + off, maddr, len, add);
     if (s->hv.ops->map_mmio(&s->hv, (gaddr + off) >> XPT_PAGE_SHIFT,
                             maddr >> XPT_PAGE_SHIFT, nr, add)) {
-        error_report("xen-pci-passthrough %s: %s BAR %u failed", s->host.name,
-                     add ? "mapping" : "unmapping", slot);
+        xen_pci_func_error(&s->fn, "%s BAR %u failed",
+                           add ? "mapping" : "unmapping", slot);
     }
 }
 
@@ -79,7 +70,7 @@ static void xpt_rom_map(XenPCIPassthroughState *s, uint64_t gaddr, bool add)
     if (!s->rom_loaded) {
         return;
     }
-    trace_xen_pt_map_rom(s->host.name, gaddr, add);
+    trace_xen_pt_map_rom(s->fn.host.name, gaddr, add);
     if (add) {
         memory_region_add_subregion_overlap(get_system_memory(), gaddr,
                                             &s->rom, 1);
@@ -92,7 +83,7 @@ static void xpt_rom_map(XenPCIPassthroughState *s, uint64_t gaddr, bool add)
 static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
                         uint64_t gaddr, bool add)
 {
-    const XpfBar *hb = &s->host.bars[slot];
+    const XpfBar *hb = &s->fn.host.bars[slot];
     uint64_t size = hb->size;
 
     if (slot == XPF_ROM_SLOT) {
@@ -100,11 +91,11 @@ static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
         return;
     }
     if (hb->io) {
-        trace_xen_pt_map_ioport(s->host.name, slot, gaddr, hb->addr, size,
+        trace_xen_pt_map_ioport(s->fn.host.name, slot, gaddr, hb->addr, size,
                                 add);
         if (s->hv.ops->map_ioport(&s->hv, gaddr, hb->addr, size, add)) {
-            error_report("xen-pci-passthrough %s: %s I/O BAR %u failed",
-                         s->host.name, add ? "mapping" : "unmapping", slot);
+            xen_pci_func_error(&s->fn, "%s I/O BAR %u failed",
+                               add ? "mapping" : "unmapping", slot);
         }
         return;
     }
@@ -130,7 +121,7 @@ static void xpt_bars_update(XenPCIPassthroughState *s)
         XptMapping *m = &s->map[slot];
         XpfBarState b;
         uint64_t addr = 0;
-        bool want = xpf_bar_state(s->xpf, slot, &b) &&
+        bool want = xpf_bar_state(s->fn.xpf, slot, &b) &&
                     xpt_bar_guest_addr(&b, &addr);
 
         if (m->on && (!want || m->addr != addr)) {
@@ -159,31 +150,12 @@ static void xpt_bars_unmap_all(XenPCIPassthroughState *s)
 
 /* ---- events from the engine ---- */
 
-/* Bus master and INTx disable follow the guest; decode never does. */
-static void xpt_command_changed(XenPCIPassthroughState *s, uint16_t old,
-                                uint16_t cmd)
+static void xpt_event(XenPciFunc *fn, const XpfEvent *ev)
 {
-    const uint16_t follow = PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE;
+    XenPCIPassthroughState *s = fn->opaque;
 
-    if (((old ^ cmd) & follow) &&
-        !xpt_host_cfg_update(&s->host, PCI_COMMAND, 2, follow,
-                             cmd & follow)) {
-        error_report("xen-pci-passthrough %s: writing the command register "
-                     "failed", s->host.name);
-    }
-}
-
-static void xpt_event(void *opaque, const XpfEvent *ev)
-{
-    XenPCIPassthroughState *s = opaque;
-
-    trace_xen_pt_event(s->host.name, xpf_event_name(ev->kind), ev->index,
-                       ev->old_val, ev->new_val);
     switch (ev->kind) {
     case XPF_EV_COMMAND:
-        xpt_command_changed(s, ev->old_val, ev->new_val);
-        xpt_bars_update(s);
-        break;
     case XPF_EV_BAR:
     case XPF_EV_ROM:
         xpt_bars_update(s);
@@ -201,31 +173,10 @@ static void xpt_event(void *opaque, const XpfEvent *ev)
         break;
     case XPF_EV_PM_STATE:
     default:
-        /* D-states stay virtual for HVM guests; traced above. */
+        /* D-states stay virtual for HVM guests; traced by the function. */
         break;
     }
 }
-
-static void xpt_decision(void *opaque, XpfDecision dec, unsigned off,
-                         unsigned size, uint32_t val, const char *why)
-{
-    XenPCIPassthroughState *s = opaque;
-
-    trace_xen_pt_decision(s->host.name, xpf_decision_name(dec), off, size,
-                          val, why);
-    if (dec == XPF_DEC_DROPPED || dec == XPF_DEC_REFUSED) {
-        s->denied++;
-    }
-    if (dec == XPF_DEC_REFUSED) {
-        xpt_guest_error(s, "write of 0x%x to config 0x%x refused: %s", val,
-                        off, why);
-    }
-}
-
-static const XpfPathOps xpt_path_ops = {
-    .event = xpt_event,
-    .decision = xpt_decision,
-};
 
 /* ---- config space ---- */
 
@@ -233,12 +184,13 @@ static uint32_t xpt_config_read(PCIDevice *d, uint32_t addr, int len)
 {
     XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
     uint32_t val;
-    XpfStatus st = xpf_read(s->xpf, addr, len, &val);
+    XpfStatus st = xpf_read(s->fn.xpf, addr, len, &val);
 
     if (st == XPF_E_ACCESS) {
-        xpt_guest_error(s, "bad config read at 0x%x size %d", addr, len);
+        xen_pci_func_guest_error(&s->fn, "bad config read at 0x%x size %d",
+                                 addr, len);
     }
-    trace_xen_pt_config_read(s->host.name, addr, len, val, st);
+    trace_xen_pt_config_read(s->fn.host.name, addr, len, val, st);
     return val;
 }
 
@@ -246,96 +198,38 @@ static void xpt_config_write(PCIDevice *d, uint32_t addr, uint32_t val,
                              int len)
 {
     XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
-    XpfStatus st = xpf_write(s->xpf, addr, len, val);
+    XpfStatus st = xpf_write(s->fn.xpf, addr, len, val);
 
     if (st == XPF_E_ACCESS) {
-        s->denied++;
-        xpt_guest_error(s, "bad config write at 0x%x size %d", addr, len);
-    } else if (st == XPF_E_HOST) {
-        error_report("xen-pci-passthrough %s: host config write at 0x%x "
-                     "failed", s->host.name, addr);
+        s->fn.denied++;
+        xen_pci_func_guest_error(&s->fn, "bad config write at 0x%x size %d",
+                                 addr, len);
     }
-    trace_xen_pt_config_write(s->host.name, addr, len, val, st);
+    trace_xen_pt_config_write(s->fn.host.name, addr, len, val, st);
 }
 
-/* ---- policy properties (settable before and after realize) ---- */
+/* ---- properties ---- */
 
-static void xpt_apply_policy(XenPCIPassthroughState *s)
-{
-    XpfPolicy p = {
-        .permissive = s->permissive,
-        .allow_interrupt_control = s->allow_interrupt_control,
-    };
-
-    if (s->xpf) {
-        xpf_set_policy(s->xpf, &p);
-        trace_xen_pt_policy(s->host.name, p.permissive,
-                            p.allow_interrupt_control);
-    }
-}
-
-static bool xpt_get_permissive(Object *obj, Error **errp)
-{
-    return XEN_PT_DEVICE(obj)->permissive;
-}
-
-static void xpt_set_permissive(Object *obj, bool v, Error **errp)
+static bool xpt_apply_policy(Object *obj, const XenPciPolicy *p,
+                             Error **errp)
 {
     XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
 
-    s->permissive = v;
-    xpt_apply_policy(s);
+    return !xen_pci_func_is_open(&s->fn) ||
+           xen_pci_func_set_policy(&s->fn, p, errp);
 }
 
-static bool xpt_get_intr_control(Object *obj, Error **errp)
-{
-    return XEN_PT_DEVICE(obj)->allow_interrupt_control;
-}
-
-static void xpt_set_intr_control(Object *obj, bool v, Error **errp)
-{
-    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
-
-    s->allow_interrupt_control = v;
-    xpt_apply_policy(s);
-}
-
-static char *xpt_get_quirks(Object *obj, Error **errp)
-{
-    return g_strdup(XEN_PT_DEVICE(obj)->quirks ?: "");
-}
-
-static void xpt_set_quirks(Object *obj, const char *v, Error **errp)
-{
-    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
-
-    if (s->xpf) {
-        if (!xpt_quirks_replace(s->xpf, s->quirks, v, errp)) {
-            error_prepend(errp, "xen-pci-passthrough %s: ", s->host.name);
-            return;
-        }
-        trace_xen_pt_quirks(s->host.name, v);
-    }
-    g_free(s->quirks);
-    s->quirks = g_strdup(v);
-}
+static const XenPciPolicyProps xpt_policy_props = {
+    .offset = offsetof(XenPCIPassthroughState, policy),
+    .apply = xpt_apply_policy,
+};
 
 static void xpt_get_denied(Object *obj, Visitor *v, const char *name,
                            void *opaque, Error **errp)
 {
-    uint64_t n = XEN_PT_DEVICE(obj)->denied;
+    uint64_t n = XEN_PT_DEVICE(obj)->fn.denied;
 
     visit_type_uint64(v, name, &n, errp);
-}
-
-static char *xpt_get_policy(Object *obj, Error **errp)
-{
-    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
-
-    return g_strdup_printf("permissive=%s allow-interrupt-control=%s "
-                           "quirks=%s", s->permissive ? "on" : "off",
-                           s->allow_interrupt_control ? "on" : "off",
-                           s->quirks ?: "");
 }
 
 static char *xpt_get_hv_log(Object *obj, Error **errp)
@@ -371,13 +265,13 @@ static void xpt_set_hv_fail(Object *obj, Visitor *v, const char *name,
 /* ---- realize / unrealize ---- */
 
 /* The host function as IGD: refused unless supported (see docs). */
-static bool xpt_check_igd(XenPCIPassthroughState *s, Error **errp)
+static bool xpt_accept_host(XenPciFunc *fn, Error **errp)
 {
-    const uint8_t *c = s->host.saved;
-    bool igd = s->host.domain == 0 && s->host.bus == 0 &&
-               s->host.dev == 2 && s->host.func == 0 &&
-               lduw_le_p(c + PCI_VENDOR_ID) == PCI_VENDOR_ID_INTEL &&
-               lduw_le_p(c + PCI_CLASS_DEVICE) == PCI_CLASS_DISPLAY_VGA;
+    const XenPciHost *h = &fn->host;
+    bool igd = h->domain == 0 && h->bus == 0 && h->dev == 2 &&
+               h->func == 0 &&
+               lduw_le_p(h->saved + PCI_VENDOR_ID) == PCI_VENDOR_ID_INTEL &&
+               lduw_le_p(h->saved + PCI_CLASS_DEVICE) == PCI_CLASS_DISPLAY_VGA;
 
     if (!igd) {
         return true;
@@ -385,18 +279,24 @@ static bool xpt_check_igd(XenPCIPassthroughState *s, Error **errp)
     if (!xen_igd_gfx_pt_enabled()) {
         error_setg(errp, "host PCI device %s is Intel integrated graphics: "
                    "passing it through needs the machine option "
-                   "igd-passthru=on", s->host.name);
+                   "igd-passthru=on", h->name);
     } else {
         error_setg(errp, "host PCI device %s: IGD passthrough "
                    "(igd-passthru=on) is not supported by this device model",
-                   s->host.name);
+                   h->name);
     }
     return false;
 }
 
-static bool xpt_open_host(XenPCIPassthroughState *s, Error **errp)
+static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
 {
-    const char *root = s->sysfs_root ?: XPT_SYSFS_ROOT;
+    XenPciFuncConfig c = {
+        .owner = TYPE_XEN_PT_DEVICE, .sysfs_root = s->sysfs_root,
+        .domain = s->hostaddr.domain, .bus = s->hostaddr.bus,
+        .dev = s->hostaddr.slot, .func = s->hostaddr.function,
+        .policy = &s->policy, .hv = &s->hv, .accept = xpt_accept_host,
+        .event = xpt_event, .opaque = s,
+    };
 
     if (s->hostaddr.domain == UINT32_MAX) {
         error_setg(errp, "xen-pci-passthrough needs the hostaddr property "
@@ -408,39 +308,7 @@ static bool xpt_open_host(XenPCIPassthroughState *s, Error **errp)
                    "accelerator only");
         return false;
     }
-    if (!xpt_host_open(&s->host, root, s->hostaddr.domain, s->hostaddr.bus,
-                       s->hostaddr.slot, s->hostaddr.function, errp)) {
-        return false;
-    }
-    snprintf(s->log_name, sizeof(s->log_name), "xen-pci-passthrough %s",
-             s->host.name);
-    return true;
-}
-
-static bool xpt_create_engine(XenPCIPassthroughState *s, Error **errp)
-{
-    XpfConfig c = {
-        .host = &xpt_host_cfg_ops, .host_opaque = &s->host,
-        .path = &xpt_path_ops, .path_opaque = s,
-        .cfg = s->host.saved, .cfg_len = s->host.config_size,
-        .policy = { .permissive = s->permissive,
-                    .allow_interrupt_control = s->allow_interrupt_control },
-        .extcaps = XPF_EXTCAP_HIDE,
-    };
-    g_autoptr(GError) gerr = NULL;
-
-    memcpy(c.bars, s->host.bars, sizeof(c.bars));
-    s->xpf = xpf_device_new(&c, &gerr);
-    if (!s->xpf) {
-        error_setg(errp, "host PCI device %s: %s", s->host.name,
-                   gerr->message);
-        return false;
-    }
-    if (!xpt_quirks_replace(s->xpf, NULL, s->quirks, errp)) {
-        error_prepend(errp, "xen-pci-passthrough %s: ", s->host.name);
-        return false;
-    }
-    return true;
+    return xen_pci_func_open(&s->fn, &c, errp);
 }
 
 /* Mirror the IDs into QEMU's own config copy (query-pci, pci_intx()). */
@@ -452,7 +320,7 @@ static void xpt_mirror_ids(XenPCIPassthroughState *s)
     for (off = 0; off < PCI_CONFIG_HEADER_SIZE; off += 4) {
         uint32_t v;
 
-        xpf_read(s->xpf, off, 4, &v);
+        xpf_read(s->fn.xpf, off, 4, &v);
         stl_le_p(d->config + off, v);
     }
     /* QEMU's copy must not decode: BARs are Xen's business. */
@@ -461,30 +329,10 @@ static void xpt_mirror_ids(XenPCIPassthroughState *s)
     pci_set_long(d->config + PCI_ROM_ADDRESS, 0);
 }
 
-/*
- * The guest starts with the function as after reset: no decoding, BARs
- * unassigned (hvmloader or the guest's OS places them), so nothing lands
- * on the guest's RAM at the host's addresses.
- */
-static void xpt_guest_view_reset(XenPCIPassthroughState *s)
-{
-    unsigned off;
-
-    xpf_set_emulated(s->xpf, PCI_COMMAND, 0);
-    for (off = PCI_BASE_ADDRESS_0; off <= PCI_ROM_ADDRESS; off += 4) {
-        const XpfRegDesc *r = xpf_find_reg(s->xpf, off);
-
-        if (r && r->offset == off && r->size == 4) {
-            xpf_set_emulated(s->xpf, off,
-                             xpf_get_emulated(s->xpf, off) & r->ro);
-        }
-    }
-}
-
 /* Copy the host's expansion ROM; without one the ROM BAR stays empty. */
 static void xpt_rom_load(XenPCIPassthroughState *s)
 {
-    uint64_t size = s->host.bars[XPF_ROM_SLOT].size;
+    uint64_t size = s->fn.host.bars[XPF_ROM_SLOT].size;
     g_autofree uint8_t *data = NULL;
     Error *err = NULL;
     size_t len = 0;
@@ -492,7 +340,7 @@ static void xpt_rom_load(XenPCIPassthroughState *s)
     if (!size) {
         return;
     }
-    data = xpt_host_read_rom(&s->host, &len, &err);
+    data = xen_pci_host_read_rom(&s->fn.host, &len, &err);
     if (!data) {
         warn_report_err(err);
         return;
@@ -509,27 +357,26 @@ static void xpt_rom_load(XenPCIPassthroughState *s)
 static void xpt_intx_bind(XenPCIPassthroughState *s)
 {
     PCIDevice *d = PCI_DEVICE(s);
+    const XenPciHost *h = &s->fn.host;
     int pirq;
 
-    s->intx_pirq = -1;
-    if (!s->host.saved[PCI_INTERRUPT_PIN] || !s->host.irq) {
+    if (!h->saved[PCI_INTERRUPT_PIN] || !h->irq) {
         return;
     }
     s->intx = pci_intx(d);
-    if (s->hv.ops->map_pirq_gsi(&s->hv, s->host.irq, &pirq)) {
-        error_report("xen-pci-passthrough %s: mapping IRQ %d failed; INTx "
-                     "disabled", s->host.name, s->host.irq);
+    if (s->hv.ops->map_pirq_gsi(&s->hv, h->irq, &pirq)) {
+        error_report("%s: mapping IRQ %d failed; INTx disabled",
+                     s->fn.log_name, h->irq);
         return;
     }
     if (s->hv.ops->bind_intx(&s->hv, pirq, pci_dev_bus_num(d),
                              PCI_SLOT(d->devfn), s->intx)) {
-        error_report("xen-pci-passthrough %s: binding INTx failed",
-                     s->host.name);
+        error_report("%s: binding INTx failed", s->fn.log_name);
         s->hv.ops->unmap_pirq(&s->hv, pirq);
         return;
     }
     s->intx_pirq = pirq;
-    trace_xen_pt_intx_bind(s->host.name, s->host.irq, pirq, s->intx);
+    trace_xen_pt_intx_bind(h->name, h->irq, pirq, s->intx);
 }
 
 static void xpt_intx_unbind(XenPCIPassthroughState *s)
@@ -542,31 +389,25 @@ static void xpt_intx_unbind(XenPCIPassthroughState *s)
     s->hv.ops->unbind_intx(&s->hv, s->intx_pirq, pci_dev_bus_num(d),
                            PCI_SLOT(d->devfn), s->intx);
     s->hv.ops->unmap_pirq(&s->hv, s->intx_pirq);
-    trace_xen_pt_intx_unbind(s->host.name, s->intx_pirq);
+    trace_xen_pt_intx_unbind(s->fn.host.name, s->intx_pirq);
     s->intx_pirq = -1;
 }
 
+/* Undoes whatever realize did, also when it stopped half way. */
 static void xpt_teardown(XenPCIPassthroughState *s)
 {
-    Error *err = NULL;
-
-    if (s->xpf) {
+    if (xen_pci_func_is_open(&s->fn)) {
         xpt_msix_teardown(s);
         xpt_msi_teardown(s);
         xpt_bars_unmap_all(s);
         xpt_intx_unbind(s);
-        /* The next user finds the function as it was found. */
-        if (!xpt_host_reset_restore(&s->host, &err)) {
-            error_report_err(err);
-        }
-        g_clear_pointer(&s->xpf, xpf_device_free);
     }
+    xen_pci_func_close(&s->fn);
     if (s->rom_loaded) {
         object_unparent(OBJECT(&s->rom));
         s->rom_loaded = false;
     }
-    xpt_host_close(&s->host);
-    xpt_hv_cleanup(&s->hv);
+    xen_pci_hv_cleanup(&s->hv);
 }
 
 static void xpt_realize(PCIDevice *d, Error **errp)
@@ -574,38 +415,32 @@ static void xpt_realize(PCIDevice *d, Error **errp)
     XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
 
     if (xen_enabled()) {
-        xpt_hv_init(&s->hv, xen_domid);
+        xen_pci_hv_init(&s->hv, xen_domid);
     } else {
-        xpt_hv_init_recording(&s->hv);
+        xen_pci_hv_init_recording(&s->hv);
     }
-    if (!xpt_open_host(s, errp) || !xpt_check_igd(s, errp)) {
-        goto fail;
+    if (!xpt_open_func(s, errp) || !xpt_msix_init(s, errp)) {
+        xpt_teardown(s);
+        return;
     }
-    /* Start from a clean function, as it was found. */
-    if (!xpt_host_reset_restore(&s->host, errp) ||
-        !xpt_create_engine(s, errp) || !xpt_msix_init(s, errp)) {
-        goto fail;
-    }
-    xpt_guest_view_reset(s);
+    /*
+     * The guest starts with the function as after reset: no decoding,
+     * BARs unassigned (hvmloader or the guest's OS places them), so
+     * nothing lands on the guest's RAM at the host's addresses.
+     */
+    xpf_reset_guest_view(s->fn.xpf);
     xpt_mirror_ids(s);
     xpt_rom_load(s);
-    xpt_host_enable_decode(&s->host);
     xpt_intx_bind(s);
-    trace_xen_pt_realize(s->host.name, pci_dev_bus_num(d),
+    trace_xen_pt_realize(s->fn.host.name, pci_dev_bus_num(d),
                          PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
-    return;
-
-fail:
-    g_clear_pointer(&s->xpf, xpf_device_free);
-    xpt_host_close(&s->host);
-    xpt_hv_cleanup(&s->hv);
 }
 
 static void xpt_exit(PCIDevice *d)
 {
     XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
 
-    trace_xen_pt_unrealize(s->host.name ?: "?");
+    trace_xen_pt_unrealize(s->fn.host.name ?: "?");
     xpt_teardown(s);
 }
 
@@ -615,16 +450,13 @@ static void xpt_instance_init(Object *obj)
 
     /* No hostaddr given: realize says so instead of taking 0000:00:00.0. */
     s->hostaddr.domain = UINT32_MAX;
-    s->allow_interrupt_control = true;
+    s->policy.allow_interrupt_control = true;
     s->intx_pirq = -1;
-    s->host.config_fd = -1;
 }
 
 static void xpt_instance_finalize(Object *obj)
 {
-    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
-
-    g_free(s->quirks);
+    xen_pci_policy_free(&XEN_PT_DEVICE(obj)->policy);
 }
 
 static const Property xpt_properties[] = {
@@ -646,22 +478,9 @@ static void xpt_class_init(ObjectClass *klass, void *data)
     dc->desc = "Assign a host PCI device to a Xen HVM guest";
     device_class_set_props(dc, xpt_properties);
 
-    object_class_property_add_bool(klass, "permissive", xpt_get_permissive,
-                                   xpt_set_permissive);
-    object_class_property_set_description(klass, "permissive",
-        "unlisted config registers become writable (pciback's permissive)");
-    object_class_property_add_bool(klass, "allow-interrupt-control",
-                                   xpt_get_intr_control,
-                                   xpt_set_intr_control);
-    object_class_property_set_description(klass, "allow-interrupt-control",
-        "the guest may enable INTx, MSI and MSI-X (one type at a time)");
-    object_class_property_add_str(klass, "quirks", xpt_get_quirks,
-                                  xpt_set_quirks);
-    object_class_property_set_description(klass, "quirks",
-        "extra pass-through registers, OFF:SIZE:MASK[,...] in hexadecimal");
+    xen_pci_policy_class_init(klass, &xpt_policy_props);
     object_class_property_add(klass, "denied-writes", "uint64",
                               xpt_get_denied, NULL, NULL, NULL);
-    object_class_property_add_str(klass, "policy", xpt_get_policy, NULL);
     object_class_property_add_str(klass, "x-hypercall-log", xpt_get_hv_log,
                                   NULL);
     object_class_property_add(klass, "x-hv-fail", "uint64", xpt_get_hv_fail,

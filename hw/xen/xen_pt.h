@@ -11,9 +11,7 @@
 #include "exec/memory.h"
 #include "hw/xen/xen-pci-filter.h"
 #include "qom/object.h"
-#include "xen_pt_common.h"
-#include "xen_pt_host.h"
-#include "xen_pt_hv.h"
+#include "xen-pci-func.h"
 
 #define TYPE_XEN_PT_DEVICE "xen-pci-passthrough"
 
@@ -60,14 +58,11 @@ struct XenPCIPassthroughState {
 
     /* properties */
     PCIHostDeviceAddress hostaddr;
-    bool permissive;
-    bool allow_interrupt_control;
-    char *quirks;                    /* "OFF:SIZE:MASK[,...]" */
+    XenPciPolicy policy;             /* permissive, quirks, ... */
     char *sysfs_root;                /* x-sysfs-root, tests only */
 
-    XptHost host;
-    XptHv hv;
-    XpfDevice *xpf;
+    XenPciFunc fn;                   /* the host function, filtered */
+    XenPciHv hv;
     XptMapping map[XPF_NUM_BARS + 1];
     MemoryRegion rom;                /* the host's ROM image, if readable */
     bool rom_loaded;
@@ -75,9 +70,6 @@ struct XenPCIPassthroughState {
     uint8_t intx;
     XptMsi msi;
     XptMsix msix;
-    uint64_t denied;                 /* dropped + refused guest writes */
-    int64_t last_guest_log_ms;
-    char log_name[XPT_LOG_NAME_LEN];
 };
 
 /* MSI and MSI-X (xen_pt_msi.c). */
@@ -88,9 +80,5 @@ bool xpt_msix_init(XenPCIPassthroughState *s, Error **errp);
 void xpt_msix_ctrl_update(XenPCIPassthroughState *s);
 void xpt_msix_map_update(XenPCIPassthroughState *s);
 void xpt_msix_teardown(XenPCIPassthroughState *s);
-
-/* Rate-limited LOG_GUEST_ERROR for one device. */
-void G_GNUC_PRINTF(2, 3) xpt_guest_error(XenPCIPassthroughState *s,
-                                         const char *fmt, ...);
 
 #endif

@@ -21,21 +21,6 @@
 #define MSIX_ENTRY_SIZE     16
 #define MSIX_VECTOR_MASKED  1u
 
-static uint8_t xpt_host_devfn(const XenPCIPassthroughState *s)
-{
-    return PCI_DEVFN(s->host.dev, s->host.func);
-}
-
-/* Set or clear bits of a host config register (the path's own access). */
-static void xpt_host_update(XenPCIPassthroughState *s, unsigned off,
-                            unsigned size, uint32_t clear, uint32_t set)
-{
-    if (!xpt_host_cfg_update(&s->host, off, size, clear, set)) {
-        error_report("xen-pci-passthrough %s: host config 0x%x update "
-                     "failed", s->host.name, off);
-    }
-}
-
 /* ---- MSI ---- */
 
 /*
@@ -64,7 +49,7 @@ static void xpt_msi_unbind(XenPCIPassthroughState *s)
                               s->msi.gflags);
         s->hv.ops->unmap_pirq(&s->hv, s->msi.pirq + i);
     }
-    trace_xen_pt_msi_unbind(s->host.name, s->msi.pirq, s->msi.nvec);
+    trace_xen_pt_msi_unbind(s->fn.host.name, s->msi.pirq, s->msi.nvec);
     s->msi.bound = false;
 }
 
@@ -75,17 +60,16 @@ void xpt_msi_update(XenPCIPassthroughState *s)
     unsigned i;
     int want;
 
-    xpf_msi_state(s->xpf, &m);
+    xpf_msi_state(s->fn.xpf, &m);
     if (!m.enabled) {
         if (s->msi.bound) {
             xpt_msi_unbind(s);
-            xpt_host_update(s, m.cap + PCI_MSI_FLAGS, 2,
-                            PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, 0);
+            xen_pci_func_host_msi(&s->fn, 0);
         }
         return;
     }
     gvec = m.data & 0xff;
-    gflags = xpt_msi_gflags(m.addr, m.data, true);
+    gflags = xen_pci_msi_gflags(m.addr, m.data, true);
     want = xpt_msi_guest_pirq(m.addr, m.data);
     if (s->msi.bound && (s->msi.nvec != m.vectors_enabled ||
                          (want >= 0 && want != s->msi.pirq))) {
@@ -94,9 +78,8 @@ void xpt_msi_update(XenPCIPassthroughState *s)
     if (!s->msi.bound) {
         int pirq = want;
 
-        if (s->hv.ops->map_pirq_msi(&s->hv, s->host.bus, xpt_host_devfn(s),
-                                    m.vectors_enabled, 0, &pirq)) {
-            xpt_guest_error(s, "mapping MSI (pirq %d asked) failed", want);
+        if (!xen_pci_func_map_msi(&s->fn, false, m.vectors_enabled,
+                                  &pirq)) {
             return;
         }
         s->msi = (XptMsi) { .pirq = pirq, .nvec = m.vectors_enabled };
@@ -106,18 +89,16 @@ void xpt_msi_update(XenPCIPassthroughState *s)
     for (i = 0; i < s->msi.nvec; i++) {
         if (s->hv.ops->bind_msi(&s->hv, gvec + i, s->msi.pirq + i, gflags,
                                 0)) {
-            xpt_guest_error(s, "binding MSI vector %u failed", i);
+            xen_pci_func_error(&s->fn, "binding MSI vector %u failed", i);
         }
     }
     if (!s->msi.bound) {
-        xpt_host_update(s, m.cap + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_QSIZE,
-                        PCI_MSI_FLAGS_ENABLE |
-                        (ctz32(m.vectors_enabled) << 4));
+        xen_pci_func_host_msi(&s->fn, m.vectors_enabled);
     }
     s->msi.bound = true;
     s->msi.gvec = gvec;
     s->msi.gflags = gflags;
-    trace_xen_pt_msi_bind(s->host.name, s->msi.pirq, s->msi.nvec, gvec,
+    trace_xen_pt_msi_bind(s->fn.host.name, s->msi.pirq, s->msi.nvec, gvec,
                           gflags);
 }
 
@@ -129,20 +110,17 @@ void xpt_msi_mask_update(XenPCIPassthroughState *s)
      * Per-vector mask bits stay virtual (XSA-129): Xen owns the function's
      * MSI programming, including its mask bits.
      */
-    xpf_msi_state(s->xpf, &m);
-    trace_xen_pt_msi_mask(s->host.name, m.mask);
+    xpf_msi_state(s->fn.xpf, &m);
+    trace_xen_pt_msi_mask(s->fn.host.name, m.mask);
 }
 
 void xpt_msi_teardown(XenPCIPassthroughState *s)
 {
-    XpfMsiState m;
-
     if (!s->msi.bound) {
         return;
     }
-    xpf_msi_state(s->xpf, &m);
     xpt_msi_unbind(s);
-    xpt_host_update(s, m.cap + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_ENABLE, 0);
+    xen_pci_func_host_msi(&s->fn, 0);
 }
 
 /* ---- MSI-X ---- */
@@ -153,9 +131,15 @@ static uint64_t xpt_msix_span_start(const XptMsix *x)
     return x->table_off & XPT_PAGE_MASK;
 }
 
+/* Where a table ends in its BAR; 64-bit, as offsets come from the device. */
+static uint64_t xpt_msix_table_end(uint32_t table_off, unsigned nentries)
+{
+    return (uint64_t)table_off + (uint64_t)nentries * MSIX_ENTRY_SIZE;
+}
+
 static uint64_t xpt_msix_span_len(const XptMsix *x)
 {
-    return ROUND_UP(x->table_off + x->nentries * MSIX_ENTRY_SIZE,
+    return ROUND_UP(xpt_msix_table_end(x->table_off, x->nentries),
                     XPT_PAGE_SIZE) - xpt_msix_span_start(x);
 }
 
@@ -182,7 +166,7 @@ static void xpt_msix_entry_update(XenPCIPassthroughState *s, unsigned i)
     uint32_t gvec, gflags;
     int want;
 
-    xpf_msix_state(s->xpf, &x);
+    xpf_msix_state(s->fn.xpf, &x);
     if (!x.enabled) {
         xpt_msix_unbind_entry(s, i);
         return;
@@ -198,36 +182,29 @@ static void xpt_msix_entry_update(XenPCIPassthroughState *s, unsigned i)
         xpt_msix_unbind_entry(s, i);
     }
     if (e->pirq < 0) {
-        uint64_t table = s->host.bars[s->msix.table_bar].addr +
-                         s->msix.table_off;
-
         if (masked) {
             return;     /* map once the guest unmasks it */
         }
         e->pirq = want;
-        if (s->hv.ops->map_pirq_msi(&s->hv, s->host.bus, xpt_host_devfn(s),
-                                    i, table, &e->pirq)) {
-            xpt_guest_error(s, "mapping MSI-X entry %u (pirq %d asked) "
-                            "failed", i, want);
-            e->pirq = -1;
+        if (!xen_pci_func_map_msi(&s->fn, true, i, &e->pirq)) {
             return;
         }
     }
     gvec = e->data & 0xff;
-    gflags = xpt_msi_gflags(e->addr, e->data, !masked);
+    gflags = xen_pci_msi_gflags(e->addr, e->data, !masked);
     if (e->bound && e->gvec == gvec && e->gflags == gflags) {
         return;
     }
     if (s->hv.ops->bind_msi(&s->hv, gvec, e->pirq, gflags,
                             s->msix.table_mapped ? s->msix.table_gaddr +
                             (s->msix.table_off & ~XPT_PAGE_MASK) : 0)) {
-        xpt_guest_error(s, "binding MSI-X entry %u failed", i);
+        xen_pci_func_error(&s->fn, "binding MSI-X entry %u failed", i);
         return;
     }
     e->bound = true;
     e->gvec = gvec;
     e->gflags = gflags;
-    trace_xen_pt_msix_bind(s->host.name, i, e->pirq, gvec, gflags);
+    trace_xen_pt_msix_bind(s->fn.host.name, i, e->pirq, gvec, gflags);
 }
 
 static uint64_t xpt_msix_read(void *opaque, hwaddr addr, unsigned size)
@@ -249,10 +226,10 @@ static uint64_t xpt_msix_read(void *opaque, hwaddr addr, unsigned size)
         return ldn_le_p(buf, size);
     }
     /* The PBA or other registers sharing the table's pages. */
-    if (!xpt_host_bar_read(&s->host, x->table_bar,
+    if (!xen_pci_host_bar_read(&s->fn.host, x->table_bar,
                            xpt_msix_span_start(x) + addr, buf, size)) {
-        xpt_guest_error(s, "MSI-X page read at 0x%" HWADDR_PRIx " failed",
-                        addr);
+        xen_pci_func_error(&s->fn, "MSI-X page read at 0x%" HWADDR_PRIx
+                           " failed", addr);
         return ~0ull;
     }
     return ldn_le_p(buf, size);
@@ -270,14 +247,15 @@ static void xpt_msix_write(void *opaque, hwaddr addr, uint64_t val,
 
     if (addr < toff || addr + size > toff + x->nentries * MSIX_ENTRY_SIZE) {
         /* Entries beyond the table, the PBA: read-only. */
-        xpt_guest_error(s, "MSI-X write at 0x%" HWADDR_PRIx " outside the "
-                        "table (%u entries) dropped", addr, x->nentries);
+        xen_pci_func_guest_error(&s->fn, "MSI-X write at 0x%" HWADDR_PRIx
+                                 " outside the table (%u entries) dropped",
+                                 addr, x->nentries);
         return;
     }
     i = (addr - toff) / MSIX_ENTRY_SIZE;
     field = (addr - toff) % MSIX_ENTRY_SIZE;
     if (field + size > MSIX_ENTRY_SIZE) {
-        xpt_guest_error(s, "MSI-X write spanning entries dropped");
+        xen_pci_func_guest_error(&s->fn, "MSI-X write spanning entries dropped");
         return;
     }
     e = &x->entries[i];
@@ -288,7 +266,7 @@ static void xpt_msix_write(void *opaque, hwaddr addr, uint64_t val,
     e->addr = ldq_le_p(ent);
     e->data = ldl_le_p(ent + 8);
     e->ctrl = ldl_le_p(ent + 12) & MSIX_VECTOR_MASKED;
-    trace_xen_pt_msix_write(s->host.name, i, field, val);
+    trace_xen_pt_msix_write(s->fn.host.name, i, field, val);
     xpt_msix_entry_update(s, i);
 }
 
@@ -307,15 +285,15 @@ bool xpt_msix_init(XenPCIPassthroughState *s, Error **errp)
     XpfMsixState st;
     unsigned i;
 
-    xpf_msix_state(s->xpf, &st);
+    xpf_msix_state(s->fn.xpf, &st);
     if (!st.present) {
         return true;
     }
-    b = &s->host.bars[st.table_bar < XPF_NUM_BARS ? st.table_bar : 0];
+    b = &s->fn.host.bars[st.table_bar < XPF_NUM_BARS ? st.table_bar : 0];
     if (st.table_bar >= XPF_NUM_BARS || !b->size || b->io ||
-        st.table_offset + st.table_size * MSIX_ENTRY_SIZE > b->size) {
+        xpt_msix_table_end(st.table_offset, st.table_size) > b->size) {
         error_setg(errp, "host PCI device %s: MSI-X table (BAR %u offset "
-                   "0x%x, %u entries) lies outside its BAR", s->host.name,
+                   "0x%x, %u entries) lies outside its BAR", s->fn.host.name,
                    st.table_bar, st.table_offset, st.table_size);
         return false;
     }
@@ -354,7 +332,7 @@ void xpt_msix_map_update(XenPCIPassthroughState *s)
                                             &x->table_mr, 1);
         x->table_mapped = true;
         x->table_gaddr = gaddr;
-        trace_xen_pt_msix_map(s->host.name, gaddr);
+        trace_xen_pt_msix_map(s->fn.host.name, gaddr);
         /* Xen learns the table's new guest address. */
         for (i = 0; i < x->nentries; i++) {
             if (x->entries[i].bound) {
@@ -373,21 +351,17 @@ void xpt_msix_ctrl_update(XenPCIPassthroughState *s)
     if (!s->msix.nentries) {
         return;
     }
-    xpf_msix_state(s->xpf, &st);
-    xpt_host_update(s, st.cap + PCI_MSIX_FLAGS, 2,
-                    PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL,
-                    (st.enabled ? PCI_MSIX_FLAGS_ENABLE : 0) |
-                    (st.masked ? PCI_MSIX_FLAGS_MASKALL : 0));
+    xpf_msix_state(s->fn.xpf, &st);
+    xen_pci_func_host_msix(&s->fn, st.enabled, st.masked);
     for (i = 0; i < s->msix.nentries; i++) {
         xpt_msix_entry_update(s, i);
     }
-    trace_xen_pt_msix_ctrl(s->host.name, st.enabled, st.masked);
+    trace_xen_pt_msix_ctrl(s->fn.host.name, st.enabled, st.masked);
 }
 
 void xpt_msix_teardown(XenPCIPassthroughState *s)
 {
     XptMsix *x = &s->msix;
-    XpfMsixState st;
     unsigned i;
 
     if (!x->nentries) {
@@ -400,9 +374,7 @@ void xpt_msix_teardown(XenPCIPassthroughState *s)
         memory_region_del_subregion(get_system_memory(), &x->table_mr);
         x->table_mapped = false;
     }
-    xpf_msix_state(s->xpf, &st);
-    xpt_host_update(s, st.cap + PCI_MSIX_FLAGS, 2,
-                    PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL, 0);
+    xen_pci_func_host_msix(&s->fn, false, false);
     object_unparent(OBJECT(&x->table_mr));
     g_clear_pointer(&x->entries, g_free);
     x->nentries = 0;

@@ -935,6 +935,158 @@ static void test_bad_cmdline(void)
     g_assert_nonnull(strstr(err, "host PCI device 0000:0a:00.0 not found"));
 }
 
+/* The first capability @id in the fake host's config, 0 if none. */
+static unsigned fake_find_cap(Fake *f, uint8_t id)
+{
+    const uint8_t *c = f->orig->data;
+    unsigned pos = c[PCI_CAPABILITY_LIST] & ~3u, steps = 0;
+
+    while (pos >= 0x40 && steps++ < 48) {
+        if (c[pos] == id) {
+            return pos;
+        }
+        pos = c[pos + 1] & ~3u;
+    }
+    return 0;
+}
+
+/* Change the fake host's config file (before QEMU opens it). */
+static void fake_poke(Fake *f, unsigned off, unsigned size, uint32_t val)
+{
+    uint8_t *c = f->orig->data;
+
+    stn_le_p(c + off, size, val);
+    g_assert_true(g_file_set_contents(f->config, (char *)c, f->orig->len,
+                                      NULL));
+}
+
+/*
+ * A device whose MSI-X table offset lies near 4 GiB, with 2048 entries:
+ * offset + 32 KiB wraps in 32 bits to a small value inside its BAR.  The
+ * table is outside the BAR (PCI 3.0 6.8.2.4: the table lies within it):
+ * refused with a clear error, QEMU still running.
+ */
+static void test_bad_msix_table(void)
+{
+    Fake f = { 0 };
+    QTestState *qts;
+    QDict *rsp;
+    unsigned cap;
+
+    fake_create(&f, "e1000e");
+    cap = fake_find_cap(&f, PCI_CAP_ID_MSIX);
+    g_assert_cmpuint(cap, !=, 0);
+    /* BAR 3 of the e1000e is 16 KiB: 0xffffc000 + 0x8000 wraps to 0x4000. */
+    fake_poke(&f, cap + PCI_MSIX_FLAGS, 2, 2047);
+    fake_poke(&f, cap + PCI_MSIX_TABLE, 4, 0xffffc000 | 3);
+    qts = qtest_init("-machine pc -nodefaults");
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                    "{'driver': 'xen-pci-passthrough', 'id': 'pt0', "
+                    "'hostaddr': %s, 'x-sysfs-root': %s}}", HOSTADDR,
+                    f.root);
+    g_assert_true(qdict_haskey(rsp, "error"));
+    g_test_message("device_add error: %s",
+                   qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"));
+    g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                          "desc"),
+                            "MSI-X table (BAR 3 offset 0xffffc000, 2048 "
+                            "entries) lies outside its BAR"));
+    qobject_unref(rsp);
+    qobject_unref(qtest_qmp(qts, "{'execute': 'query-status'}"));
+    qtest_quit(qts);
+    fake_destroy(&f);
+}
+
+/* Lines of @path containing @needle. */
+static unsigned count_lines(const char *path, const char *needle)
+{
+    g_autofree char *data = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned i, n = 0;
+
+    if (!g_file_get_contents(path, &data, NULL, NULL)) {
+        return 0;
+    }
+    lines = g_strsplit(data, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        n += strstr(lines[i], needle) != NULL;
+    }
+    return n;
+}
+
+/*
+ * A guest toggling decode while every BAR mapping fails: each failure is
+ * reported, but at most once a second; the guest cannot flood dom0's log.
+ */
+static void test_map_failure_rate_limited(void)
+{
+    Pt pt = { 0 };
+    g_autofree char *dir = g_dir_make_tmp("xen-pt-log-XXXXXX", NULL);
+    g_autofree char *err = g_build_filename(dir, "stderr", NULL);
+    g_autofree char *extra = g_strdup_printf(" 2>%s", err);
+    QDict *rsp;
+    unsigned i;
+    gint64 start;
+
+    pt_start(&pt, "e1000", extra);
+    rsp = qtest_qmp(pt.qts, "{'execute': 'qom-set', 'arguments': "
+                    "{'path': '/machine/peripheral/pt0', "
+                    "'property': 'x-hv-fail', 'value': %u}}",
+                    1u << 7 /* map_mmio */);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xe0000000);
+    start = g_get_monotonic_time();
+    for (i = 0; i < 50; i++) {
+        qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+        qpci_config_writew(pt.dev, PCI_COMMAND, 0);
+    }
+    /* 100 failed calls; one message per started second at most. */
+    g_assert_cmpuint(count_lines(err, "BAR 0 failed"), >=, 1);
+    g_assert_cmpuint(count_lines(err, "BAR 0 failed"), <=,
+                     1 + (g_get_monotonic_time() - start) / G_USEC_PER_SEC);
+    pt_stop(&pt);
+    unlink(err);
+    rmdir(dir);
+}
+
+/*
+ * Quirks as documented, with 0x prefixes: replacing or clearing them at
+ * run time takes the old ones away (the guest's write no longer reaches
+ * the host).
+ */
+static void test_quirks_hex_replace(void)
+{
+    Pt pt = { 0 };
+    QDict *rsp;
+    uint16_t orig;
+
+    pt_start(&pt, "e1000e", NULL);
+    orig = lduw_le_p(pt.fake.orig->data + 0x40);
+    rsp = qom_set_str(pt.qts, "quirks", "0x40:0x2:0xffff");
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qpci_config_writew(pt.dev, 0x40, 0x1234);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x40, 2), ==, 0x1234);
+    /* Cleared: the register is unlisted again, writes dropped. */
+    rsp = qom_set_str(pt.qts, "quirks", "");
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qpci_config_writew(pt.dev, 0x40, 0x5678);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x40, 2), ==, 0x1234);
+    /* Replaced by another register: only the new one is written. */
+    rsp = qom_set_str(pt.qts, "quirks", "0x40:0x2:0xffff");
+    qobject_unref(rsp);
+    rsp = qom_set_str(pt.qts, "quirks", "0x44:0x2:0xffff");
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qpci_config_writew(pt.dev, 0x40, orig);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x40, 2), ==, 0x1234);
+    qpci_config_writew(pt.dev, 0x44, 0x9abc);
+    g_assert_cmphex(host_cfg(&pt.fake, 0x44, 2), ==, 0x9abc);
+    pt_stop(&pt);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -957,6 +1109,10 @@ int main(int argc, char **argv)
                         test_hotplug);
     qtest_add_func("/xen-pt/bad-hotplug", test_bad_hotplug);
     qtest_add_func("/xen-pt/bad-cmdline", test_bad_cmdline);
+    qtest_add_func("/xen-pt/bad-msix-table", test_bad_msix_table);
+    qtest_add_func("/xen-pt/map-failure-rate-limited",
+                   test_map_failure_rate_limited);
+    qtest_add_func("/xen-pt/quirks-hex-replace", test_quirks_hex_replace);
     qtest_add_data_func("/xen-pt/fixture/e1000e", "e1000e", test_fixture);
     qtest_add_data_func("/xen-pt/fixture/nvme", "nvme", test_fixture);
     qtest_add_data_func("/xen-pt/fixture/virtio-net-pci", "virtio-net-pci",

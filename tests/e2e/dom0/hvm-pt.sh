@@ -11,7 +11,7 @@
 #                 once the guest is through its first checks (optional)
 #   HVM_NO_DEVMEM 1: dom0 has no /dev/mem while the guest runs
 #   HVM_CFGWRITES 1: the guest issues guest/cfgwrites.sh's hostile writes
-#   HVM_HOST_READS 1: the device model has the xen_pt_host_read trace
+#   HVM_HOST_READS 1: the device model has the xen_pci_host_read trace
 #                 event (ours), switched on for the benchmark's counted runs
 #   HVM_RESTORE   check (default): dom0's view after must equal before;
 #                 info: only report differences (baselines)
@@ -87,7 +87,7 @@ save_file /tmp/$NAME.cfg $NAME.cfg
 # timed ones carry the same tracing as upstream's.
 host_reads() {
     [ "${HVM_HOST_READS:-0}" = 1 ] || return 0
-    capture "hmp-host-reads-$1.txt" xl qemu-monitor-command "$NAME" "trace-event xen_pt_host_read $1" ||
+    capture "hmp-host-reads-$1.txt" xl qemu-monitor-command "$NAME" "trace-event xen_pci_host_read $1" ||
         info "could not switch the host-read trace $1: $(tail -n1 "$RES/hmp-host-reads-$1.txt")"
 }
 dm_bench() {
@@ -112,7 +112,7 @@ dm_bench() {
         secs=$(echo "$line" | sed -n 's/.* seconds=\([0-9.]*\).*/\1/p')
         # the window's config ioreqs for the function (and, ours, its host reads)
         tail -n +"$((n0 + 1))" "$HVM_TRACE" |
-            grep -E "cpu_ioreq_config_.* sbdf=$sbdf reg=|xen_pt_host_read" >"$RES/dm-ioreqs-$w.txt"
+            grep -E "cpu_ioreq_config_.* sbdf=$sbdf reg=|xen_pci_host_read" >"$RES/dm-ioreqs-$w.txt"
         acc=$(grep -c "cpu_ioreq_config_" "$RES/dm-ioreqs-$w.txt")
         calls=$(awk '$NF ~ /^p(read|write)64$/ { s += $4 } END { print s + 0 }' "$RES/dm-strace-$w.txt")
         if [ "$acc" -gt 0 ] && [ -n "$secs" ]; then
@@ -160,7 +160,7 @@ capture xl-dmesg.txt xl dmesg
 save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
 save_file /var/log/xen/xl-$NAME.log xl.log
 # (without the ioreq lines: they only served the benchmark's count)
-grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pt_host_read)' "/var/log/xen/$NAME-trace.log" >"$RES/dm-trace.log" 2>/dev/null
+grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pci_host_read)' "/var/log/xen/$NAME-trace.log" >"$RES/dm-trace.log" 2>/dev/null
 [ -f "$SERIAL" ] && guest_collect "$SERIAL" guest
 mark collected
 grep -E 'memory_map|ioport_map' "$RES/xl-dmesg.txt" | tail -n 20 >"$RES/xen-bar-mappings.txt"

@@ -55,7 +55,7 @@ hmp_open mon
 # shellcheck disable=SC2046
 "$Q" -machine xenpv -xen-domid "$DOMID" -xen-attach -nodefaults \
     -display none -serial none $(hmp_args mon) \
-    -trace 'enable=xen_pciback_pv_*' -D "$RES/qemu-trace.log" \
+    -trace 'enable=xen_pciback_pv_*' -trace 'enable=xen_pci_func_*' -D "$RES/qemu-trace.log" \
     -device "xen-pciback-pv,id=pvpci,frontend-id=$DOMID,hosts=$HOSTS,assign=on" \
     >"$RES/qemu.log" 2>&1 &
 QPID=$!

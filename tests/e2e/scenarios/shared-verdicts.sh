@@ -6,7 +6,7 @@
 # allow_interrupt_control on: the HVM device's default, set on the PV
 # backend at run time). Here dom0 compares, write by write between the two
 # marker writes, the decisions the two device models traced
-# (xen_pciback_pv_decision, xen_pt_decision) and what the guests read back.
+# (xen_pci_func_decision, the same event on both paths) and what the guests read back.
 . /e2e/lib.sh
 scenario_begin shared-verdicts
 
@@ -32,8 +32,8 @@ for f in "$PV/qemu-trace.log" "$HVM/dm-trace.log" "$PV/domU-cfgwrites.txt" "$HVM
     fi
 done
 pass inputs
-verdicts "$PV/qemu-trace.log" xen_pciback_pv_decision "$RES/pv-verdicts.txt"
-verdicts "$HVM/dm-trace.log" xen_pt_decision "$RES/hvm-verdicts.txt"
+verdicts "$PV/qemu-trace.log" xen_pci_func_decision "$RES/pv-verdicts.txt"
+verdicts "$HVM/dm-trace.log" xen_pci_func_decision "$RES/hvm-verdicts.txt"
 cp "$PV/domU-cfgwrites.txt" "$RES/pv-readback.txt"
 cp "$HVM/guest-cfgwrites.txt" "$RES/hvm-readback.txt"
 n=$(grep -c . "$RES/pv-verdicts.txt")

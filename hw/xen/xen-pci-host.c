@@ -10,49 +10,63 @@
 #include "qapi/error.h"
 #include "qemu/bswap.h"
 #include "hw/pci/pci_regs.h"
-#include "xen_pt_host.h"
+#include "xen-pci-host.h"
 #include "trace.h"
 
-/* Host functions claimed by a passthrough device of this QEMU. */
-static GHashTable *xpt_claimed;
-
-static bool xpt_claim(XptHost *h, Error **errp)
+void xen_pci_error_from_gerror(Error **errp, const GError *gerr,
+                               const char *who)
 {
-    if (!xpt_claimed) {
-        xpt_claimed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+    if (who) {
+        error_setg(errp, "%s: %s", who, gerr->message);
+    } else {
+        error_setg(errp, "%s", gerr->message);
+    }
+}
+
+/* Host functions claimed by a passthrough device of this QEMU. */
+static GHashTable *xen_pci_claimed;
+
+static bool xen_pci_claim(XenPciHost *h, Error **errp)
+{
+    if (!xen_pci_claimed) {
+        xen_pci_claimed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             NULL);
     }
-    if (g_hash_table_contains(xpt_claimed, h->name)) {
+    if (g_hash_table_contains(xen_pci_claimed, h->name)) {
         error_setg(errp, "host PCI device %s is already in use by another "
                    "passthrough device", h->name);
         return false;
     }
-    g_hash_table_add(xpt_claimed, g_strdup(h->name));
+    g_hash_table_add(xen_pci_claimed, g_strdup(h->name));
     h->claimed = true;
     return true;
 }
 
 /* Write a sysfs attribute in place (g_file_set_contents would rename). */
-static bool xpt_write_attr(const char *path, const char *text, Error **errp)
+static bool xen_pci_write_attr(const char *path, const char *text,
+                               Error **errp)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     size_t len = strlen(text);
-    bool ok;
+    ssize_t n;
 
     if (fd < 0) {
         error_setg_errno(errp, errno, "cannot open %s", path);
         return false;
     }
-    ok = write(fd, text, len) == len;
-    if (!ok) {
+    n = write(fd, text, len);
+    if (n < 0) {
         error_setg_errno(errp, errno, "cannot write %s", path);
+    } else if (n != len) {
+        error_setg(errp, "short write to %s (%zd of %zu bytes)", path, n,
+                   len);
     }
     close(fd);
-    return ok;
+    return n == len;
 }
 
-static bool xpt_read_text(XptHost *h, const char *file, char **out,
-                          Error **errp)
+static bool xen_pci_read_text(XenPciHost *h, const char *file, char **out,
+                              Error **errp)
 {
     g_autofree char *path = g_build_filename(h->dir, file, NULL);
     g_autoptr(GError) gerr = NULL;
@@ -65,7 +79,7 @@ static bool xpt_read_text(XptHost *h, const char *file, char **out,
     return true;
 }
 
-static bool xpt_read_irq(XptHost *h, Error **errp)
+static bool xen_pci_read_irq(XenPciHost *h, Error **errp)
 {
     g_autofree char *text = NULL;
     g_autofree char *path = g_build_filename(h->dir, "irq", NULL);
@@ -75,7 +89,7 @@ static bool xpt_read_irq(XptHost *h, Error **errp)
     if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
         return true;
     }
-    if (!xpt_read_text(h, "irq", &text, errp)) {
+    if (!xen_pci_read_text(h, "irq", &text, errp)) {
         return false;
     }
     g_strstrip(text);
@@ -87,7 +101,7 @@ static bool xpt_read_irq(XptHost *h, Error **errp)
     return true;
 }
 
-static bool xpt_read_config(XptHost *h, Error **errp)
+static bool xen_pci_read_config(XenPciHost *h, Error **errp)
 {
     g_autofree char *path = g_build_filename(h->dir, "config", NULL);
     struct stat st;
@@ -125,13 +139,13 @@ static bool xpt_read_config(XptHost *h, Error **errp)
     return true;
 }
 
-bool xpt_host_open(XptHost *h, const char *root, uint16_t domain,
-                   uint8_t bus, uint8_t dev, uint8_t func, Error **errp)
+bool xen_pci_host_open(XenPciHost *h, const char *root, uint16_t domain,
+                       uint8_t bus, uint8_t dev, uint8_t func, Error **errp)
 {
     g_autofree char *res = NULL;
     g_autoptr(GError) gerr = NULL;
 
-    *h = (XptHost) {
+    *h = (XenPciHost) {
         .domain = domain, .bus = bus, .dev = dev, .func = func,
         .config_fd = -1,
     };
@@ -142,30 +156,31 @@ bool xpt_host_open(XptHost *h, const char *root, uint16_t domain,
                    h->dir);
         goto fail;
     }
-    if (!xpt_read_config(h, errp) || !xpt_read_text(h, "resource", &res,
+    if (!xen_pci_read_config(h, errp) || !xen_pci_read_text(h, "resource", &res,
                                                      errp) ||
-        !xpt_read_irq(h, errp)) {
+        !xen_pci_read_irq(h, errp)) {
         goto fail;
     }
     if (!xpf_parse_sysfs_resource(res, h->bars, &gerr)) {
-        error_setg(errp, "host PCI device %s: %s", h->name, gerr->message);
+        xen_pci_error_from_gerror(errp, gerr, h->name);
+        error_prepend(errp, "host PCI device ");
         goto fail;
     }
-    if (!xpt_claim(h, errp)) {
+    if (!xen_pci_claim(h, errp)) {
         goto fail;
     }
-    trace_xen_pt_host_open(h->name, h->config_size, h->irq);
+    trace_xen_pci_host_open(h->name, h->config_size, h->irq);
     return true;
 
 fail:
-    xpt_host_close(h);
+    xen_pci_host_close(h);
     return false;
 }
 
-void xpt_host_close(XptHost *h)
+void xen_pci_host_close(XenPciHost *h)
 {
     if (h->claimed) {
-        g_hash_table_remove(xpt_claimed, h->name);
+        g_hash_table_remove(xen_pci_claimed, h->name);
         h->claimed = false;
     }
     if (h->config_fd >= 0) {
@@ -176,72 +191,79 @@ void xpt_host_close(XptHost *h)
     g_clear_pointer(&h->dir, g_free);
 }
 
-int xpt_host_cfg_read(void *opaque, unsigned off, unsigned size,
-                      uint32_t *val)
+int xen_pci_host_cfg_read(void *opaque, unsigned off, unsigned size,
+                          uint32_t *val)
 {
-    XptHost *h = opaque;
+    XenPciHost *h = opaque;
     uint8_t buf[4];
+    ssize_t n;
 
-    if (off + size > h->config_size ||
-        pread(h->config_fd, buf, size, off) != size) {
-        return -1;
+    if (off + size > h->config_size) {
+        return -EINVAL;
+    }
+    n = pread(h->config_fd, buf, size, off);
+    if (n != size) {
+        return n < 0 ? -errno : -EIO;
     }
     *val = size == 1 ? buf[0] : size == 2 ? lduw_le_p(buf) : ldl_le_p(buf);
-    trace_xen_pt_host_read(h->name, off, size, *val);
+    trace_xen_pci_host_read(h->name, off, size, *val);
     return 0;
 }
 
-int xpt_host_cfg_write(void *opaque, unsigned off, unsigned size,
-                       uint32_t val)
+int xen_pci_host_cfg_write(void *opaque, unsigned off, unsigned size,
+                           uint32_t val)
 {
-    XptHost *h = opaque;
+    XenPciHost *h = opaque;
     uint8_t buf[4];
+    ssize_t n;
 
     if (off + size > h->config_size) {
-        return -1;
+        return -EINVAL;
     }
     stl_le_p(buf, val);
-    trace_xen_pt_host_write(h->name, off, size, val);
-    return pwrite(h->config_fd, buf, size, off) == size ? 0 : -1;
+    trace_xen_pci_host_write(h->name, off, size, val);
+    n = pwrite(h->config_fd, buf, size, off);
+    if (n != size) {
+        return n < 0 ? -errno : -EIO;
+    }
+    return 0;
 }
 
-const XpfHostOps xpt_host_cfg_ops = {
-    .read = xpt_host_cfg_read,
-    .write = xpt_host_cfg_write,
-};
-
-bool xpt_host_cfg_update(XptHost *h, unsigned off, unsigned size,
-                         uint32_t clear, uint32_t set)
+bool xen_pci_host_enable_decode(XenPciHost *h, Error **errp)
 {
-    uint32_t v;
-
-    return xpt_host_cfg_read(h, off, size, &v) == 0 &&
-           xpt_host_cfg_write(h, off, size, (v & ~clear) | set) == 0;
-}
-
-void xpt_host_enable_decode(XptHost *h)
-{
-    uint32_t want = 0;
+    uint32_t want = 0, cmd;
     unsigned i;
+    int rc;
 
     for (i = 0; i < XPF_NUM_BARS; i++) {
         if (h->bars[i].size) {
             want |= h->bars[i].io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
         }
     }
-    if (want) {
-        xpt_host_cfg_update(h, PCI_COMMAND, 2, 0, want);
+    if (!want) {
+        return true;
     }
+    rc = xen_pci_host_cfg_read(h, PCI_COMMAND, 2, &cmd);
+    if (!rc) {
+        rc = xen_pci_host_cfg_write(h, PCI_COMMAND, 2, cmd | want);
+    }
+    if (rc) {
+        error_setg_errno(errp, -rc, "host PCI device %s: turning on "
+                         "decoding failed", h->name);
+        return false;
+    }
+    return true;
 }
 
-static bool xpt_restore_range(XptHost *h, unsigned off, unsigned size,
-                              Error **errp)
+static bool xen_pci_restore_range(XenPciHost *h, unsigned off,
+                                  unsigned size, Error **errp)
 {
     uint32_t v = size == 1 ? h->saved[off] : size == 2 ?
                  lduw_le_p(&h->saved[off]) : ldl_le_p(&h->saved[off]);
+    int rc = xen_pci_host_cfg_write(h, off, size, v);
 
-    if (xpt_host_cfg_write(h, off, size, v) < 0) {
-        error_setg_errno(errp, errno, "host PCI device %s: restoring config "
+    if (rc < 0) {
+        error_setg_errno(errp, -rc, "host PCI device %s: restoring config "
                          "offset 0x%x failed", h->name, off);
         return false;
     }
@@ -249,7 +271,7 @@ static bool xpt_restore_range(XptHost *h, unsigned off, unsigned size,
 }
 
 /* The first capability @id of the saved config space, 0 if none. */
-static unsigned xpt_saved_cap(const XptHost *h, uint8_t id)
+static unsigned xen_pci_saved_cap(const XenPciHost *h, uint8_t id)
 {
     unsigned pos = h->saved[PCI_CAPABILITY_LIST] & ~3u, steps = 0;
 
@@ -267,10 +289,10 @@ static unsigned xpt_saved_cap(const XptHost *h, uint8_t id)
  * while a guest has it; once the guest is gone, dom0's values go back,
  * control last. MSI-X keeps its table in a BAR: only its control here.
  */
-static bool xpt_restore_msi(XptHost *h, Error **errp)
+static bool xen_pci_restore_msi(XenPciHost *h, Error **errp)
 {
-    unsigned msi = xpt_saved_cap(h, PCI_CAP_ID_MSI);
-    unsigned msix = xpt_saved_cap(h, PCI_CAP_ID_MSIX);
+    unsigned msi = xen_pci_saved_cap(h, PCI_CAP_ID_MSI);
+    unsigned msix = xen_pci_saved_cap(h, PCI_CAP_ID_MSIX);
 
     if (msi && msi + PCI_MSI_MASK_64 + 8 <= PCI_CFG_SPACE_SIZE) {
         uint16_t ctrl = lduw_le_p(&h->saved[msi + PCI_MSI_FLAGS]);
@@ -278,55 +300,55 @@ static bool xpt_restore_msi(XptHost *h, Error **errp)
         unsigned data = msi + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32);
         unsigned mask = msi + (is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32);
 
-        if (!xpt_restore_range(h, msi + PCI_MSI_ADDRESS_LO, 4, errp) ||
+        if (!xen_pci_restore_range(h, msi + PCI_MSI_ADDRESS_LO, 4, errp) ||
             (is64 &&
-             !xpt_restore_range(h, msi + PCI_MSI_ADDRESS_HI, 4, errp)) ||
-            !xpt_restore_range(h, data, 2, errp) ||
+             !xen_pci_restore_range(h, msi + PCI_MSI_ADDRESS_HI, 4, errp)) ||
+            !xen_pci_restore_range(h, data, 2, errp) ||
             ((ctrl & PCI_MSI_FLAGS_MASKBIT) &&
-             !xpt_restore_range(h, mask, 4, errp)) ||
-            !xpt_restore_range(h, msi + PCI_MSI_FLAGS, 2, errp)) {
+             !xen_pci_restore_range(h, mask, 4, errp)) ||
+            !xen_pci_restore_range(h, msi + PCI_MSI_FLAGS, 2, errp)) {
             return false;
         }
     }
-    return !msix || xpt_restore_range(h, msix + PCI_MSIX_FLAGS, 2, errp);
+    return !msix || xen_pci_restore_range(h, msix + PCI_MSIX_FLAGS, 2, errp);
 }
 
-bool xpt_host_reset_restore(XptHost *h, Error **errp)
+bool xen_pci_host_reset_restore(XenPciHost *h, Error **errp)
 {
     g_autofree char *path = g_build_filename(h->dir, "reset", NULL);
     static const uint8_t header[][2] = {
         { 0x0c, 1 }, { 0x0d, 1 }, { 0x10, 4 }, { 0x14, 4 }, { 0x18, 4 },
         { 0x1c, 4 }, { 0x20, 4 }, { 0x24, 4 }, { 0x30, 4 }, { 0x3c, 1 },
     };
-    unsigned exp = xpt_saved_cap(h, PCI_CAP_ID_EXP);
+    unsigned exp = xen_pci_saved_cap(h, PCI_CAP_ID_EXP);
     size_t i;
 
     if (g_file_test(path, G_FILE_TEST_EXISTS)) {
-        if (!xpt_write_attr(path, "1", errp)) {
+        if (!xen_pci_write_attr(path, "1", errp)) {
             error_prepend(errp, "host PCI device %s: reset failed: ",
                           h->name);
             return false;
         }
-        trace_xen_pt_host_reset(h->name);
+        trace_xen_pci_host_reset(h->name);
     }
     for (i = 0; i < G_N_ELEMENTS(header); i++) {
-        if (!xpt_restore_range(h, header[i][0], header[i][1], errp)) {
+        if (!xen_pci_restore_range(h, header[i][0], header[i][1], errp)) {
             return false;
         }
     }
-    if (exp && (!xpt_restore_range(h, exp + PCI_EXP_DEVCTL, 2, errp) ||
-                !xpt_restore_range(h, exp + PCI_EXP_LNKCTL, 2, errp))) {
+    if (exp && (!xen_pci_restore_range(h, exp + PCI_EXP_DEVCTL, 2, errp) ||
+                !xen_pci_restore_range(h, exp + PCI_EXP_LNKCTL, 2, errp))) {
         return false;
     }
-    if (!xpt_restore_msi(h, errp)) {
+    if (!xen_pci_restore_msi(h, errp)) {
         return false;
     }
     /* Command last: decoding resumes once the BARs are back. */
-    return xpt_restore_range(h, PCI_COMMAND, 2, errp);
+    return xen_pci_restore_range(h, PCI_COMMAND, 2, errp);
 }
 
-bool xpt_host_bar_read(XptHost *h, unsigned bar, uint64_t off, void *buf,
-                       size_t size)
+bool xen_pci_host_bar_read(XenPciHost *h, unsigned bar, uint64_t off,
+                           void *buf, size_t size)
 {
     g_autofree char *file = g_strdup_printf("resource%u", bar);
     g_autofree char *path = g_build_filename(h->dir, file, NULL);
@@ -355,7 +377,7 @@ bool xpt_host_bar_read(XptHost *h, unsigned bar, uint64_t off, void *buf,
     return ok;
 }
 
-uint8_t *xpt_host_read_rom(XptHost *h, size_t *size, Error **errp)
+uint8_t *xen_pci_host_read_rom(XenPciHost *h, size_t *size, Error **errp)
 {
     g_autofree char *path = g_build_filename(h->dir, "rom", NULL);
     g_autoptr(GError) gerr = NULL;
@@ -364,13 +386,13 @@ uint8_t *xpt_host_read_rom(XptHost *h, size_t *size, Error **errp)
 
     /* sysfs refuses to read a ROM until 1 is written; 0 disables again. */
     if (!g_file_get_contents(path, &data, &len, NULL)) {
-        xpt_write_attr(path, "1", NULL);
+        xen_pci_write_attr(path, "1", NULL);
         if (!g_file_get_contents(path, &data, &len, &gerr)) {
             error_setg(errp, "host PCI device %s: cannot read ROM %s: %s",
                        h->name, path, gerr->message);
             return NULL;
         }
-        xpt_write_attr(path, "0", NULL);
+        xen_pci_write_attr(path, "0", NULL);
     }
     *size = len;
     return (uint8_t *)data;

@@ -1,0 +1,98 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Granting a domain one host PCI function (see xen-pci-grant.h).
+ */
+#include "xen-pci-grant.h"
+
+#define XEN_PCI_GRANT_PAGE 4096u
+
+G_DEFINE_QUARK(xen-pci-grant-error, xen_pci_grant_error)
+
+static int bar_access(XenPciHv *hv, const XpfBar *b, bool allow)
+{
+    if (b->io) {
+        return hv->ops->ioport_permission(hv, b->addr, b->size, allow);
+    }
+    return hv->ops->iomem_permission(hv, b->addr / XEN_PCI_GRANT_PAGE,
+                                     (b->size + XEN_PCI_GRANT_PAGE - 1) /
+                                     XEN_PCI_GRANT_PAGE, allow);
+}
+
+/* The function's GSI as a pirq of the domain, and the right to use it. */
+static const char *grant_irq(XenPciHv *hv, const XenPciGrantTarget *t,
+                             XenPciGrants *g)
+{
+    int pirq = -1;
+
+    if (hv->ops->map_pirq_gsi(hv, t->gsi, &pirq)) {
+        return "mapping its GSI";
+    }
+    g->pirq = pirq;
+    if (hv->ops->irq_permission(hv, pirq, true)) {
+        return "allowing its pirq";
+    }
+    g->irq_allowed = true;
+    return NULL;
+}
+
+bool xen_pci_grant(XenPciHv *hv, const XenPciGrantTarget *t,
+                   XenPciGrants *g, GError **errp)
+{
+    const char *failed = NULL;
+    unsigned i;
+
+    *g = XEN_PCI_GRANTS_NONE;
+    if (hv->ops->assign_device(hv, t->sbdf, true)) {
+        failed = "assigning it (IOMMU)";
+        goto fail;
+    }
+    g->assigned = true;
+    for (i = 0; i < XPF_NUM_BARS; i++) {
+        if (!t->bars[i].size) {
+            continue;
+        }
+        if (bar_access(hv, &t->bars[i], true)) {
+            failed = t->bars[i].io ? "allowing its I/O ports"
+                                   : "allowing its memory";
+            goto fail;
+        }
+        g->bars |= 1u << i;
+    }
+    if (t->gsi) {
+        failed = grant_irq(hv, t, g);
+        if (failed) {
+            goto fail;
+        }
+    }
+    return true;
+
+fail:
+    g_set_error(errp, XEN_PCI_GRANT_ERROR, 0,
+                "%s: granting domain %u access failed at %s", t->name,
+                hv->domid, failed);
+    xen_pci_revoke(hv, t, g);
+    return false;
+}
+
+void xen_pci_revoke(XenPciHv *hv, const XenPciGrantTarget *t,
+                    XenPciGrants *g)
+{
+    unsigned i = XPF_NUM_BARS;
+
+    if (g->irq_allowed) {
+        hv->ops->irq_permission(hv, g->pirq, false);
+    }
+    if (g->pirq >= 0) {
+        hv->ops->unmap_pirq(hv, g->pirq);
+    }
+    while (i--) {
+        if (g->bars & (1u << i)) {
+            bar_access(hv, &t->bars[i], false);
+        }
+    }
+    if (g->assigned) {
+        hv->ops->assign_device(hv, t->sbdf, false);
+    }
+    *g = XEN_PCI_GRANTS_NONE;
+}

@@ -1,0 +1,72 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The hypervisor side of a passed-through PCI function: every hypercall
+ * either path needs, behind one ops table.  The real table calls
+ * libxenctrl (xen-pci-hv-xc.c, QEMU only); the recording one
+ * (xen-pci-hv-record.c, plain C) only logs, so tests can assert exactly
+ * which hypercalls an action caused.
+ */
+#ifndef HW_XEN_XEN_PCI_HV_H
+#define HW_XEN_XEN_PCI_HV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+typedef struct XenPciHv XenPciHv;
+
+typedef struct XenPciHvOps {
+    int (*map_pirq_gsi)(XenPciHv *hv, int gsi, int *pirq);
+    /*
+     * @entry: MSI-X table index, or the MSI vector count (MSI).
+     * @pirq: in, the pirq wanted (-1: any); out, the pirq mapped.
+     */
+    int (*map_pirq_msi)(XenPciHv *hv, uint8_t bus, uint8_t devfn, int entry,
+                        uint64_t table_base, int *pirq);
+    int (*unmap_pirq)(XenPciHv *hv, int pirq);
+    int (*bind_msi)(XenPciHv *hv, uint32_t gvec, int pirq, uint32_t gflags,
+                    uint64_t gtable);
+    int (*unbind_msi)(XenPciHv *hv, uint32_t gvec, int pirq, uint32_t gflags);
+    int (*bind_intx)(XenPciHv *hv, int pirq, uint8_t bus, uint8_t dev,
+                     uint8_t intx);
+    int (*unbind_intx)(XenPciHv *hv, int pirq, uint8_t bus, uint8_t dev,
+                       uint8_t intx);
+    int (*map_mmio)(XenPciHv *hv, uint64_t gfn, uint64_t mfn, uint64_t nr,
+                    bool add);
+    int (*map_ioport)(XenPciHv *hv, uint32_t gport, uint32_t mport, uint32_t nr,
+                      bool add);
+    int (*irq_permission)(XenPciHv *hv, int pirq, bool allow);
+    int (*iomem_permission)(XenPciHv *hv, uint64_t mfn, uint64_t nr, bool allow);
+    int (*ioport_permission)(XenPciHv *hv, uint32_t port, uint32_t nr,
+                             bool allow);
+    /* IOMMU assignment of host function @sbdf to the domain. */
+    int (*assign_device)(XenPciHv *hv, uint32_t sbdf, bool assign);
+} XenPciHvOps;
+
+struct XenPciHv {
+    const XenPciHvOps *ops;
+    uint32_t domid;
+    GString *log;        /* recording ops: one line per hypercall */
+    int next_pirq;       /* recording ops: pirqs handed out */
+    uint64_t fail_mask;  /* recording ops: 1 << op makes that op fail */
+};
+
+/* Ops indexes for XenPciHv.fail_mask. */
+enum {
+    XEN_PCI_HV_MAP_PIRQ_GSI, XEN_PCI_HV_MAP_PIRQ_MSI, XEN_PCI_HV_UNMAP_PIRQ,
+    XEN_PCI_HV_BIND_MSI, XEN_PCI_HV_UNBIND_MSI, XEN_PCI_HV_BIND_INTX,
+    XEN_PCI_HV_UNBIND_INTX, XEN_PCI_HV_MAP_MMIO, XEN_PCI_HV_MAP_IOPORT,
+    XEN_PCI_HV_IRQ_PERM, XEN_PCI_HV_IOMEM_PERM, XEN_PCI_HV_IOPORT_PERM,
+    XEN_PCI_HV_ASSIGN,
+};
+
+/* Xen's hypercalls when running on Xen, the recorder otherwise. */
+void xen_pci_hv_init(XenPciHv *hv, uint32_t domid);
+void xen_pci_hv_init_recording(XenPciHv *hv);
+void xen_pci_hv_cleanup(XenPciHv *hv);
+
+/* gflags for xc_domain_update_msi_irq from a guest MSI address and data. */
+uint32_t xen_pci_msi_gflags(uint64_t addr, uint32_t data, bool unmasked);
+
+#endif

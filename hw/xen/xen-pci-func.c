@@ -1,0 +1,480 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * One passed-through host PCI function, shared by both guest transports
+ * (see xen-pci-func.h).
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "qemu/timer.h"
+#include "hw/pci/pci.h"
+#include "xen-pci-func.h"
+#include "trace.h"
+
+/* ---- messages ---- */
+
+#define XEN_PCI_LOG_PERIOD_MS 1000
+
+/* True at most once per period of @last_ms. */
+static bool xen_pci_log_allowed(int64_t *last_ms)
+{
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+
+    if (*last_ms && now - *last_ms < XEN_PCI_LOG_PERIOD_MS) {
+        return false;
+    }
+    *last_ms = now;
+    return true;
+}
+
+void xen_pci_log_guest_errorv(int64_t *last_ms, const char *who,
+                              const char *fmt, va_list ap)
+{
+    g_autofree char *msg = NULL;
+
+    if (!xen_pci_log_allowed(last_ms)) {
+        return;
+    }
+    msg = g_strdup_vprintf(fmt, ap);
+    qemu_log_mask(LOG_GUEST_ERROR, "%s: %s\n", who, msg);
+}
+
+void xen_pci_func_guest_error(XenPciFunc *fn, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    xen_pci_log_guest_errorv(&fn->last_log_ms, fn->log_name, fmt, ap);
+    va_end(ap);
+}
+
+void xen_pci_func_error(XenPciFunc *fn, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    if (!xen_pci_log_allowed(&fn->last_log_ms)) {
+        return;
+    }
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    error_report("%s: %s", fn->log_name, msg);
+}
+
+/* ---- the engine's host accesses, decisions and events ---- */
+
+static int xen_pci_func_host_read(void *opaque, unsigned off, unsigned size,
+                                  uint32_t *val)
+{
+    XenPciFunc *fn = opaque;
+
+    return xen_pci_host_cfg_read(&fn->host, off, size, val);
+}
+
+/* A failed host write is reported, whichever path asked for it. */
+static int xen_pci_func_host_write(void *opaque, unsigned off,
+                                   unsigned size, uint32_t val)
+{
+    XenPciFunc *fn = opaque;
+    int rc = xen_pci_host_cfg_write(&fn->host, off, size, val);
+
+    if (rc < 0) {
+        xen_pci_func_error(fn, "host config write of 0x%x at 0x%x/%u "
+                           "failed", val, off, size);
+    }
+    return rc;
+}
+
+static const XpfHostOps xen_pci_func_host_ops = {
+    .read = xen_pci_func_host_read,
+    .write = xen_pci_func_host_write,
+};
+
+/* Set and clear bits of a host register on the path's own behalf. */
+static bool xen_pci_func_host_update(XenPciFunc *fn, unsigned off,
+                                     unsigned size, uint32_t clear,
+                                     uint32_t set)
+{
+    uint32_t v;
+
+    if (xen_pci_host_cfg_read(&fn->host, off, size, &v) < 0) {
+        xen_pci_func_error(fn, "host config read at 0x%x/%u failed", off,
+                           size);
+        return false;
+    }
+    return xen_pci_func_host_write(fn, off, size, (v & ~clear) | set) == 0;
+}
+
+/* As pciback: bus master and INTx disable reach the function. */
+static void xen_pci_func_follow_command(XenPciFunc *fn, uint16_t old,
+                                        uint16_t cmd)
+{
+    const uint16_t follow = PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE;
+
+    if ((old ^ cmd) & follow) {
+        xen_pci_func_host_update(fn, PCI_COMMAND, 2, follow, cmd & follow);
+    }
+}
+
+static void xen_pci_func_event(void *opaque, const XpfEvent *ev)
+{
+    XenPciFunc *fn = opaque;
+
+    trace_xen_pci_func_event(fn->host.name, xpf_event_name(ev->kind),
+                             ev->index, ev->old_val, ev->new_val);
+    if (ev->kind == XPF_EV_COMMAND) {
+        xen_pci_func_follow_command(fn, ev->old_val, ev->new_val);
+    }
+    if (fn->event) {
+        fn->event(fn, ev);
+    }
+}
+
+static void xen_pci_func_decision(void *opaque, XpfDecision dec,
+                                  unsigned off, unsigned size, uint32_t val,
+                                  const char *why)
+{
+    XenPciFunc *fn = opaque;
+
+    trace_xen_pci_func_decision(fn->host.name, xpf_decision_name(dec), off,
+                                size, val, why);
+    if (dec == XPF_DEC_DROPPED || dec == XPF_DEC_REFUSED) {
+        fn->denied++;
+    }
+    if (dec == XPF_DEC_REFUSED) {
+        xen_pci_func_guest_error(fn, "write of 0x%x to config 0x%x "
+                                 "refused: %s", val, off, why);
+    }
+}
+
+static const XpfPathOps xen_pci_func_path_ops = {
+    .event = xen_pci_func_event,
+    .decision = xen_pci_func_decision,
+};
+
+/* ---- policy ---- */
+
+bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
+                             Error **errp)
+{
+    XpfPolicy xp = {
+        .permissive = p->permissive,
+        .allow_interrupt_control = p->allow_interrupt_control,
+    };
+    g_autoptr(GError) gerr = NULL;
+
+    if (!xpf_set_quirks(fn->xpf, p->quirks, &gerr)) {
+        xen_pci_error_from_gerror(errp, gerr, fn->log_name);
+        return false;
+    }
+    xpf_set_policy(fn->xpf, &xp);
+    trace_xen_pci_func_policy(fn->host.name, p->permissive,
+                              p->allow_interrupt_control, p->quirks ?: "");
+    return true;
+}
+
+/* ---- set-up and teardown ---- */
+
+static XenPciGrantTarget xen_pci_func_grant_target(const XenPciFunc *fn)
+{
+    const XenPciHost *h = &fn->host;
+
+    return (XenPciGrantTarget) {
+        .name = h->name,
+        .sbdf = (uint32_t)h->domain << 16 | h->bus << 8 |
+                PCI_DEVFN(h->dev, h->func),
+        .bars = h->bars,
+        .gsi = h->irq,
+    };
+}
+
+static bool xen_pci_func_filter(XenPciFunc *fn, const XenPciPolicy *p,
+                                Error **errp)
+{
+    XpfConfig c = {
+        .host = &xen_pci_func_host_ops, .host_opaque = fn,
+        .path = &xen_pci_func_path_ops, .path_opaque = fn,
+        .cfg = fn->host.saved, .cfg_len = fn->host.config_size,
+        .policy = { .permissive = p->permissive,
+                    .allow_interrupt_control = p->allow_interrupt_control },
+        .extcaps = XPF_EXTCAP_HIDE,
+    };
+    g_autoptr(GError) gerr = NULL;
+
+    memcpy(c.bars, fn->host.bars, sizeof(c.bars));
+    fn->xpf = xpf_device_new(&c, &gerr);
+    if (!fn->xpf) {
+        xen_pci_error_from_gerror(errp, gerr, fn->log_name);
+        return false;
+    }
+    fn->steps |= XEN_PCI_FUNC_FILTERED;
+    return xen_pci_func_set_policy(fn, p, errp);
+}
+
+static bool xen_pci_func_grant(XenPciFunc *fn, Error **errp)
+{
+    XenPciGrantTarget t = xen_pci_func_grant_target(fn);
+    g_autoptr(GError) gerr = NULL;
+
+    if (!xen_pci_grant(fn->hv, &t, &fn->grants, &gerr)) {
+        xen_pci_error_from_gerror(errp, gerr, NULL);
+        return false;
+    }
+    fn->steps |= XEN_PCI_FUNC_GRANTED;
+    trace_xen_pci_func_grant(fn->host.name, fn->hv->domid, true);
+    return true;
+}
+
+bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
+                       Error **errp)
+{
+    *fn = (XenPciFunc) {
+        .hv = c->hv, .event = c->event, .opaque = c->opaque,
+        .grants = XEN_PCI_GRANTS_NONE,
+    };
+    fn->host.config_fd = -1;
+    if (!xen_pci_host_open(&fn->host, c->sysfs_root ?: XEN_PCI_SYSFS_ROOT,
+                           c->domain, c->bus, c->dev, c->func, errp)) {
+        return false;
+    }
+    fn->steps |= XEN_PCI_FUNC_OPENED;
+    snprintf(fn->log_name, sizeof(fn->log_name), "%s %s", c->owner,
+             fn->host.name);
+    if (c->accept && !c->accept(fn, errp)) {
+        xen_pci_func_close(fn);
+        return false;
+    }
+    /* Start from a clean function, as it was found. */
+    fn->steps |= XEN_PCI_FUNC_TOUCHED;
+    if (!xen_pci_host_reset_restore(&fn->host, errp) ||
+        !xen_pci_func_filter(fn, c->policy, errp) ||
+        (c->grant && !xen_pci_func_grant(fn, errp)) ||
+        !xen_pci_host_enable_decode(&fn->host, errp)) {
+        xen_pci_func_close(fn);
+        return false;
+    }
+    return true;
+}
+
+void xen_pci_func_close(XenPciFunc *fn)
+{
+    Error *err = NULL;
+
+    /* The next user finds the function as it was found. */
+    if ((fn->steps & XEN_PCI_FUNC_TOUCHED) &&
+        !xen_pci_host_reset_restore(&fn->host, &err)) {
+        error_report_err(err);
+    }
+    if (fn->steps & XEN_PCI_FUNC_GRANTED) {
+        XenPciGrantTarget t = xen_pci_func_grant_target(fn);
+
+        xen_pci_revoke(fn->hv, &t, &fn->grants);
+        trace_xen_pci_func_grant(fn->host.name, fn->hv->domid, false);
+    }
+    if (fn->steps & XEN_PCI_FUNC_FILTERED) {
+        g_clear_pointer(&fn->xpf, xpf_device_free);
+    }
+    if (fn->steps & XEN_PCI_FUNC_OPENED) {
+        xen_pci_host_close(&fn->host);
+    }
+    fn->steps = 0;
+}
+
+bool xen_pci_func_is_open(const XenPciFunc *fn)
+{
+    return fn->steps & XEN_PCI_FUNC_FILTERED;
+}
+
+/* ---- MSI and MSI-X on the host ---- */
+
+bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec)
+{
+    XpfMsiState m;
+    uint16_t set = 0;
+
+    xpf_msi_state(fn->xpf, &m);
+    if (!m.present) {
+        return false;
+    }
+    if (nvec) {
+        set = PCI_MSI_FLAGS_ENABLE | (ctz32(nvec) << 4);
+    }
+    trace_xen_pci_func_host_msi(fn->host.name, nvec);
+    return xen_pci_func_host_update(fn, m.cap + PCI_MSI_FLAGS, 2,
+                                    PCI_MSI_FLAGS_ENABLE |
+                                    PCI_MSI_FLAGS_QSIZE, set);
+}
+
+bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked)
+{
+    XpfMsixState x;
+
+    xpf_msix_state(fn->xpf, &x);
+    if (!x.present) {
+        return false;
+    }
+    trace_xen_pci_func_host_msix(fn->host.name, enabled, masked);
+    return xen_pci_func_host_update(fn, x.cap + PCI_MSIX_FLAGS, 2,
+                                    PCI_MSIX_FLAGS_ENABLE |
+                                    PCI_MSIX_FLAGS_MASKALL,
+                                    (enabled ? PCI_MSIX_FLAGS_ENABLE : 0) |
+                                    (masked ? PCI_MSIX_FLAGS_MASKALL : 0));
+}
+
+uint64_t xen_pci_func_msix_table(const XenPciFunc *fn)
+{
+    XpfMsixState x;
+
+    xpf_msix_state(fn->xpf, &x);
+    if (!x.present || x.table_bar >= XPF_NUM_BARS) {
+        return 0;
+    }
+    return fn->host.bars[x.table_bar].addr + (uint64_t)x.table_offset;
+}
+
+bool xen_pci_func_map_msi(XenPciFunc *fn, bool msix, int entry, int *pirq)
+{
+    int want = *pirq;
+
+    if (fn->hv->ops->map_pirq_msi(fn->hv, fn->host.bus,
+                                  PCI_DEVFN(fn->host.dev, fn->host.func),
+                                  entry, msix ? xen_pci_func_msix_table(fn)
+                                              : 0, pirq)) {
+        xen_pci_func_error(fn, "mapping %s %d (pirq %d asked) failed",
+                           msix ? "MSI-X entry" : "MSI vectors x", entry,
+                           want);
+        *pirq = -1;
+        return false;
+    }
+    return true;
+}
+
+/* ---- the policy properties, for both devices ---- */
+
+static XenPciPolicy *xen_pci_policy_of(Object *obj, void *opaque)
+{
+    const XenPciPolicyProps *props = opaque;
+
+    return (XenPciPolicy *)((char *)obj + props->offset);
+}
+
+/* Put @want into effect, then keep it as the device's policy. */
+static void xen_pci_policy_change(Object *obj, void *opaque,
+                                  XenPciPolicy *want, Error **errp)
+{
+    const XenPciPolicyProps *props = opaque;
+    XenPciPolicy *p = xen_pci_policy_of(obj, opaque);
+
+    if (props->apply && !props->apply(obj, want, errp)) {
+        return;
+    }
+    if (want->quirks != p->quirks) {
+        g_free(p->quirks);
+        p->quirks = g_strdup(want->quirks);
+    }
+    p->permissive = want->permissive;
+    p->allow_interrupt_control = want->allow_interrupt_control;
+}
+
+static void xen_pci_policy_get_bool(Object *obj, Visitor *v,
+                                    const char *name, void *opaque,
+                                    Error **errp)
+{
+    XenPciPolicy *p = xen_pci_policy_of(obj, opaque);
+    bool val = !strcmp(name, "permissive") ? p->permissive
+                                           : p->allow_interrupt_control;
+
+    visit_type_bool(v, name, &val, errp);
+}
+
+static void xen_pci_policy_set_bool(Object *obj, Visitor *v,
+                                    const char *name, void *opaque,
+                                    Error **errp)
+{
+    XenPciPolicy want = *xen_pci_policy_of(obj, opaque);
+    bool val;
+
+    if (!visit_type_bool(v, name, &val, errp)) {
+        return;
+    }
+    if (!strcmp(name, "permissive")) {
+        want.permissive = val;
+    } else {
+        want.allow_interrupt_control = val;
+    }
+    xen_pci_policy_change(obj, opaque, &want, errp);
+}
+
+static void xen_pci_policy_get_quirks(Object *obj, Visitor *v,
+                                      const char *name, void *opaque,
+                                      Error **errp)
+{
+    g_autofree char *val =
+        g_strdup(xen_pci_policy_of(obj, opaque)->quirks ?: "");
+
+    visit_type_str(v, name, &val, errp);
+}
+
+static void xen_pci_policy_set_quirks(Object *obj, Visitor *v,
+                                      const char *name, void *opaque,
+                                      Error **errp)
+{
+    XenPciPolicy want = *xen_pci_policy_of(obj, opaque);
+    g_autofree char *val = NULL;
+
+    if (!visit_type_str(v, name, &val, errp)) {
+        return;
+    }
+    want.quirks = val;
+    xen_pci_policy_change(obj, opaque, &want, errp);
+}
+
+static void xen_pci_policy_get_summary(Object *obj, Visitor *v,
+                                       const char *name, void *opaque,
+                                       Error **errp)
+{
+    XenPciPolicy *p = xen_pci_policy_of(obj, opaque);
+    g_autofree char *val =
+        g_strdup_printf("permissive=%s allow-interrupt-control=%s "
+                        "quirks=%s", p->permissive ? "on" : "off",
+                        p->allow_interrupt_control ? "on" : "off",
+                        p->quirks ?: "");
+
+    visit_type_str(v, name, &val, errp);
+}
+
+void xen_pci_policy_class_init(ObjectClass *klass,
+                               const XenPciPolicyProps *props)
+{
+    void *opaque = (void *)props;
+
+    object_class_property_add(klass, "permissive", "bool",
+                              xen_pci_policy_get_bool,
+                              xen_pci_policy_set_bool, NULL, opaque);
+    object_class_property_set_description(klass, "permissive",
+        "unlisted config registers become writable (pciback's permissive)");
+    object_class_property_add(klass, "allow-interrupt-control", "bool",
+                              xen_pci_policy_get_bool,
+                              xen_pci_policy_set_bool, NULL, opaque);
+    object_class_property_set_description(klass, "allow-interrupt-control",
+        "the guest may enable INTx, MSI and MSI-X (one type at a time)");
+    object_class_property_add(klass, "quirks", "str",
+                              xen_pci_policy_get_quirks,
+                              xen_pci_policy_set_quirks, NULL, opaque);
+    object_class_property_set_description(klass, "quirks",
+        "extra pass-through registers, OFF:SIZE:MASK[,...] in hexadecimal");
+    object_class_property_add(klass, "policy", "str",
+                              xen_pci_policy_get_summary, NULL, NULL,
+                              opaque);
+    object_class_property_set_description(klass, "policy",
+        "the policy in effect, in one line");
+}
+
+void xen_pci_policy_free(XenPciPolicy *p)
+{
+    g_clear_pointer(&p->quirks, g_free);
+}

@@ -1,0 +1,139 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * One passed-through host PCI function, the layer both guest transports
+ * share: xen-pci-passthrough (an HVM guest's config cycles and BARs) and
+ * xen-pciback-pv (xen-pcifront's ops) are thin adapters on top of it.
+ *
+ * A XenPciFunc owns, for one host function: the host handle (dom0's sysfs),
+ * the register-filter engine device with its policy and quirks, the
+ * engine's decisions and events (traced, counted, the command register
+ * followed on the host), reset and restore, what the domain is granted
+ * (when no toolstack grants it), the host's MSI/MSI-X control and the
+ * pirqs mapped for MSI.  Its messages name the function; those a guest can
+ * trigger are rate-limited.
+ *
+ * Set-up is one call that either completes or undoes every step it did;
+ * xen_pci_func_close() undoes exactly the steps done, so it is safe on a
+ * function whose set-up failed half way, or that was never opened.
+ */
+#ifndef HW_XEN_XEN_PCI_FUNC_H
+#define HW_XEN_XEN_PCI_FUNC_H
+
+#include "hw/xen/xen-pci-filter.h"
+#include "qom/object.h"
+#include "xen-pci-host.h"
+#include "pci-func/xen-pci-grant.h"
+#include "pci-func/xen-pci-hv.h"
+
+/* Room for "<device type> DDDD:BB:DD.F" in messages. */
+#define XEN_PCI_LOG_NAME_LEN 64
+
+/* The filter policy a user sets, per device (run-time settable). */
+typedef struct XenPciPolicy {
+    bool permissive;
+    bool allow_interrupt_control;
+    char *quirks;        /* "OFF:SIZE:MASK[,...]", hexadecimal */
+} XenPciPolicy;
+
+typedef struct XenPciFunc XenPciFunc;
+
+/* The transport's part in the engine's events (after this layer's). */
+typedef void XenPciFuncEventFn(XenPciFunc *fn, const XpfEvent *ev);
+/* Whether the transport takes this host function (before any change). */
+typedef bool XenPciFuncAcceptFn(XenPciFunc *fn, Error **errp);
+
+typedef struct XenPciFuncConfig {
+    const char *owner;           /* device type, for messages */
+    const char *sysfs_root;      /* NULL: dom0's */
+    uint16_t domain;
+    uint8_t bus, dev, func;
+    const XenPciPolicy *policy;
+    XenPciHv *hv;                /* the device's hypercalls */
+    bool grant;                  /* do the toolstack's grants */
+    XenPciFuncAcceptFn *accept;  /* NULL: any function */
+    XenPciFuncEventFn *event;
+    void *opaque;
+} XenPciFuncConfig;
+
+/* Set-up steps done, undone in reverse by xen_pci_func_close(). */
+enum {
+    XEN_PCI_FUNC_OPENED = 1 << 0,    /* host handle open and claimed */
+    XEN_PCI_FUNC_TOUCHED = 1 << 1,   /* reset: restore it when done */
+    XEN_PCI_FUNC_FILTERED = 1 << 2,  /* engine device created */
+    XEN_PCI_FUNC_GRANTED = 1 << 3,   /* grants made (see grants) */
+};
+
+struct XenPciFunc {
+    XenPciHost host;
+    XpfDevice *xpf;
+    XenPciHv *hv;
+    XenPciGrants grants;
+    unsigned steps;
+    XenPciFuncEventFn *event;
+    void *opaque;
+    uint64_t denied;             /* guest writes dropped or refused */
+    int64_t last_log_ms;
+    char log_name[XEN_PCI_LOG_NAME_LEN];
+};
+
+/*
+ * Open the host function, reset it (restoring the config space found),
+ * filter it with @c->policy, grant it when @c->grant, and turn on its
+ * decoding.  On failure every step done is undone and @errp says which
+ * failed; @fn can then be closed (nothing left to do) or opened again.
+ */
+bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
+                       Error **errp);
+void xen_pci_func_close(XenPciFunc *fn);
+bool xen_pci_func_is_open(const XenPciFunc *fn);
+
+/* Apply a policy, all or nothing (a refused quirk list changes nothing). */
+bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
+                             Error **errp);
+
+/* The host's MSI control: enabled with @nvec vectors, or off (0). */
+bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec);
+/* The host's MSI-X control: enable and function mask. */
+bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked);
+/* The host address of the MSI-X table, 0 if there is none. */
+uint64_t xen_pci_func_msix_table(const XenPciFunc *fn);
+/*
+ * Map a pirq for MSI (@entry: the vector count) or an MSI-X entry.
+ * @pirq: in, the pirq wanted (-1: any); out, the pirq mapped.
+ */
+bool xen_pci_func_map_msi(XenPciFunc *fn, bool msix, int entry, int *pirq);
+
+/*
+ * Rate-limited messages: guest errors (LOG_GUEST_ERROR), and failures of
+ * host or hypervisor calls a guest action caused; at most one a second
+ * per function.
+ */
+void G_GNUC_PRINTF(2, 3) xen_pci_func_guest_error(XenPciFunc *fn,
+                                                  const char *fmt, ...);
+void G_GNUC_PRINTF(2, 3) xen_pci_func_error(XenPciFunc *fn,
+                                            const char *fmt, ...);
+/* The same limiter for messages that belong to no function. */
+void G_GNUC_PRINTF(3, 0) xen_pci_log_guest_errorv(int64_t *last_ms,
+                                                  const char *who,
+                                                  const char *fmt,
+                                                  va_list ap);
+
+/*
+ * The policy properties (permissive, allow-interrupt-control, quirks,
+ * policy), one implementation for both devices.  @offset: where the
+ * instance keeps its XenPciPolicy; @apply: put a new policy into effect
+ * on every function the device has, all or nothing (NULL before realize
+ * is fine: the policy is kept for it).
+ */
+typedef bool XenPciPolicyApplyFn(Object *obj, const XenPciPolicy *p,
+                                 Error **errp);
+typedef struct XenPciPolicyProps {
+    size_t offset;
+    XenPciPolicyApplyFn *apply;
+} XenPciPolicyProps;
+void xen_pci_policy_class_init(ObjectClass *klass,
+                               const XenPciPolicyProps *props);
+void xen_pci_policy_free(XenPciPolicy *p);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * One host PCI function as dom0's sysfs shows it (config space, resources,
+ * ROM, IRQ, reset): the host handle of the function layer (xen-pci-func).
+ */
+#ifndef HW_XEN_XEN_PCI_HOST_H
+#define HW_XEN_XEN_PCI_HOST_H
+
+#include "hw/xen/xen-pci-filter.h"
+
+#define XEN_PCI_SYSFS_ROOT "/sys/bus/pci/devices"
+
+/* A GError from the QEMU-free layers as an Error, "@who: " before it. */
+void xen_pci_error_from_gerror(Error **errp, const GError *gerr,
+                               const char *who);
+
+typedef struct XenPciHost {
+    uint16_t domain;
+    uint8_t bus, dev, func;
+    char *name;                  /* "DDDD:BB:DD.F" */
+    char *dir;                   /* its sysfs directory */
+    int config_fd;
+    size_t config_size;          /* 256 or 4096 */
+    uint8_t saved[XPF_CFG_SIZE]; /* config space as found, for restore */
+    XpfBar bars[XPF_NUM_BARS + 1];
+    int irq;                     /* dom0's IRQ (GSI) for INTx, 0: none */
+    bool claimed;
+} XenPciHost;
+
+/*
+ * Open the host function @domain:@bus:@dev.@func under @root: read its
+ * config space and resources, and claim it (one passthrough device per
+ * host function).  On failure nothing stays open or claimed.
+ */
+bool xen_pci_host_open(XenPciHost *h, const char *root, uint16_t domain,
+                       uint8_t bus, uint8_t dev, uint8_t func, Error **errp);
+void xen_pci_host_close(XenPciHost *h);
+
+/* Config space accessors: 0, or a negative errno. */
+int xen_pci_host_cfg_read(void *opaque, unsigned off, unsigned size,
+                          uint32_t *val);
+int xen_pci_host_cfg_write(void *opaque, unsigned off, unsigned size,
+                           uint32_t val);
+
+/* Decoding on for every BAR the function has, for the whole assignment. */
+bool xen_pci_host_enable_decode(XenPciHost *h, Error **errp);
+
+/* Function reset through sysfs, then the saved config written back. */
+bool xen_pci_host_reset_restore(XenPciHost *h, Error **errp);
+
+/* Read @size bytes at @off of BAR @bar (e.g. the MSI-X PBA), no /dev/mem. */
+bool xen_pci_host_bar_read(XenPciHost *h, unsigned bar, uint64_t off,
+                           void *buf, size_t size);
+
+/* The expansion ROM's contents (g_free), or NULL with @errp set. */
+uint8_t *xen_pci_host_read_rom(XenPciHost *h, size_t *size, Error **errp);
+
+#endif

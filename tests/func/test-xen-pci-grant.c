@@ -1,0 +1,137 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Granting a domain a host function, through the recording hypercall ops:
+ * what is granted, and that a grant failing at any step leaves nothing
+ * granted (every step that succeeded is undone, as libxl undoes a failed
+ * PCI add).
+ */
+#include <string.h>
+#include "xen-pci-grant.h"
+
+static const XpfBar bars[XPF_NUM_BARS] = {
+    { .addr = 0xfebc0000, .size = 0x20000 },
+    { .addr = 0xc000, .size = 0x40, .io = true },
+};
+
+static const XenPciGrantTarget target = {
+    .name = "0000:00:03.0", .sbdf = 0x18, .bars = bars, .gsi = 11,
+};
+
+/* The grant's hypercalls in order, pirq 100 the recorder's first. */
+static const char *const grant_steps[] = {
+    "assign_device sbdf=0x18",
+    "iomem_permission mfn=0xfebc0 nr=32 allow=1",
+    "ioport_permission port=0xc000 nr=64 allow=1",
+    "map_pirq_gsi gsi=11 pirq=100",
+    "irq_permission pirq=100 allow=1",
+};
+
+/* What undoes each of them. */
+static const char *const undo_steps[] = {
+    "deassign_device sbdf=0x18",
+    "iomem_permission mfn=0xfebc0 nr=32 allow=0",
+    "ioport_permission port=0xc000 nr=64 allow=0",
+    "unmap_pirq pirq=100",
+    "irq_permission pirq=100 allow=0",
+};
+
+/* The recorder's fail_mask bit of each grant step. */
+static const unsigned step_op[] = {
+    XEN_PCI_HV_ASSIGN, XEN_PCI_HV_IOMEM_PERM, XEN_PCI_HV_IOPORT_PERM,
+    XEN_PCI_HV_MAP_PIRQ_GSI, XEN_PCI_HV_IRQ_PERM,
+};
+
+static gchar **log_lines(XenPciHv *hv)
+{
+    g_autofree char *text = g_strdup(hv->log->str);
+
+    g_strchomp(text);
+    return g_strsplit(text, "\n", -1);
+}
+
+static void test_grant_revoke(void)
+{
+    XenPciHv hv;
+    XenPciGrants g = XEN_PCI_GRANTS_NONE;
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned i, n = G_N_ELEMENTS(grant_steps);
+
+    xen_pci_hv_init_recording(&hv);
+    g_assert_true(xen_pci_grant(&hv, &target, &g, &err));
+    g_assert_no_error(err);
+    lines = log_lines(&hv);
+    g_assert_cmpuint(g_strv_length(lines), ==, n);
+    for (i = 0; i < n; i++) {
+        g_assert_cmpstr(lines[i], ==, grant_steps[i]);
+    }
+    g_string_truncate(hv.log, 0);
+    xen_pci_revoke(&hv, &target, &g);
+    g_strfreev(lines);
+    lines = log_lines(&hv);
+    /* Undone in reverse order: the pirq's permission first. */
+    g_assert_cmpuint(g_strv_length(lines), ==, n);
+    g_assert_cmpstr(lines[0], ==, undo_steps[4]);
+    g_assert_cmpstr(lines[1], ==, undo_steps[3]);
+    g_assert_cmpstr(lines[2], ==, undo_steps[2]);
+    g_assert_cmpstr(lines[3], ==, undo_steps[1]);
+    g_assert_cmpstr(lines[4], ==, undo_steps[0]);
+    g_assert_false(g.assigned);
+    g_assert_cmpint(g.pirq, ==, -1);
+    xen_pci_hv_cleanup(&hv);
+}
+
+/* Step @data fails: each earlier step is undone, nothing stays granted. */
+static void test_grant_fails_at(gconstpointer data)
+{
+    unsigned fail = GPOINTER_TO_UINT(data), i;
+    XenPciHv hv;
+    XenPciGrants g = XEN_PCI_GRANTS_NONE;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *failed = NULL;
+
+    xen_pci_hv_init_recording(&hv);
+    hv.fail_mask = 1ull << step_op[fail];
+    g_assert_false(xen_pci_grant(&hv, &target, &g, &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, target.name));
+    failed = g_strdup_printf("%s = -1\n", grant_steps[fail]);
+    g_assert_nonnull(strstr(hv.log->str, failed));
+    for (i = 0; i < fail; i++) {
+        g_autofree char *undo = g_strdup_printf("%s\n", undo_steps[i]);
+
+        if (!strstr(hv.log->str, undo)) {
+            g_test_message("after a failed %s, '%s' is missing from:\n%s",
+                           grant_steps[fail], undo_steps[i], hv.log->str);
+            g_test_fail();
+        }
+    }
+    g_assert_false(g.assigned);
+    g_assert_cmpuint(g.bars, ==, 0);
+    g_assert_cmpint(g.pirq, ==, -1);
+    g_assert_false(g.irq_allowed);
+    /* A revoke after the failed grant has nothing left to undo. */
+    g_string_truncate(hv.log, 0);
+    xen_pci_revoke(&hv, &target, &g);
+    g_assert_cmpstr(hv.log->str, ==, "");
+    xen_pci_hv_cleanup(&hv);
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const names[] = {
+        "assign", "iomem", "ioport", "map-gsi", "irq-permission",
+    };
+    unsigned i;
+
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/grant/grant-revoke", test_grant_revoke);
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *path = g_strdup_printf("/grant/fails-at/%s",
+                                                names[i]);
+
+        g_test_add_data_func(path, GUINT_TO_POINTER(i), test_grant_fails_at);
+    }
+    return g_test_run();
+}
