@@ -53,8 +53,9 @@ static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
         return;
     }
     if ((gaddr + off) % XPT_PAGE_SIZE != maddr % XPT_PAGE_SIZE) {
-        xen_pci_func_guest_error(&s->fn, "BAR %u at 0x%" PRIx64 " is not page-aligned "
-                        "like the host's", slot, gaddr);
+        xen_pci_func_guest_error(&s->fn, "BAR %u at 0x%" PRIx64 " is not "
+                                 "page-aligned like the host's", slot,
+                                 gaddr);
     }
     trace_xen_pt_map_mmio(s->fn.host.name, slot, gaddr + off, maddr, len, add);
     if (s->hv.ops->map_mmio(&s->hv, (gaddr + off) >> XPT_PAGE_SHIFT,

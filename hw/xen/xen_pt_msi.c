@@ -255,7 +255,8 @@ static void xpt_msix_write(void *opaque, hwaddr addr, uint64_t val,
     i = (addr - toff) / MSIX_ENTRY_SIZE;
     field = (addr - toff) % MSIX_ENTRY_SIZE;
     if (field + size > MSIX_ENTRY_SIZE) {
-        xen_pci_func_guest_error(&s->fn, "MSI-X write spanning entries dropped");
+        xen_pci_func_guest_error(&s->fn,
+                                 "MSI-X write spanning entries dropped");
         return;
     }
     e = &x->entries[i];

@@ -102,7 +102,7 @@ static void test_grant_fails_at(gconstpointer data)
         g_autofree char *undo = g_strdup_printf("%s\n", undo_steps[i]);
 
         if (!strstr(hv.log->str, undo)) {
-            g_test_message("after a failed %s, '%s' is missing from:\n%s",
+            g_test_message("after a failed %s, '%s' is missing from: %s",
                            grant_steps[fail], undo_steps[i], hv.log->str);
             g_test_fail();
         }

@@ -7,7 +7,10 @@
 
 #define XEN_PCI_GRANT_PAGE 4096u
 
-G_DEFINE_QUARK(xen-pci-grant-error, xen_pci_grant_error)
+GQuark xen_pci_grant_error_quark(void)
+{
+    return g_quark_from_static_string("xen-pci-grant-error");
+}
 
 static int bar_access(XenPciHv *hv, const XpfBar *b, bool allow)
 {

@@ -37,7 +37,8 @@ typedef struct XenPciHvOps {
     int (*map_ioport)(XenPciHv *hv, uint32_t gport, uint32_t mport, uint32_t nr,
                       bool add);
     int (*irq_permission)(XenPciHv *hv, int pirq, bool allow);
-    int (*iomem_permission)(XenPciHv *hv, uint64_t mfn, uint64_t nr, bool allow);
+    int (*iomem_permission)(XenPciHv *hv, uint64_t mfn, uint64_t nr,
+                            bool allow);
     int (*ioport_permission)(XenPciHv *hv, uint32_t port, uint32_t nr,
                              bool allow);
     /* IOMMU assignment of host function @sbdf to the domain. */
