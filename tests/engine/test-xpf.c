@@ -1298,6 +1298,103 @@ static void test_msi_ext_data(void)
     }
 }
 
+/* ---- privileged state changes by meaning ---- */
+
+static void test_reset_guest_view(void)
+{
+    g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
+    g_autoptr(XpfDevice) d = mkdev(h, false, false);
+    unsigned nev;
+
+    g_assert_cmpint(xpf_write(d, 0x04, 2, 0x0147), ==, XPF_OK);
+    g_assert_cmpint(xpf_write(d, 0x10, 4, 0xe0001000), ==, XPF_OK);
+    g_assert_cmpint(xpf_write(d, 0x18, 4, 0x5), ==, XPF_OK);
+    g_assert_cmpint(xpf_write(d, 0x1c, 4, 0xd000), ==, XPF_OK);
+    g_assert_cmpint(xpf_write(d, 0x30, 4, 0xfc000001), ==, XPF_OK);
+    nev = rec.events->len;
+    test_host_clear_log(h);
+    xpf_reset_guest_view(d);
+    g_assert_cmphex(rd(d, 0x04, 2), ==, 0);
+    g_assert_cmphex(rd(d, 0x10, 4), ==, 0);
+    g_assert_cmphex(rd(d, 0x14, 4), ==, 0xc);     /* 64-bit prefetchable */
+    g_assert_cmphex(rd(d, 0x18, 4), ==, 0);
+    g_assert_cmphex(rd(d, 0x1c, 4), ==, 0x1);     /* I/O */
+    g_assert_cmphex(rd(d, 0x20, 4), ==, 0);
+    g_assert_cmphex(rd(d, 0x30, 4), ==, 0);       /* ROM disabled too */
+    g_assert_cmpuint(rec.events->len, ==, nev);
+    g_assert_cmpuint(test_host_writes(h), ==, 0);
+    /* Other header registers are left alone; sizing still works. */
+    g_assert_cmphex(rd(d, 0x00, 4), ==, 0x12341af4);
+    g_assert_cmphex(rd(d, 0x2c, 4), ==, 0);
+    g_assert_cmphex(size_bar(d, 0x10), ==, 0xfffff000);
+    g_assert_cmphex(size_bar(d, 0x30), ==, 0xffff0001);
+}
+
+static void test_mirror_interrupts(void)
+{
+    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) none = test_host_synthetic(XPF_CFG_SIZE);
+    g_autoptr(XpfDevice) n = mkdev(none, false, false);
+    g_autoptr(XpfDevice) d = mkdev(h, false, true);
+    XpfMsiState ms;
+    XpfMsixState xs;
+
+    g_assert_false(xpf_mirror_msi(n, 1));
+    g_assert_false(xpf_mirror_msix(n, true));
+    /* MSI: enable and Multiple Message Enable, within what is capable. */
+    g_assert_true(xpf_mirror_msi(d, 4));
+    xpf_msi_state(d, &ms);
+    g_assert_true(ms.enabled);
+    g_assert_cmpuint(ms.vectors_enabled, ==, 4);
+    g_assert_cmphex(rd(d, 0x52, 2), ==, 0x01a5);
+    g_assert_false(xpf_mirror_msi(d, 8));
+    g_assert_false(xpf_mirror_msi(d, 3));
+    g_assert_cmphex(rd(d, 0x52, 2), ==, 0x01a5);
+    g_assert_true(xpf_mirror_msi(d, 0));
+    g_assert_cmphex(rd(d, 0x52, 2), ==, 0x0184);
+    /* MSI-X: enable as asked, function mask cleared. */
+    g_assert_cmpint(xpf_write(d, 0x72, 2, 0x4000), ==, XPF_OK);
+    g_assert_true(xpf_mirror_msix(d, true));
+    xpf_msix_state(d, &xs);
+    g_assert_true(xs.enabled && !xs.masked);
+    g_assert_cmphex(rd(d, 0x72, 2), ==, 0x8007);
+    g_assert_true(xpf_mirror_msix(d, false));
+    g_assert_cmphex(rd(d, 0x72, 2), ==, 0x0007);
+    /* Only the guest's own write raised an event. */
+    g_assert_cmpuint(rec.events->len, ==, 1);
+    g_assert_cmpuint(test_host_writes(h), ==, 0);
+}
+
+/* The one-type rule counts what the path enabled in the host. */
+static void test_host_interrupts_rule(void)
+{
+    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(XpfDevice) d = mkdev(h, false, true);
+
+    g_assert_cmpint(xpf_write(d, 0x04, 2, 0x0407), ==, XPF_OK);
+    xpf_set_host_interrupts(d, XPF_INTR_MSIX | XPF_INTR_INTX);
+    g_assert_cmpint(xpf_host_interrupts(d), ==, XPF_INTR_MSIX);
+    g_assert_cmpint(xpf_interrupt_type(d), ==, XPF_INTR_MSIX);
+    /* Virtual MSI-X is off, yet MSI and INTx are refused. */
+    g_assert_cmpint(xpf_write(d, 0x52, 2, 0x0001), ==, XPF_E_REFUSED);
+    g_assert_cmpint(xpf_write(d, 0x04, 2, 0x0007), ==, XPF_E_REFUSED);
+    g_assert_cmphex(rd(d, 0x04, 2), ==, 0x0407);
+    /* The same type is fine. */
+    g_assert_cmpint(xpf_write(d, 0x72, 2, 0x8000), ==, XPF_OK);
+    g_assert_cmpint(xpf_write(d, 0x72, 2, 0x0000), ==, XPF_OK);
+    /* Host MSI: MSI-X refused. */
+    xpf_set_host_interrupts(d, XPF_INTR_MSI);
+    g_assert_cmpint(xpf_write(d, 0x72, 2, 0x8000), ==, XPF_E_REFUSED);
+    g_assert_cmpint(xpf_write(d, 0x52, 2, 0x0001), ==, XPF_OK);
+    g_assert_cmpint(xpf_write(d, 0x52, 2, 0x0000), ==, XPF_OK);
+    g_assert_cmpint(xpf_interrupt_type(d), ==, XPF_INTR_MSI);
+    /* Nothing in the host: INTx may come back. */
+    xpf_set_host_interrupts(d, XPF_INTR_NONE);
+    g_assert_cmpint(xpf_write(d, 0x04, 2, 0x0007), ==, XPF_OK);
+    g_assert_cmpint(xpf_interrupt_type(d), ==, XPF_INTR_INTX);
+    g_assert_cmpuint(test_host_writes(h), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1355,5 +1452,9 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/reg/descriptors-immutable",
                     test_descriptors_immutable);
     g_test_add_func("/xpf/caps/msi-ext-data", test_msi_ext_data);
+    g_test_add_func("/xpf/path/reset-guest-view", test_reset_guest_view);
+    g_test_add_func("/xpf/path/mirror-interrupts", test_mirror_interrupts);
+    g_test_add_func("/xpf/policy/host-interrupts",
+                    test_host_interrupts_rule);
     return g_test_run();
 }

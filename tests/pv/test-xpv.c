@@ -1524,6 +1524,60 @@ static void test_format(void)
     g_assert_cmpstr(st, ==, "");
 }
 
+/* ---- interrupt types: what the host really has ---- */
+
+/*
+ * After enable_msi the guest clears the virtual MSI enable bit by config
+ * write: MSI stays on in the host, so the one-type rule still refuses INTx
+ * (clearing Interrupt Disable) and MSI-X, as pciback, which checks the
+ * function's real state.
+ */
+static void test_intr_rule_host_state(void)
+{
+    const XpvFunc *f;
+    XpfMsiState msi;
+    XpfMsixState msix;
+    uint32_t cmd;
+    Fx x;
+
+    fx_init(&x, XPV_MODE_VPCI);
+    f = fx_add_host(&x, load("e1000e"), bdf(0, 1, 0, 0), true, false);
+    xpf_msi_state(f->dev, &msi);
+    xpf_msix_state(f->dev, &msix);
+    g_assert_true(msi.present && msix.present);
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_enable_msi, 0, 0, 0), ==,
+                    XEN_PCI_ERR_success);
+    /* Linux's order: INTx off once MSI is on. */
+    cmd = conf_rd(&x, f, 0x04, 2);
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_conf_write, 0x04, 2,
+                       cmd | 0x0400), ==, XEN_PCI_ERR_success);
+    /* The guest clears the virtual MSI enable bit. */
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_conf_write, msi.cap + 2, 2,
+                       conf_rd(&x, f, msi.cap + 2, 2) & ~1u), ==,
+                    XEN_PCI_ERR_success);
+    g_assert_cmpint(f->irq, ==, XPV_IRQ_MSI);
+    g_assert_cmpuint(xpf_interrupt_type(f->dev), ==, XPF_INTR_MSI);
+    /* INTx back on is refused; Interrupt Disable stays set. */
+    test_host_clear_log(fx_host(f));
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_conf_write, 0x04, 2,
+                       cmd & ~0x0400u), ==, XEN_PCI_ERR_access_denied);
+    g_assert_cmphex(conf_rd(&x, f, 0x04, 2) & 0x0400, ==, 0x0400);
+    g_assert_cmpuint(test_host_writes(fx_host(f)), ==, 0);
+    /* MSI-X, by op or by config write, is refused too. */
+    g_assert_cmpint(enable_msix(&x, f, (const uint16_t[]){ 0 }, 1), ==,
+                    XEN_PCI_ERR_op_failed);
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_conf_write, msix.cap + 2, 2,
+                       0x8000), ==, XEN_PCI_ERR_access_denied);
+    g_assert_cmpuint(fake.enable_msix, ==, 0);
+    /* Once the backend disabled MSI in the host, INTx may come back. */
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_disable_msi, 0, 0, 0), ==,
+                    XEN_PCI_ERR_success);
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_conf_write, 0x04, 2,
+                       cmd & ~0x0400u), ==, XEN_PCI_ERR_success);
+    g_assert_cmpuint(xpf_interrupt_type(f->dev), ==, XPF_INTR_INTX);
+    fx_free(&x);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1562,5 +1616,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xpv/aer/sequence-failed", test_aer_sequence_failed);
     g_test_add_func("/xpv/aer/reset", test_aer_reset);
     g_test_add_func("/xpv/format", test_format);
+    g_test_add_func("/xpv/xsa157/intr-rule-host-state",
+                    test_intr_rule_host_state);
     return g_test_run();
 }

@@ -58,6 +58,7 @@ struct XpfDevice {
     XpfPathOps path;
     void *path_opaque;
     XpfPolicy policy;
+    XpfIntrType host_intr;           /* MSI / MSI-X on in the host */
     unsigned cfg_size;               /* 256 or 4096 */
     XpfBar bars[XPF_NUM_BARS + 1];
     /* Capabilities kept in the guest's view (0: absent or hidden). */

@@ -42,16 +42,19 @@ static bool xpf_intr_control_ok(const XpfDevice *d)
     return d->policy.permissive || d->policy.allow_interrupt_control;
 }
 
+/* On in the guest's view or really on in the host (pciback's view). */
 static bool msi_enabled(const XpfDevice *d)
 {
-    return d->cap_msi &&
-           (xpf_get_emulated(d, d->cap_msi + 2) & XPF_MSI_FLAGS_ENABLE);
+    return (d->host_intr & XPF_INTR_MSI) ||
+           (d->cap_msi &&
+            (xpf_get_emulated(d, d->cap_msi + 2) & XPF_MSI_FLAGS_ENABLE));
 }
 
 static bool msix_enabled(const XpfDevice *d)
 {
-    return d->cap_msix &&
-           (xpf_get_emulated(d, d->cap_msix + 2) & XPF_MSIX_FLAGS_ENABLE);
+    return (d->host_intr & XPF_INTR_MSIX) ||
+           (d->cap_msix &&
+            (xpf_get_emulated(d, d->cap_msix + 2) & XPF_MSIX_FLAGS_ENABLE));
 }
 
 XpfIntrType xpf_interrupt_type(const XpfDevice *d)
@@ -811,6 +814,67 @@ bool xpf_register_layout(XpfDevice *d, const uint8_t *cfg, XpfExtCapMode mode,
            add_rom(d, cfg, errp) &&
            add_caps(d, cfg, errp) &&
            add_extcaps(d, cfg, mode, errp);
+}
+
+/* ---- privileged state changes for the path ---- */
+
+void xpf_reset_guest_view(XpfDevice *d)
+{
+    unsigned slot;
+
+    xpf_set_emulated(d, XPF_COMMAND, 0);
+    for (slot = 0; slot <= XPF_ROM_SLOT; slot++) {
+        unsigned off = slot == XPF_ROM_SLOT ? XPF_ROM : XPF_BAR0 + 4 * slot;
+        XpfReg *r = xpf_reg_at(d, off);
+
+        /* Address and ROM enable bits are writable, type bits are not. */
+        if (r && r->d.offset == off) {
+            r->val &= r->d.ro | ~r->d.emu;
+        }
+    }
+}
+
+bool xpf_mirror_msi(XpfDevice *d, unsigned nvec)
+{
+    XpfReg *r = d->cap_msi ? xpf_reg_at(d, d->cap_msi + 2) : NULL;
+    unsigned mmc;
+
+    if (!r) {
+        return false;
+    }
+    mmc = (r->val & XPF_MSI_FLAGS_MMC) >> 1;
+    if (nvec & (nvec - 1) || nvec > 32 || nvec > (1u << mmc)) {
+        return false;
+    }
+    r->val &= ~(XPF_MSI_FLAGS_ENABLE | XPF_MSI_FLAGS_MME);
+    if (nvec) {
+        r->val |= XPF_MSI_FLAGS_ENABLE | g_bit_nth_lsf(nvec, -1) << 4;
+    }
+    return true;
+}
+
+bool xpf_mirror_msix(XpfDevice *d, bool enabled)
+{
+    XpfReg *r = d->cap_msix ? xpf_reg_at(d, d->cap_msix + 2) : NULL;
+
+    if (!r) {
+        return false;
+    }
+    r->val &= ~(XPF_MSIX_FLAGS_ENABLE | XPF_MSIX_FLAGS_MASKALL);
+    if (enabled) {
+        r->val |= XPF_MSIX_FLAGS_ENABLE;
+    }
+    return true;
+}
+
+void xpf_set_host_interrupts(XpfDevice *d, XpfIntrType types)
+{
+    d->host_intr = (XpfIntrType)(types & (XPF_INTR_MSI | XPF_INTR_MSIX));
+}
+
+XpfIntrType xpf_host_interrupts(const XpfDevice *d)
+{
+    return d->host_intr;
 }
 
 /* ---- decoded state for the path ---- */

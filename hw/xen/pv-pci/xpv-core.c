@@ -14,10 +14,6 @@
 
 #define XPV_CFG_SIZE            4096
 #define XPV_CMD_MEM             0x0002
-#define XPV_MSI_FLAGS_ENABLE    0x0001
-#define XPV_MSI_FLAGS_MME       0x0070
-#define XPV_MSIX_FLAGS_MASKALL  0x4000
-#define XPV_MSIX_FLAGS_ENABLE   0x8000
 #define XPV_MSIX_MAX_TABLE      2048
 #define XPV_SLOTS               32
 #define XPV_NS_PER_SEC          1000000000ll
@@ -353,49 +349,27 @@ unsigned xpv_root_buses(const XpvBackend *b, XpvBus *out, unsigned max)
 
 /* ---- interrupt state, mirrored into the engine ---- */
 
-static void xpv_mirror_msi(XpvFunc *f, unsigned nvec)
-{
-    XpfMsiState msi;
-    uint32_t ctl;
-
-    xpf_msi_state(f->dev, &msi);
-    if (!msi.present) {
-        return;
-    }
-    ctl = xpf_get_emulated(f->dev, msi.cap + 2);
-    ctl &= ~(XPV_MSI_FLAGS_ENABLE | XPV_MSI_FLAGS_MME);
-    if (nvec) {
-        ctl |= XPV_MSI_FLAGS_ENABLE | (g_bit_storage(nvec) - 1) << 4;
-    }
-    xpf_set_emulated(f->dev, msi.cap + 2, ctl);
-}
-
-static void xpv_mirror_msix(XpvFunc *f, bool on)
-{
-    XpfMsixState mx;
-    uint32_t ctl;
-
-    xpf_msix_state(f->dev, &mx);
-    if (!mx.present) {
-        return;
-    }
-    ctl = xpf_get_emulated(f->dev, mx.cap + 2);
-    ctl &= ~(XPV_MSIX_FLAGS_ENABLE | XPV_MSIX_FLAGS_MASKALL);
-    if (on) {
-        ctl |= XPV_MSIX_FLAGS_ENABLE;
-    }
-    xpf_set_emulated(f->dev, mx.cap + 2, ctl);
-}
-
+/*
+ * Record what the hooks set up in the host; the engine learns the real
+ * type for its one-type rule, whatever the guest's virtual bits say.
+ */
 static void xpv_set_irq(XpvFunc *f, XpvIrqMode irq, unsigned nvec,
                         const int *pirqs)
 {
+    static const XpfIntrType types[] = {
+        [XPV_IRQ_NONE] = XPF_INTR_NONE,
+        [XPV_IRQ_MSI] = XPF_INTR_MSI,
+        [XPV_IRQ_MULTI_MSI] = XPF_INTR_MSI,
+        [XPV_IRQ_MSIX] = XPF_INTR_MSIX,
+    };
+
     f->irq = irq;
     f->nvec = nvec;
     memset(f->pirqs, 0, sizeof(f->pirqs));
     if (nvec) {
         memcpy(f->pirqs, pirqs, nvec * sizeof(*pirqs));
     }
+    xpf_set_host_interrupts(f->dev, types[irq]);
 }
 
 /* Undo what the guest set up (disable op, removal, reset). */
@@ -407,13 +381,13 @@ static void xpv_undo_irq(XpvBackend *b, XpvFunc *f)
         if (b->hooks.disable_msi) {
             b->hooks.disable_msi(b->opaque, f);
         }
-        xpv_mirror_msi(f, 0);
+        xpf_mirror_msi(f->dev, 0);
         break;
     case XPV_IRQ_MSIX:
         if (b->hooks.disable_msix) {
             b->hooks.disable_msix(b->opaque, f);
         }
-        xpv_mirror_msix(f, false);
+        xpf_mirror_msix(f->dev, false);
         memset(f->msix_entries, 0, sizeof(f->msix_entries));
         break;
     case XPV_IRQ_NONE:
@@ -434,7 +408,10 @@ static bool xpv_pirqs_ok(const int *pirqs, unsigned n, int max)
     return true;
 }
 
-/* The other message type is on in the engine (guest config write)? */
+/*
+ * The other message type is on: in the guest's view (a config write under
+ * allow_interrupt_control) or in the host.
+ */
 static bool xpv_engine_has(const XpvFunc *f, XpfIntrType t)
 {
     return xpf_interrupt_type(f->dev) & t;
@@ -555,7 +532,7 @@ static int32_t xpv_msi_enable(XpvBackend *b, XpvFunc *f, XpvOp *op,
         xpv_undo_irq(b, f);
         return XEN_PCI_ERR_op_failed;
     }
-    xpv_mirror_msi(f, nvec);
+    xpf_mirror_msi(f->dev, nvec);
     op->value = pirqs[0];
     return XEN_PCI_ERR_success;
 }
@@ -640,7 +617,7 @@ static int32_t xpv_op_enable_msix(XpvBackend *b, XpvFunc *f, XpvOp *op)
         xpv_undo_irq(b, f);
         return XEN_PCI_ERR_op_failed;
     }
-    xpv_mirror_msix(f, true);
+    xpf_mirror_msix(f->dev, true);
     op->nvec = n;
     for (i = 0; i < n; i++) {
         op->vectors[i] = pirqs[i];

@@ -209,6 +209,37 @@ XpfPolicy xpf_get_policy(const XpfDevice *d);
 bool xpf_set_emulated(XpfDevice *d, unsigned off, uint32_t val);
 uint32_t xpf_get_emulated(const XpfDevice *d, unsigned off);
 
+/*
+ * Privileged state changes for the path, by meaning rather than by
+ * register offset; none raises an event.
+ *
+ * xpf_reset_guest_view: the guest's view as after a function reset: the
+ * command register reads 0, BARs 0-5 and the ROM BAR lose their address
+ * (and ROM enable) bits and keep their type bits (I/O, 64-bit,
+ * prefetchable).
+ */
+void xpf_reset_guest_view(XpfDevice *d);
+/*
+ * Show the guest the MSI / MSI-X state the path set up on the host by
+ * other means (a PV frontend's enable_msi / enable_msix op).
+ * xpf_mirror_msi: @nvec vectors (a power of two the function supports) or
+ * 0 for disabled: MSI Enable and Multiple Message Enable.
+ * xpf_mirror_msix: MSI-X Enable as @enabled, Function Mask cleared.
+ * Both return false, changing nothing, when the capability is absent (or
+ * @nvec is not possible).
+ */
+bool xpf_mirror_msi(XpfDevice *d, unsigned nvec);
+bool xpf_mirror_msix(XpfDevice *d, bool enabled);
+/*
+ * The message interrupt types (XPF_INTR_MSI, XPF_INTR_MSIX or none) the
+ * path has really enabled on the host function.  The one-interrupt-type
+ * rule of allow_interrupt_control counts them together with the guest's
+ * virtual enable bits, so clearing a virtual bit does not let the guest
+ * enable a second type while the first is still on in the host.
+ */
+void xpf_set_host_interrupts(XpfDevice *d, XpfIntrType types);
+XpfIntrType xpf_host_interrupts(const XpfDevice *d);
+
 /* State the path needs, decoded. */
 typedef struct XpfBarState {
     uint64_t addr;       /* guest address (emulated BAR value) */
@@ -239,6 +270,7 @@ void xpf_msi_state(const XpfDevice *d, XpfMsiState *out);
 void xpf_msix_state(const XpfDevice *d, XpfMsixState *out);
 uint16_t xpf_command(const XpfDevice *d);
 unsigned xpf_pm_state(const XpfDevice *d);       /* 0..3, 0 if no PM */
+/* Types enabled: virtual enable bits or enabled in the host (see above). */
 XpfIntrType xpf_interrupt_type(const XpfDevice *d);
 unsigned xpf_find_cap(const XpfDevice *d, uint8_t id);     /* 0: absent */
 unsigned xpf_find_extcap(const XpfDevice *d, uint16_t id); /* 0: absent */
