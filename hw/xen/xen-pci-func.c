@@ -447,31 +447,37 @@ static void xen_pci_policy_get_summary(Object *obj, Visitor *v,
     visit_type_str(v, name, &val, errp);
 }
 
+static const struct {
+    const char *name, *type;
+    ObjectPropertyAccessor *get, *set;
+    const char *desc;
+} xen_pci_policy_prop_list[] = {
+    { "permissive", "bool", xen_pci_policy_get_bool, xen_pci_policy_set_bool,
+      "unlisted config registers become writable (pciback's permissive)" },
+    { "allow-interrupt-control", "bool", xen_pci_policy_get_bool,
+      xen_pci_policy_set_bool,
+      "the guest may enable INTx, MSI and MSI-X (one type at a time)" },
+    { "quirks", "str", xen_pci_policy_get_quirks, xen_pci_policy_set_quirks,
+      "extra pass-through registers, OFF:SIZE:MASK[,...] in hexadecimal" },
+    { "policy", "str", xen_pci_policy_get_summary, NULL,
+      "the policy in effect, in one line" },
+};
+
 void xen_pci_policy_class_init(ObjectClass *klass,
                                const XenPciPolicyProps *props)
 {
-    void *opaque = (void *)props;
+    unsigned i;
 
-    object_class_property_add(klass, "permissive", "bool",
-                              xen_pci_policy_get_bool,
-                              xen_pci_policy_set_bool, NULL, opaque);
-    object_class_property_set_description(klass, "permissive",
-        "unlisted config registers become writable (pciback's permissive)");
-    object_class_property_add(klass, "allow-interrupt-control", "bool",
-                              xen_pci_policy_get_bool,
-                              xen_pci_policy_set_bool, NULL, opaque);
-    object_class_property_set_description(klass, "allow-interrupt-control",
-        "the guest may enable INTx, MSI and MSI-X (one type at a time)");
-    object_class_property_add(klass, "quirks", "str",
-                              xen_pci_policy_get_quirks,
-                              xen_pci_policy_set_quirks, NULL, opaque);
-    object_class_property_set_description(klass, "quirks",
-        "extra pass-through registers, OFF:SIZE:MASK[,...] in hexadecimal");
-    object_class_property_add(klass, "policy", "str",
-                              xen_pci_policy_get_summary, NULL, NULL,
-                              opaque);
-    object_class_property_set_description(klass, "policy",
-        "the policy in effect, in one line");
+    for (i = 0; i < G_N_ELEMENTS(xen_pci_policy_prop_list); i++) {
+        object_class_property_add(klass, xen_pci_policy_prop_list[i].name,
+                                  xen_pci_policy_prop_list[i].type,
+                                  xen_pci_policy_prop_list[i].get,
+                                  xen_pci_policy_prop_list[i].set, NULL,
+                                  (void *)props);
+        object_class_property_set_description(klass,
+            xen_pci_policy_prop_list[i].name,
+            xen_pci_policy_prop_list[i].desc);
+    }
 }
 
 void xen_pci_policy_free(XenPciPolicy *p)
