@@ -1395,6 +1395,33 @@ static void test_host_interrupts_rule(void)
     g_assert_cmpuint(test_host_writes(h), ==, 0);
 }
 
+/* ---- host text ---- */
+
+/* Resource ranges that wrap or numbers with signs are refused. */
+static void test_sysfs_resource_hostile(void)
+{
+    static const char *const first[] = {
+        "0x0000000000000000 0xffffffffffffffff 0x0000000000040200",
+        "0x0000000000001000 -0x000000000000001 0x0000000000040200",
+        "-0x000000000001000 0x0000000000000fff 0x0000000000040200",
+        "0x00000000fe000000 0x00000000fe000fff +0x000000000040200",
+        "0x00000000fe000000 0x00000000fe000fff 0x10000000000040200",
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(first); i++) {
+        g_autofree char *text = g_strconcat(first[i], "\n",
+                                            "0 0 0\n0 0 0\n0 0 0\n0 0 0\n"
+                                            "0 0 0\n0 0 0\n", NULL);
+        XpfBar b[XPF_NUM_BARS + 1];
+        g_autoptr(GError) err = NULL;
+
+        g_test_message("resource line '%s'", first[i]);
+        g_assert_false(xpf_parse_sysfs_resource(text, b, &err));
+        g_assert_error(err, XPF_ERROR, 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1456,5 +1483,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/path/mirror-interrupts", test_mirror_interrupts);
     g_test_add_func("/xpf/policy/host-interrupts",
                     test_host_interrupts_rule);
+    g_test_add_func("/xpf/util/sysfs-resource-hostile",
+                    test_sysfs_resource_hostile);
     return g_test_run();
 }
