@@ -181,7 +181,21 @@ static void xpb_refused(void *opaque, const XpvFunc *f, uint32_t cmd,
     }
 }
 
+/* One trace line per op, as the HVM path traces each config access. */
+static void xpb_answered(void *opaque, const XpvFunc *f,
+                         const XpvOpRecord *r)
+{
+    XenPciBackPv *s = opaque;
+    const XpbFunc *pf = f ? f->opaque : NULL;
+
+    trace_xen_pciback_pv_op(pf ? pf->fn.host.name : xpb_name(s),
+                            xpv_op_name(r->cmd), r->domain, r->bus,
+                            r->devfn, r->offset, r->size, r->in_value,
+                            r->out_value, r->err);
+}
+
 static const XpvHooks xpb_hooks = {
+    .answered = xpb_answered,
     .enable_msi = xpb_enable_msi,
     .disable_msi = xpb_disable_msi,
     .enable_msix = xpb_enable_msix,

@@ -100,10 +100,20 @@ static void fk_refused(void *opaque, const XpvFunc *f, uint32_t cmd,
     fk_refused_err = err;
 }
 
+/* Every op answered, as the path sees it for its trace. */
+static GArray *fk_answered;
+
+static void fk_answer(void *opaque, const XpvFunc *f, const XpvOpRecord *r)
+{
+    if (fk_answered) {
+        g_array_append_val(fk_answered, *r);
+    }
+}
+
 static const XpvHooks fake_hooks = {
     .enable_msi = fk_enable_msi, .disable_msi = fk_disable_msi,
     .enable_msix = fk_enable_msix, .disable_msix = fk_disable_msix,
-    .refused = fk_refused,
+    .refused = fk_refused, .answered = fk_answer,
 };
 
 /* ---- a backend, its page and its functions ---- */
@@ -415,6 +425,47 @@ static void test_passthrough_roots(void)
 }
 
 /* ---- config ops and error codes ---- */
+
+/*
+ * The path hears of every op once, with what the frontend asked and what
+ * it was answered: a good read, a bad size, an absent function.
+ */
+static void test_answered_hook(void)
+{
+    const XpvOpRecord *r;
+    const XpvFunc *f;
+    uint32_t vendor;
+    Fx x;
+
+    fx_init(&x, XPV_MODE_VPCI);
+    f = fx_add(&x, "edu", bdf(0, 1, 0, 0));
+    vendor = conf_rd(&x, f, 0, 2);
+    fk_answered = g_array_new(false, true, sizeof(XpvOpRecord));
+    g_assert_cmphex(conf_rd(&x, f, 0, 2), ==, vendor);
+    g_assert_cmpint(op(&x, f, XEN_PCI_OP_conf_read, 2, 3, 0), ==,
+                    XEN_PCI_ERR_invalid_offset);
+    g_assert_cmpint(op_at(&x, XEN_PCI_OP_conf_write, 0, 0, 9 << 3, 4, 2,
+                          0x6), ==, XEN_PCI_ERR_dev_not_found);
+    g_assert_cmpuint(fk_answered->len, ==, 3);
+    r = &g_array_index(fk_answered, XpvOpRecord, 0);
+    g_assert_cmpuint(r->cmd, ==, XEN_PCI_OP_conf_read);
+    g_assert_cmpuint(r->devfn, ==, f->guest.devfn);
+    g_assert_cmpint(r->offset, ==, 0);
+    g_assert_cmpint(r->size, ==, 2);
+    g_assert_cmphex(r->out_value, ==, vendor);
+    g_assert_cmpint(r->err, ==, XEN_PCI_ERR_success);
+    r = &g_array_index(fk_answered, XpvOpRecord, 1);
+    g_assert_cmpint(r->offset, ==, 2);
+    g_assert_cmpint(r->size, ==, 3);
+    g_assert_cmpint(r->err, ==, XEN_PCI_ERR_invalid_offset);
+    r = &g_array_index(fk_answered, XpvOpRecord, 2);
+    g_assert_cmpuint(r->cmd, ==, XEN_PCI_OP_conf_write);
+    g_assert_cmpuint(r->devfn, ==, 9 << 3);
+    g_assert_cmphex(r->in_value, ==, 0x6);
+    g_assert_cmpint(r->err, ==, XEN_PCI_ERR_dev_not_found);
+    g_clear_pointer(&fk_answered, g_array_unref);
+    fx_free(&x);
+}
 
 static void test_conf_read_write(void)
 {
@@ -1586,6 +1637,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xpv/bdf/vpci-table-full", test_vpci_table_full);
     g_test_add_func("/xpv/bdf/passthrough-roots", test_passthrough_roots);
     g_test_add_func("/xpv/op/conf-read-write", test_conf_read_write);
+    g_test_add_func("/xpv/op/answered-hook", test_answered_hook);
     g_test_add_func("/xpv/op/conf-errors", test_conf_errors);
     g_test_add_func("/xpv/op/dev-not-found", test_dev_not_found);
     g_test_add_func("/xpv/op/not-implemented", test_not_implemented);

@@ -712,6 +712,16 @@ static int32_t xpv_dispatch(XpvBackend *b, XpvOp *op)
         err != XEN_PCI_ERR_access_denied && b->hooks.refused) {
         b->hooks.refused(b->opaque, f, op->in.cmd, err);
     }
+    if (b->hooks.answered) {
+        XpvOpRecord rec = {
+            .cmd = op->in.cmd, .domain = op->in.domain, .bus = op->in.bus,
+            .devfn = op->in.devfn, .offset = op->in.offset,
+            .size = op->in.size, .in_value = op->in.value,
+            .out_value = op->value, .err = err,
+        };
+
+        b->hooks.answered(b->opaque, f, &rec);
+    }
     return err;
 }
 

@@ -106,6 +106,15 @@ typedef struct XpvMsixEntry {
  * Disable hooks are only called for what an enable hook set up.  Hooks must
  * not call back into the backend.
  */
+/* One answered op, as the path's trace shows it. */
+typedef struct XpvOpRecord {
+    uint32_t cmd;
+    uint32_t domain, bus, devfn;    /* as the frontend addressed it */
+    int32_t offset, size;
+    uint32_t in_value, out_value;
+    int32_t err;
+} XpvOpRecord;
+
 typedef struct XpvHooks {
     int (*enable_msi)(void *opaque, const XpvFunc *f, unsigned nvec,
                       int pirqs[]);
@@ -120,6 +129,13 @@ typedef struct XpvHooks {
      */
     void (*refused)(void *opaque, const XpvFunc *f, uint32_t cmd,
                     int32_t err);
+    /*
+     * Every op answered (optional), once, after its reply is decided: the
+     * op as copied from the page, the value and error returned.  @f is
+     * NULL for an absent function.  For the path's trace.
+     */
+    void (*answered)(void *opaque, const XpvFunc *f,
+                     const XpvOpRecord *rec);
 } XpvHooks;
 
 /*
