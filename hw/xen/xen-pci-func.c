@@ -291,6 +291,18 @@ bool xen_pci_func_is_open(const XenPciFunc *fn)
 
 /* ---- MSI and MSI-X on the host ---- */
 
+/*
+ * The engine's one-interrupt-type rule counts what is on in the host, not
+ * only the guest's virtual enable bits.
+ */
+static void xen_pci_func_host_intr(XenPciFunc *fn, XpfIntrType type,
+                                   bool on)
+{
+    XpfIntrType t = xpf_host_interrupts(fn->xpf);
+
+    xpf_set_host_interrupts(fn->xpf, on ? t | type : t & ~type);
+}
+
 bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec)
 {
     XpfMsiState m;
@@ -304,9 +316,13 @@ bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec)
         set = PCI_MSI_FLAGS_ENABLE | (ctz32(nvec) << 4);
     }
     trace_xen_pci_func_host_msi(fn->host.name, nvec);
-    return xen_pci_func_host_update(fn, m.cap + PCI_MSI_FLAGS, 2,
-                                    PCI_MSI_FLAGS_ENABLE |
-                                    PCI_MSI_FLAGS_QSIZE, set);
+    if (!xen_pci_func_host_update(fn, m.cap + PCI_MSI_FLAGS, 2,
+                                  PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE,
+                                  set)) {
+        return false;
+    }
+    xen_pci_func_host_intr(fn, XPF_INTR_MSI, nvec);
+    return true;
 }
 
 bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked)
@@ -318,11 +334,15 @@ bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked)
         return false;
     }
     trace_xen_pci_func_host_msix(fn->host.name, enabled, masked);
-    return xen_pci_func_host_update(fn, x.cap + PCI_MSIX_FLAGS, 2,
-                                    PCI_MSIX_FLAGS_ENABLE |
-                                    PCI_MSIX_FLAGS_MASKALL,
-                                    (enabled ? PCI_MSIX_FLAGS_ENABLE : 0) |
-                                    (masked ? PCI_MSIX_FLAGS_MASKALL : 0));
+    if (!xen_pci_func_host_update(fn, x.cap + PCI_MSIX_FLAGS, 2,
+                                  PCI_MSIX_FLAGS_ENABLE |
+                                  PCI_MSIX_FLAGS_MASKALL,
+                                  (enabled ? PCI_MSIX_FLAGS_ENABLE : 0) |
+                                  (masked ? PCI_MSIX_FLAGS_MASKALL : 0))) {
+        return false;
+    }
+    xen_pci_func_host_intr(fn, XPF_INTR_MSIX, enabled);
+    return true;
 }
 
 uint64_t xen_pci_func_msix_table(const XenPciFunc *fn)

@@ -92,7 +92,10 @@ bool xen_pci_func_is_open(const XenPciFunc *fn);
 bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
                              Error **errp);
 
-/* The host's MSI control: enabled with @nvec vectors, or off (0). */
+/*
+ * The host's MSI control: enabled with @nvec vectors, or off (0); the
+ * engine learns what is on in the host (its one-interrupt-type rule).
+ */
 bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec);
 /* The host's MSI-X control: enable and function mask. */
 bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked);
