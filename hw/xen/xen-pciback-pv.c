@@ -250,7 +250,7 @@ static XpbFunc *xpb_func_new(XenPciBackPv *s, const char *addr, unsigned n,
     pf->owner = s;
     pf->n = n;
     /* As pciback: the guest sees dom0's IRQ as the interrupt line. */
-    xpf_set_emulated(pf->fn.xpf, PCI_INTERRUPT_LINE, pf->fn.host.irq & 0xff);
+    xpf_set_interrupt_line(pf->fn.xpf, pf->fn.host.irq & 0xff);
     fc = (XpvFuncConfig) {
         .host = xpb_bdf(&pf->fn.host), .dev = pf->fn.xpf, .opaque = pf,
         .intx_pirq = pf->fn.host.irq,

@@ -1330,6 +1330,24 @@ static void test_reset_guest_view(void)
     g_assert_cmphex(size_bar(d, 0x30), ==, 0xffff0001);
 }
 
+/* The path sets the Interrupt Line the guest reads; the host keeps its. */
+static void test_interrupt_line(void)
+{
+    g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
+    g_autoptr(XpfDevice) d = mkdev(h, false, false);
+    unsigned nev = rec.events->len;
+
+    test_host_clear_log(h);
+    xpf_set_interrupt_line(d, 28);
+    g_assert_cmphex(rd(d, 0x3c, 1), ==, 28);
+    g_assert_cmpuint(test_host_writes(h), ==, 0);
+    g_assert_cmpuint(rec.events->len, ==, nev);
+    /* The guest may rewrite it (drivers do), still only in the copy. */
+    g_assert_cmpint(xpf_write(d, 0x3c, 1, 5), ==, XPF_OK);
+    g_assert_cmphex(rd(d, 0x3c, 1), ==, 5);
+    g_assert_cmpuint(test_host_writes(h), ==, 0);
+}
+
 static void test_mirror_interrupts(void)
 {
     g_autoptr(TestHost) h = rich_host();
@@ -1480,6 +1498,7 @@ int main(int argc, char **argv)
                     test_descriptors_immutable);
     g_test_add_func("/xpf/caps/msi-ext-data", test_msi_ext_data);
     g_test_add_func("/xpf/path/reset-guest-view", test_reset_guest_view);
+    g_test_add_func("/xpf/path/interrupt-line", test_interrupt_line);
     g_test_add_func("/xpf/path/mirror-interrupts", test_mirror_interrupts);
     g_test_add_func("/xpf/policy/host-interrupts",
                     test_host_interrupts_rule);

@@ -16,6 +16,7 @@
 #define XPF_BAR0                0x10
 #define XPF_ROM                 0x30
 #define XPF_CAP_PTR             0x34
+#define XPF_INTERRUPT_LINE      0x3c
 #define XPF_INTERRUPT_PIN       0x3d
 
 #define XPF_CMD_IO              0x0001

@@ -834,6 +834,11 @@ void xpf_reset_guest_view(XpfDevice *d)
     }
 }
 
+void xpf_set_interrupt_line(XpfDevice *d, uint8_t line)
+{
+    xpf_set_emulated(d, XPF_INTERRUPT_LINE, line);
+}
+
 bool xpf_mirror_msi(XpfDevice *d, unsigned nvec)
 {
     XpfReg *r = d->cap_msi ? xpf_reg_at(d, d->cap_msi + 2) : NULL;

@@ -219,6 +219,8 @@ uint32_t xpf_get_emulated(const XpfDevice *d, unsigned off);
  * prefetchable).
  */
 void xpf_reset_guest_view(XpfDevice *d);
+/* The Interrupt Line the guest reads (pciback shows dom0's IRQ there). */
+void xpf_set_interrupt_line(XpfDevice *d, uint8_t line);
 /*
  * Show the guest the MSI / MSI-X state the path set up on the host by
  * other means (a PV frontend's enable_msi / enable_msix op).
