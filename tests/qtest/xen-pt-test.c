@@ -964,7 +964,8 @@ static void fake_poke(Fake *f, unsigned off, unsigned size, uint32_t val)
  * A device whose MSI-X table offset lies near 4 GiB, with 2048 entries:
  * offset + 32 KiB wraps in 32 bits to a small value inside its BAR.  The
  * table is outside the BAR (PCI 3.0 6.8.2.4: the table lies within it):
- * refused with a clear error, QEMU still running.
+ * refused with a clear error, QEMU still running, and the function's
+ * decoding, turned on when it was opened, is off again as it was found.
  */
 static void test_bad_msix_table(void)
 {
@@ -979,6 +980,7 @@ static void test_bad_msix_table(void)
     /* BAR 3 of the e1000e is 16 KiB: 0xffffc000 + 0x8000 wraps to 0x4000. */
     fake_poke(&f, cap + PCI_MSIX_FLAGS, 2, 2047);
     fake_poke(&f, cap + PCI_MSIX_TABLE, 4, 0xffffc000 | 3);
+    fake_poke(&f, PCI_COMMAND, 2, 0);
     qts = qtest_init("-machine pc -nodefaults");
     rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
                     "{'driver': 'xen-pci-passthrough', 'id': 'pt0', "
@@ -992,6 +994,7 @@ static void test_bad_msix_table(void)
                             "MSI-X table (BAR 3 offset 0xffffc000, 2048 "
                             "entries) lies outside its BAR"));
     qobject_unref(rsp);
+    g_assert_cmphex(host_cfg(&f, PCI_COMMAND, 2), ==, 0);
     qobject_unref(qtest_qmp(qts, "{'execute': 'query-status'}"));
     qtest_quit(qts);
     fake_destroy(&f);
@@ -1087,6 +1090,36 @@ static void test_quirks_hex_replace(void)
     pt_stop(&pt);
 }
 
+/*
+ * Realize failing after the host function was opened, reset and filtered
+ * (a quirk list that is refused): everything done is undone, so the
+ * function is free again.
+ */
+static void test_failed_realize_undone(void)
+{
+    Fake f = { 0 };
+    QTestState *qts;
+    QDict *rsp;
+
+    fake_create(&f, "e1000");
+    qts = qtest_init("-machine pc -nodefaults");
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                    "{'driver': 'xen-pci-passthrough', 'id': 'bad', "
+                    "'hostaddr': %s, 'x-sysfs-root': %s, "
+                    "'quirks': '04:2:ffff'}}", HOSTADDR, f.root);
+    g_assert_true(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+    /* Not claimed any more: the same function can be added. */
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
+                    "{'driver': 'xen-pci-passthrough', 'id': 'good', "
+                    "'hostaddr': %s, 'x-sysfs-root': %s}}", HOSTADDR,
+                    f.root);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+    fake_destroy(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1110,6 +1143,8 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/bad-hotplug", test_bad_hotplug);
     qtest_add_func("/xen-pt/bad-cmdline", test_bad_cmdline);
     qtest_add_func("/xen-pt/bad-msix-table", test_bad_msix_table);
+    qtest_add_func("/xen-pt/failed-realize-undone",
+                   test_failed_realize_undone);
     qtest_add_func("/xen-pt/map-failure-rate-limited",
                    test_map_failure_rate_limited);
     qtest_add_func("/xen-pt/quirks-hex-replace", test_quirks_hex_replace);
