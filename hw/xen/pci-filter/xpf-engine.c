@@ -294,7 +294,13 @@ static XpfStatus xpf_host_commit(XpfDevice *d, const XpfHostPlan *hp,
     unsigned pos = 0, len;
     XpfStatus st;
 
+    if (!(hp->set | hp->clear1)) {
+        return XPF_OK;      /* nothing for the host (a virtual write) */
+    }
     while (pos < size) {
+        if (!(hp->bytes >> (8 * pos))) {
+            break;
+        }
         if (!((hp->bytes >> (8 * pos)) & 0xff)) {
             pos++;
             continue;
