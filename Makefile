@@ -4,7 +4,8 @@
 #   make check    every test (host set-up, engine tests, ASan, fuzz smoke,
 #                 the QEMU build, qtests)
 #   make core     the standalone engine build only (build-core)
-#   make fuzz     a longer fuzz run (FUZZ_SECONDS, default 600)
+#   make fuzz     a long fuzz run of both targets from their seed corpora
+#                 (FUZZ_SECONDS each, default 600; scripts/fuzz.sh)
 #   make bench    engine benchmark: accesses/s, instructions and host
 #                 accesses per guest access, per-device state
 #   make demo     boot real Xen (nested, TCG), pass devices to a PV guest
@@ -37,9 +38,7 @@ fuzz:
 	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz \
 	    -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-fuzz
-	mkdir -p build-fuzz/corpus
-	build-fuzz/tests/fuzz/fuzz-xpf -max_total_time=$${FUZZ_SECONDS:-600} \
-	    -max_len=4096 build-fuzz/corpus
+	scripts/fuzz.sh $${FUZZ_SECONDS:-600} fuzz-xpf fuzz-xpv
 
 bench:
 	scripts/setup-host.sh

@@ -5,8 +5,9 @@
 #   1. host set-up (apt sources, build dependencies)
 #   2. standalone engine build + unit and fixture tests
 #   3. the same tests under ASan+UBSan
-#   4. fuzz smoke of both targets (libFuzzer, clang, ASan+UBSan),
-#      FUZZ_SECONDS each (default 45)
+#   4. fuzz smoke of both targets (libFuzzer, clang, ASan+UBSan, the engine
+#      and the op core instrumented for coverage), FUZZ_SECONDS each
+#      (default 45), each from its seed corpus in tests/fuzz/corpus
 #   5. the QEMU build with the engine compiled in, and our qtests
 #   6. the end-to-end scenarios on real Xen nested under QEMU TCG
 #      (tests/e2e/run.sh: one boot, every scenario; each PASS/FAIL counts)
@@ -105,7 +106,8 @@ say "standalone engine (build-core)"
 if meson_build build-core; then
     setup_ok "build-core"
     run_tap core build-core/tests/engine/test-xpf \
-        build-core/tests/engine/test-xpf-fixtures build-core/tests/pv/test-xpv
+        build-core/tests/engine/test-xpf-fixtures build-core/tests/pv/test-xpv \
+        build-core/tests/func/test-xen-pci-grant
 else
     fail "build-core"
 fi
@@ -118,27 +120,25 @@ if meson_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
     ASAN_OPTIONS=detect_leaks=1 \
         run_tap asan build-asan/tests/engine/test-xpf \
             build-asan/tests/engine/test-xpf-fixtures \
-            build-asan/tests/pv/test-xpv
+            build-asan/tests/pv/test-xpv \
+            build-asan/tests/func/test-xen-pci-grant
 else
     fail "build-asan"
 fi
 
-say "fuzz smoke, ${FUZZ_SECONDS}s (build-fuzz)"
+say "fuzz smoke, ${FUZZ_SECONDS}s each from the seed corpus (build-fuzz)"
 if CC=clang meson_build build-fuzz -Dfuzz=true \
         -Db_sanitize=address,undefined -Db_lundef=false; then
     setup_ok "build-fuzz"
     for target in fuzz-xpf fuzz-xpv; do
-        corpus=$(mktemp -d)
-        if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-           "build-fuzz/tests/fuzz/$target" -max_total_time="$FUZZ_SECONDS" \
-                -max_len=8192 -rss_limit_mb=2048 -print_final_stats=1 \
-                "$corpus" > "build-fuzz/$target.log" 2>&1; then
-            pass "$target ${FUZZ_SECONDS}s: $(grep -o 'stat::number_of_executed_units: [0-9]*' "build-fuzz/$target.log" | grep -o '[0-9]*$') runs"
+        # Same limits as `make fuzz` (scripts/fuzz.sh); its last line is
+        # the verdict: runs, covered edges and features.
+        if out=$(scripts/fuzz.sh "$FUZZ_SECONDS" "$target" 2>&1); then
+            pass "$(tail -n1 <<<"$out")"
         else
-            tail -n 40 "build-fuzz/$target.log"
-            fail "$target"
+            echo "$out" | tail -n 40
+            fail "$target (log: build-fuzz/$target.log)"
         fi
-        rm -rf "$corpus"
     done
 else
     fail "build-fuzz"

@@ -4,8 +4,10 @@
  * The engine's rules checked over every real config space in
  * tests/fixtures/pci (QEMU's emulated devices and this machine's sysfs).
  */
+#include <stdarg.h>
 #include <string.h>
 #include "xpf-test-host.h"
+#include "xpf-rules.h"
 
 static const uint8_t known_caps[] = { 0x01, 0x03, 0x05, 0x09, 0x10, 0x11 };
 
@@ -29,6 +31,20 @@ static XpfDevice *create(TestHost *h, bool perm, bool intr)
     g_autoptr(GError) err = NULL;
     XpfDevice *d = xpf_device_new(&c, &err);
 
+    g_assert_no_error(err);
+    test_host_clear_log(h);
+    return d;
+}
+
+static XpfDevice *create_mode(TestHost *h, bool perm, bool intr,
+                              XpfExtCapMode mode)
+{
+    XpfConfig c = test_host_config(h, perm, intr);
+    g_autoptr(GError) err = NULL;
+    XpfDevice *d;
+
+    c.extcaps = mode;
+    d = xpf_device_new(&c, &err);
     g_assert_no_error(err);
     test_host_clear_log(h);
     return d;
@@ -164,82 +180,213 @@ static void check_bar_sizing(gconstpointer data)
     g_assert_cmpuint(test_host_writes(h), ==, 0);
 }
 
-/* Which host bits a write may change, per byte. */
-static void allowed_bits(XpfDevice *d, unsigned b, bool permissive,
-                         uint8_t *free_bits, uint8_t *clr_bits)
+/*
+ * Quirks where the rules find unlisted registers: byte quirks at both ends
+ * of one unlisted dword (its middle bytes stay unlisted), a word quirk in
+ * another.  The engine must accept what the rules accept.
+ */
+static bool add_quirks(const char *name, XpfDevice *d, XrRules *r)
 {
-    const XpfRegDesc *r = xpf_find_reg(d, b);
-    unsigned sh;
+    unsigned off, n = 0;
 
-    if (!r) {
-        *free_bits = permissive ? 0xff : 0;
-        *clr_bits = 0;
-        return;
+    for (off = 0x40; off < XPF_CFG_SIZE && n < 2; off += 4) {
+        if (!xr_quirk_ok(r, off, 4, ~0u)) {
+            continue;
+        }
+        if (n++ == 0) {
+            g_assert_true(xpf_add_quirk(d, off, 1, 0xff, NULL));
+            xr_add_quirk(r, off, 1, 0xff);
+            g_assert_true(xpf_add_quirk(d, off + 3, 1, 0x0f, NULL));
+            xr_add_quirk(r, off + 3, 1, 0x0f);
+        } else {
+            g_assert_true(xpf_add_quirk(d, off + 2, 2, 0xf00f, NULL));
+            xr_add_quirk(r, off + 2, 2, 0xf00f);
+        }
     }
-    sh = 8 * (b - r->offset);
-    *free_bits = (~(r->emu | r->ro | r->rsvdp | r->rsvdz | r->rw1c)) >> sh;
-    *clr_bits = (r->rw1c | r->rsvdz) >> sh;
+    g_test_message("%s: quirks in %u unlisted dwords", name, n);
+    return n == 2;
+}
+
+/* The guest-visible interrupt state, as a guest reads it. */
+static void read_intr_state(XpfDevice *d, const XrRules *r, uint16_t *cmd,
+                            uint16_t *msi, uint16_t *msix)
+{
+    *cmd = rd(d, 0x04, 2);
+    *msi = xr_cap(r, 0x05) ? rd(d, xr_cap(r, 0x05) + 2, 2) : 0;
+    *msix = xr_cap(r, 0x11) ? rd(d, xr_cap(r, 0x11) + 2, 2) : 0;
+}
+
+/* A rule broken: the test fails with the reason, and goes no further. */
+static bool broken(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static bool broken(const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_test_message("%s", msg);
+    g_test_fail();
+    return false;
+}
+
+/* Every byte the guest reads, judged by the rules. */
+static bool check_all_reads(const char *name, XpfDevice *d,
+                            const XrRules *r, const TestHost *h)
+{
+    char why[256];
+    unsigned off;
+
+    for (off = 0; off < XPF_CFG_SIZE; off += 4) {
+        uint32_t v = rd(d, off, 4);
+
+        if (!xr_check_read(r, off, 4, v, h->cfg, why, sizeof(why))) {
+            return broken("%s: read 0x%x/4 = 0x%08x: %s", name, off, v, why);
+        }
+    }
+    return true;
 }
 
 /*
- * Write storm: all ones, then zeros, then a pattern to every dword.  The
- * host changes only where the register table allows, its decode bits never,
- * and read-only guest-visible values stay what they were.
+ * One guest write, judged by the rules (xpf-rules.c), which do not look at
+ * the engine's register table: the status the write must end in, what
+ * reached the host, the guest-visible interrupt state after it.
  */
-static void storm(const char *name, bool perm, bool intr)
+static bool judged_write(const char *name, XpfDevice *d, XrRules *r,
+                         TestHost *h, const XpfPolicy *pol, unsigned off,
+                         unsigned size, uint32_t val)
+{
+    uint8_t before[XPF_CFG_SIZE];
+    uint16_t cmd, msi, msix;
+    char why[256];
+    XpfStatus st;
+    unsigned i;
+    XrWrite w;
+
+    /* Every error / status bit of the host latched: clearing one shows. */
+    for (i = 0; i < h->cfg_len; i++) {
+        h->cfg[i] |= h->w1c[i];
+    }
+    memcpy(before, h->cfg, sizeof(before));
+    test_host_clear_log(h);
+    xr_write(r, pol, off, size, val, &w);
+    st = xpf_write(d, off, size, val);
+    if (st != w.status) {
+        return broken("%s: write 0x%x/%u = 0x%x: status %d, the rules say "
+                      "%d", name, off, size, val, st, w.status);
+    }
+    if (!xr_check_host(r, &w, before, h->cfg, (TestHostOp *)h->log->data,
+                       h->log->len, why, sizeof(why))) {
+        return broken("%s: write 0x%x/%u = 0x%x: %s", name, off, size, val,
+                      why);
+    }
+    read_intr_state(d, r, &cmd, &msi, &msix);
+    if (!xr_check_intr_state(r, cmd, msi, msix, why, sizeof(why))) {
+        return broken("%s: after write 0x%x/%u = 0x%x: %s", name, off, size,
+                      val, why);
+    }
+    return true;
+}
+
+/*
+ * Write storm, the host's status bits latched before every write: all
+ * ones, then zeros, then a pattern to every dword, then words and bytes.
+ * Each write ends as the rules say and changes the host only as they allow;
+ * the host's decode bits never change; afterwards every byte the guest
+ * reads is what the rules say.
+ */
+static void storm_mode(const char *name, bool perm, bool intr,
+                       XpfExtCapMode mode, bool quirks)
 {
     g_autoptr(TestHost) h = load(name);
     g_autoptr(XpfDevice) d = NULL;
-    uint8_t before[XPF_CFG_SIZE];
+    g_autoptr(XrRules) r = NULL;
+    XpfPolicy pol = { .permissive = perm, .allow_interrupt_control = intr };
     static const uint32_t pats[] = { ~0u, 0, 0x5a5aa5a5 };
-    unsigned off, i, b;
-    uint32_t ids[3];
+    uint16_t cmd, msi, msix;
+    uint8_t decode = h->cfg[4] & 7;
+    unsigned off, i;
 
     g_assert_false(is_bridge(h));
-    d = create(h, perm, intr);
-    memcpy(before, h->cfg, sizeof(before));
-    ids[0] = rd(d, 0, 4);
-    ids[1] = rd(d, 8, 4);
-    ids[2] = rd(d, 0x2c, 4);
+    d = create_mode(h, perm, intr, mode);
+    r = xr_new(h, mode);
+    read_intr_state(d, r, &cmd, &msi, &msix);
+    xr_set_intr_state(r, cmd, msi, msix);
+    if (quirks && !add_quirks(name, d, r)) {
+        g_test_skip("fewer than two unlisted dwords to put quirks in");
+        return;
+    }
     for (i = 0; i < G_N_ELEMENTS(pats); i++) {
         for (off = 0; off < XPF_CFG_SIZE; off += 4) {
-            XpfStatus st = xpf_write(d, off, 4, pats[i]);
-
-            g_assert_true(st == XPF_OK || st == XPF_E_REFUSED);
+            if (!judged_write(name, d, r, h, &pol, off, 4, pats[i])) {
+                return;
+            }
             g_assert_true((xpf_interrupt_type(d) &
                            (XPF_INTR_MSI | XPF_INTR_MSIX)) !=
                           (XPF_INTR_MSI | XPF_INTR_MSIX) || perm);
         }
     }
-    for (b = 0; b < h->cfg_len; b++) {
-        uint8_t diff = before[b] ^ h->cfg[b], fb, cb;
-
-        allowed_bits(d, b, perm, &fb, &cb);
-        if (diff & ~(fb | (cb & before[b] & ~h->cfg[b]))) {
-            g_error("%s: host byte 0x%x changed %02x -> %02x beyond the "
-                    "allowed %02x/%02x", name, b, before[b], h->cfg[b],
-                    fb, cb);
+    /* Word and byte writes. */
+    for (off = 0; off < XPF_CFG_SIZE; off += 2) {
+        if (!judged_write(name, d, r, h, &pol, off, 2, 0xa55a)) {
+            return;
         }
     }
-    g_assert_cmphex(h->cfg[4] & 7, ==, before[4] & 7);
-    g_assert_cmphex(rd(d, 0, 4), ==, ids[0]);
-    g_assert_cmphex(rd(d, 8, 4), ==, ids[1]);
-    g_assert_cmphex(rd(d, 0x2c, 4), ==, ids[2]);
+    for (off = 0; off < XPF_CFG_SIZE; off++) {
+        if (!judged_write(name, d, r, h, &pol, off, 1, off & 1 ? 0xff : 0)) {
+            return;
+        }
+    }
+    g_assert_cmphex(h->cfg[4] & 7, ==, decode);
+    check_all_reads(name, d, r, h);
 }
 
 static void check_storm_default(gconstpointer data)
 {
-    storm(data, false, false);
+    storm_mode(data, false, false, XPF_EXTCAP_HIDE, false);
 }
 
 static void check_storm_intr_control(gconstpointer data)
 {
-    storm(data, false, true);
+    storm_mode(data, false, true, XPF_EXTCAP_HIDE, false);
 }
 
 static void check_storm_permissive(gconstpointer data)
 {
-    storm(data, true, true);
+    storm_mode(data, true, true, XPF_EXTCAP_HIDE, false);
+}
+
+/* Extended capabilities linked read-only, permissive. */
+static void check_storm_extcaps_readonly(gconstpointer data)
+{
+    storm_mode(data, true, false, XPF_EXTCAP_READONLY, false);
+}
+
+/* Quirks on unlisted registers, with unlisted bytes between them. */
+static void check_storm_quirks(gconstpointer data)
+{
+    storm_mode(data, false, false, XPF_EXTCAP_HIDE, true);
+}
+
+/* A fresh device: every byte the guest reads is what the rules say. */
+static void check_reads(gconstpointer data)
+{
+    g_autoptr(TestHost) h = load(data);
+    g_autoptr(XpfDevice) d = NULL;
+    g_autoptr(XrRules) r = NULL;
+
+    g_assert_false(is_bridge(h));
+    d = create(h, false, false);
+    r = xr_new(h, XPF_EXTCAP_HIDE);
+    if (!check_all_reads(data, d, r, h)) {
+        return;
+    }
+    xpf_device_free(g_steal_pointer(&d));
+    xr_free(g_steal_pointer(&r));
+    d = create_mode(h, false, false, XPF_EXTCAP_READONLY);
+    r = xr_new(h, XPF_EXTCAP_READONLY);
+    check_all_reads(data, d, r, h);
 }
 
 /* Byte, word and dword reads of the whole space agree with each other. */
@@ -281,6 +428,9 @@ int main(int argc, char **argv)
         { "storm-default", check_storm_default },
         { "storm-intr-control", check_storm_intr_control },
         { "storm-permissive", check_storm_permissive },
+        { "storm-extcaps-readonly", check_storm_extcaps_readonly },
+        { "storm-quirks", check_storm_quirks },
+        { "reads", check_reads },
     };
     unsigned i, j;
 
