@@ -6,7 +6,9 @@
 # Fetches and builds what is missing (cached in /var/cache/xenpt-e2e and
 # build/e2e/images), boots once, runs the scenarios in dom0 in the given order,
 # prints their PASS/FAIL lines and "e2e: N passed, M failed"; exit status 1 on
-# any failure. Results: build/e2e/results/<scenario>/, logs: build/e2e/logs/.
+# any failure, including a check of expected-checks.txt that a scenario which
+# ran never reported. Results: build/e2e/results/<scenario>/, logs:
+# build/e2e/logs/.
 #
 # Environment: E2E_TIMEOUT (hard limit of the boot, seconds; default: 150 +
 # the scenarios' own limits, at most 1080), E2E_BUILD_ONLY=1 (images only).
@@ -103,6 +105,11 @@ grep -q '@@E2E dom0 ready' "$EV" || echo "FAIL: e2e/dom0: dom0 never reached its
 for s in "${SCEN[@]}"; do
     grep -q "@@E2E $s end" "$EV" || echo "FAIL: $s: did not finish" >>"$VERD"
 done
+# Each check a scenario that ran must report (expected-checks.txt): one that
+# reported neither PASS nor FAIL is a FAIL; an unlisted one an INFO line.
+"$E2E_SRC/check-expected.sh" "$E2E_SRC/expected-checks.txt" "$EV" \
+    "${SCEN[@]}" >>"$VERD" ||
+    echo "FAIL: e2e/expected-checks: check-expected.sh failed" >>"$VERD"
 
 # Timings
 ev_t() { awk -v p="$1" 'index($0, p) { print $1; exit }' "$EV"; }
