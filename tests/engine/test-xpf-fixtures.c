@@ -2,7 +2,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * The engine's rules checked over every real config space in
- * tests/fixtures/pci (QEMU's emulated devices and this machine's sysfs).
+ * tests/fixtures/pci (QEMU's emulated devices and this machine's sysfs),
+ * and over synthetic layouts with what no fixture has (VPD, PME support,
+ * 32-bit MSI, a version 1 PCI Express capability, a BIST-capable
+ * function, capabilities that are duplicated or run off the end).
  */
 #include <stdarg.h>
 #include <string.h>
@@ -16,11 +19,82 @@ static bool is_bridge(const TestHost *h)
     return (h->cfg[0x0e] & 0x7f) != 0;
 }
 
+/* PM with D1 and PME support, MSI-X, PCIe v2, VPD, vendor, AER. */
+static TestHost *synthetic_rich(void)
+{
+    TestHost *h = test_host_synthetic(XPF_CFG_SIZE);
+
+    test_host_add_cap(h, 0x40, 0x01, 8);                 /* PM */
+    test_host_set(h, 0x42, 2, 0x0003 | 0x0200 | 0xf800); /* D1, PME */
+    test_host_add_cap(h, 0x48, 0x13, 8);                 /* AF: unknown */
+    test_host_add_cap(h, 0x50, 0x05, 24);                /* MSI */
+    test_host_set(h, 0x52, 2, 0x0184);                   /* 64, PVM, 4 vec */
+    test_host_add_cap(h, 0x70, 0x11, 12);                /* MSI-X */
+    test_host_set(h, 0x72, 2, 0x0007);
+    test_host_set(h, 0x78, 4, 0x00000800);
+    test_host_add_cap(h, 0x80, 0x10, 0x3c);              /* PCIe v2 */
+    test_host_set(h, 0x82, 2, 0x0002);
+    test_host_set(h, 0x88, 2, 0x2810);
+    test_host_add_cap(h, 0xc0, 0x03, 8);                 /* VPD */
+    test_host_add_cap(h, 0xd0, 0x09, 0x10);              /* vendor */
+    test_host_set(h, 0xd2, 1, 0x10);
+    test_host_add_extcap(h, 0x100, 0x000e, 1);           /* ARI: hidden */
+    test_host_add_extcap(h, 0x140, 0x0001, 2);           /* AER */
+    test_host_add_extcap(h, 0x200, 0x0003, 1);           /* DSN: hidden */
+    return h;
+}
+
+/*
+ * Conventional: 32-bit MSI without masking, a second MSI (unlinked), a
+ * vendor capability running off the end (unlinked); BIST capable.
+ */
+static TestHost *synthetic_legacy(void)
+{
+    TestHost *h = test_host_synthetic(XPF_CFG_LEGACY_SIZE);
+
+    h->cfg[0x0f] = 0x80;
+    test_host_add_cap(h, 0x40, 0x05, 12);
+    test_host_set(h, 0x42, 2, 0x0002);                   /* 2 vectors */
+    test_host_add_cap(h, 0x4c, 0x13, 8);
+    test_host_add_cap(h, 0x60, 0x05, 12);
+    test_host_add_cap(h, 0xf4, 0x09, 0x10);
+    test_host_set(h, 0xf6, 1, 0x10);
+    return h;
+}
+
+/* A version 1 PCIe endpoint (link registers, no slot or root ones). */
+static TestHost *synthetic_pcie_v1(void)
+{
+    TestHost *h = test_host_synthetic(XPF_CFG_SIZE);
+
+    test_host_add_cap(h, 0xd8, 0x10, 0x24);
+    test_host_set(h, 0xda, 2, 0x0001);
+    test_host_add_cap(h, 0xf0, 0x01, 8);
+    test_host_add_extcap(h, 0x100, 0x0001, 1);
+    return h;
+}
+
+static const struct {
+    const char *name;
+    TestHost *(*make)(void);
+} synthetic[] = {
+    { "synthetic-rich", synthetic_rich },
+    { "synthetic-legacy", synthetic_legacy },
+    { "synthetic-pcie-v1", synthetic_pcie_v1 },
+};
+
 static TestHost *load(const char *name)
 {
     g_autoptr(GError) err = NULL;
-    TestHost *h = test_host_load(name, &err);
+    TestHost *h;
+    size_t i;
 
+    for (i = 0; i < G_N_ELEMENTS(synthetic); i++) {
+        if (!strcmp(name, synthetic[i].name)) {
+            return synthetic[i].make();
+        }
+    }
+    h = test_host_load(name, &err);
     g_assert_no_error(err);
     return h;
 }
@@ -98,25 +172,25 @@ static void check_caplists(gconstpointer data)
 {
     g_autoptr(TestHost) h = load(data);
     g_autoptr(XpfDevice) d = NULL;
-    unsigned pos, n = 0, host_known = 0, hpos;
+    g_autoptr(XrRules) r = NULL;
+    unsigned pos, n = 0;
 
     g_assert_false(is_bridge(h));
     d = create(h, false, false);
-    for (hpos = h->cfg[0x34] & ~3u; (h->cfg[6] & 0x10) && hpos >= 0x40 &&
-         n++ < 48; hpos = h->cfg[hpos + 1] & ~3u) {
-        host_known += memchr(known_caps, h->cfg[hpos],
-                             sizeof(known_caps)) != NULL;
-    }
-    n = 0;
+    r = xr_new(h, XPF_EXTCAP_HIDE);
     for (pos = rd(d, 0x34, 1); pos; pos = rd(d, pos + 1, 1)) {
         uint8_t id = rd(d, pos, 1);
 
         g_assert_cmpuint(++n, <=, 48);
         g_assert_nonnull(memchr(known_caps, id, sizeof(known_caps)));
         g_assert_cmphex(id, ==, h->cfg[pos]);
+        g_assert_cmpuint(pos, ==, xr_kept_cap(r, n - 1));
     }
-    /* Every known capability the host lists is kept (none duplicated). */
-    g_assert_cmpuint(n, ==, host_known);
+    /*
+     * The capabilities the rules keep, in the function's order: the first
+     * of each known one and every vendor-specific one that fit.
+     */
+    g_assert_cmpuint(n, ==, xr_num_caps(r));
     g_assert_cmphex(!!(rd(d, 0x06, 2) & 0x10), ==, n > 0);
 
     n = 0;
@@ -410,7 +484,8 @@ static void check_widths(gconstpointer data)
 
 int main(int argc, char **argv)
 {
-    g_auto(GStrv) names = test_fixture_names();
+    g_auto(GStrv) fixtures = test_fixture_names();
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
     /*
      * Bridges cannot be passed through: for them only "create" applies
      * (the engine must refuse them); the other checks are registered for
@@ -435,19 +510,25 @@ int main(int argc, char **argv)
     unsigned i, j;
 
     g_test_init(&argc, &argv, NULL);
-    g_assert_cmpuint(g_strv_length(names), >=, 10);
-    for (i = 0; names[i]; i++) {
-        g_autoptr(TestHost) h = load(names[i]);
+    g_assert_cmpuint(g_strv_length(fixtures), >=, 10);
+    for (i = 0; fixtures[i]; i++) {
+        g_ptr_array_add(names, fixtures[i]);
+    }
+    for (i = 0; i < G_N_ELEMENTS(synthetic); i++) {
+        g_ptr_array_add(names, (char *)synthetic[i].name);
+    }
+    for (i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        g_autoptr(TestHost) h = load(name);
 
         for (j = 0; j < G_N_ELEMENTS(checks); j++) {
             g_autofree char *path = g_strdup_printf("/xpf/fixtures/%s/%s",
-                                                    names[i],
-                                                    checks[j].check);
+                                                    name, checks[j].check);
 
             if (is_bridge(h) && checks[j].fn != check_create) {
                 continue;
             }
-            g_test_add_data_func(path, names[i], checks[j].fn);
+            g_test_add_data_func(path, name, checks[j].fn);
         }
     }
     return g_test_run();

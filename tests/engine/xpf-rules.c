@@ -228,6 +228,8 @@ struct XrRules {
     XrByte b[XPF_CFG_SIZE];
     GArray *regs;               /* XrReg */
     unsigned cap_pm, cap_vpd, cap_msi, cap_exp, cap_msix;
+    unsigned ncaps;
+    uint8_t caps[48];           /* kept capabilities, in list order */
     unsigned msi_vectors;
     uint16_t cmd, msix_ctl;
     bool msi_en;
@@ -522,7 +524,9 @@ static void add_caps(XrRules *r)
     XrCap caps[48];
     unsigned n = walk_caps(r, caps), i;
 
+    r->ncaps = n;
     for (i = 0; i < n; i++) {
+        r->caps[i] = caps[i].pos;
         /* ID and next pointer rebuilt from the kept list. */
         add_fixed(r, caps[i].pos, 2,
                   caps[i].id | (i + 1 < n ? caps[i + 1].pos : 0) << 8,
@@ -641,6 +645,16 @@ unsigned xr_cap(const XrRules *r, uint8_t id)
     default:
         return 0;
     }
+}
+
+unsigned xr_num_caps(const XrRules *r)
+{
+    return r->ncaps;
+}
+
+unsigned xr_kept_cap(const XrRules *r, unsigned i)
+{
+    return i < r->ncaps ? r->caps[i] : 0;
 }
 
 /* ---- quirks (doc "Quirks", pciback's quirk format) ---- */

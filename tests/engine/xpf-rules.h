@@ -39,6 +39,9 @@ void xr_set_intr_state(XrRules *r, uint16_t cmd, uint16_t msi_ctl,
 uint16_t xr_command(const XrRules *r);
 /* Kept capabilities the rules found (0: none). */
 unsigned xr_cap(const XrRules *r, uint8_t id);
+/* How many capabilities the rules keep; the offset of the @i-th. */
+unsigned xr_num_caps(const XrRules *r);
+unsigned xr_kept_cap(const XrRules *r, unsigned i);
 
 /* Quirks: whether the rules accept one; add / remove it. */
 bool xr_quirk_ok(const XrRules *r, unsigned off, unsigned size,
