@@ -814,7 +814,7 @@ void xr_write(XrRules *r, const XpfPolicy *pol, unsigned off, unsigned size,
             unsigned j;
 
             refused = true;
-            for (j = 0; j < size; j++) {
+            for (j = 0; j < size && j < sizeof(w->refused); j++) {
                 w->refused[j] |= r->b[off + j].reg == reg;
             }
         }
