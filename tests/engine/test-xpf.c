@@ -860,6 +860,53 @@ static void test_extcaps_aer(void)
     g_assert_cmphex(rd(d, 0x15c, 4), ==, 0xabcd);
 }
 
+/*
+ * Read-only extended capabilities: a second AER structure is linked like
+ * any other capability (read-only), not hidden; the first keeps its rules.
+ */
+static void test_extcaps_second_aer(void)
+{
+    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(XpfDevice) d = NULL;
+
+    test_host_add_extcap(h, 0x300, 0x0001, 2);           /* second AER */
+    test_host_set(h, 0x304, 4, 0x00100000);
+    d = mkdev_full(h, false, false, XPF_EXTCAP_READONLY);
+    g_assert_cmphex(rd(d, 0x200, 4), ==, 0x30010003);    /* DSN -> 0x300 */
+    g_assert_cmphex(rd(d, 0x300, 4), ==, 0x00020001);
+    g_assert_cmpuint(xpf_find_extcap(d, 1), ==, 0x140);
+    /* Read-only: not even its status bits are cleared on the host. */
+    g_assert_cmpint(xpf_write(d, 0x304, 4, 0x00100000), ==, XPF_OK);
+    g_assert_cmphex(test_host_get(h, 0x304, 4), ==, 0x00100000);
+    /* Hidden in the default mode, as every other one. */
+    g_clear_pointer(&d, xpf_device_free);
+    d = mkdev(h, false, false);
+    g_assert_cmphex(rd(d, 0x140, 4), ==, 0x00020001);
+}
+
+/*
+ * A version 1 PCI Express capability of a Root Complex Event Collector
+ * (port type 0xa) has Root Control, Capabilities and Status at cap+0x1c
+ * (PCIe 1.1 7.8): listed and virtual, so even a permissive guest's write
+ * does not reach them; the link and slot registers it lacks stay unlisted.
+ */
+static void test_caps_pcie_v1_rcec(void)
+{
+    g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
+    g_autoptr(XpfDevice) d = NULL;
+
+    test_host_add_cap(h, 0x40, 0x10, 0x24);
+    test_host_set(h, 0x42, 2, 0x00a1);                   /* v1, RCEC */
+    d = mkdev(h, true, false);
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, 0x5c, 2, 0x001f), ==, XPF_OK);
+    g_assert_cmphex(test_host_get(h, 0x5c, 2), ==, 0);
+    g_assert_cmpint(xpf_write(d, 0x60, 4, 0x00030000), ==, XPF_OK);
+    g_assert_cmpuint(test_host_writes(h), ==, 0);
+    g_assert_nonnull(xpf_find_reg(d, 0x5c));
+    g_assert_null(xpf_find_reg(d, 0x4c));                /* no link regs */
+}
+
 static void test_extcaps_none(void)
 {
     g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
@@ -1475,6 +1522,9 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/extcaps/hide", test_extcaps_hide);
     g_test_add_func("/xpf/extcaps/readonly", test_extcaps_readonly);
     g_test_add_func("/xpf/extcaps/aer", test_extcaps_aer);
+    g_test_add_func("/xpf/extcaps/second-aer-readonly",
+                    test_extcaps_second_aer);
+    g_test_add_func("/xpf/caps/pcie-v1-rcec", test_caps_pcie_v1_rcec);
     g_test_add_func("/xpf/extcaps/none", test_extcaps_none);
     g_test_add_func("/xpf/policy/intr-control-default",
                     test_intr_control_default_refused);

@@ -16,6 +16,7 @@
 #define T_MSI64      0x2   /* only with a 64-bit MSI address */
 #define T_MSI32      0x4   /* only with a 32-bit MSI address */
 #define T_MSI_PVM    0x8   /* only with MSI per-vector masking */
+#define T_EXP_LINK   0x10  /* PCIe link and slot registers (v1: not all) */
 
 typedef struct XpfTmpl {
     XpfRegDesc d;        /* offset relative to the structure */
@@ -290,15 +291,15 @@ static const XpfTmpl exp_tmpl[] = {
     { { .offset = 0x0a, .size = 2, .ro = 0xfff0, .rw1c = 0x000f, EV_NONE,
         .name = "device status" }, 0 },
     { { .offset = 0x0c, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
-        .name = "link capabilities" }, T_INIT_HOST },
+        .name = "link capabilities" }, T_INIT_HOST | T_EXP_LINK },
     { { .offset = 0x10, .size = 2, .emu = 0xffff, .ro = 0x0020, EV_NONE,
-        .name = "link control" }, T_INIT_HOST },
+        .name = "link control" }, T_INIT_HOST | T_EXP_LINK },
     { { .offset = 0x12, .size = 2, .ro = 0x3fff, .rw1c = 0xc000, EV_NONE,
-        .name = "link status" }, 0 },
+        .name = "link status" }, T_EXP_LINK },
     { { .offset = 0x14, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
-        .name = "slot capabilities" }, T_INIT_HOST },
+        .name = "slot capabilities" }, T_INIT_HOST | T_EXP_LINK },
     { { .offset = 0x18, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
-        .name = "slot control/status" }, T_INIT_HOST },
+        .name = "slot control/status" }, T_INIT_HOST | T_EXP_LINK },
     { { .offset = 0x1c, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
         .name = "root control" }, T_INIT_HOST },
     { { .offset = 0x20, .size = 4, .emu = ~0u, .ro = ~0u, EV_NONE,
@@ -585,14 +586,18 @@ static unsigned cap_skip(const uint8_t *cfg, unsigned pos, uint8_t id,
     case XPF_CAP_ID_EXP:
         /*
          * Version 2 always has every register; version 1 only those of its
-         * port type.  A structure that would cross 0x100 keeps what fits.
+         * port type (PCIe 1.1 7.8): an integrated endpoint (9) the device
+         * registers, an event collector (0xa) those and the root
+         * registers, without link or slot.  A structure that would cross
+         * 0x100 keeps what fits.
          */
         if ((flags & 0xf) >= 2) {
             *len = 0x3c;
         } else {
             unsigned type = (flags >> 4) & 0xf;
 
-            *len = type == 9 || type == 0xa ? 0x0c : type <= 1 ? 0x14 : 0x24;
+            *len = type == 9 ? 0x0c : type <= 1 ? 0x14 : 0x24;
+            skip |= type == 0xa ? T_EXP_LINK : 0;
         }
         *len = MIN(*len, XPF_CFG_LEGACY_SIZE - pos);
         break;
@@ -648,6 +653,7 @@ typedef struct XpfFound {
     uint8_t ver;
     uint16_t len;
     unsigned skip;
+    bool aer;            /* extended: the AER structure the rules cover */
 } XpfFound;
 
 /* Walk the host's capability list; keep the known, well-formed ones. */
@@ -732,8 +738,7 @@ static unsigned scan_extcaps(const uint8_t *cfg, XpfExtCapMode mode,
         uint16_t id = h & 0xffff;
         unsigned next = (h >> 20) & ~3u;
         bool aer = id == XPF_EXT_CAP_ID_AER;
-        unsigned len = aer ? 0x2c : 4;
-        unsigned i;
+        unsigned len, i;
 
         if (h == 0 || h == ~0u) {
             break;
@@ -742,18 +747,15 @@ static unsigned scan_extcaps(const uint8_t *cfg, XpfExtCapMode mode,
             if (out[i].pos == pos) {
                 return n;   /* a loop in the host's chain */
             }
+            /* Only the first AER gets AER's rules; others are like any. */
+            aer &= !out[i].aer;
         }
+        len = aer ? 0x2c : 4;
         if ((aer || mode == XPF_EXTCAP_READONLY) && id && n < max &&
             pos + len <= XPF_CFG_SIZE) {
-            bool dup = false;
-
-            for (i = 0; i < n && aer; i++) {
-                dup |= out[i].id == XPF_EXT_CAP_ID_AER;
-            }
-            if (!dup) {
-                out[n++] = (XpfFound) { .pos = pos, .id = id,
-                                        .ver = (h >> 16) & 0xf, .len = len };
-            }
+            out[n++] = (XpfFound) { .pos = pos, .id = id,
+                                    .ver = (h >> 16) & 0xf, .len = len,
+                                    .aer = aer };
         }
         pos = next;     /* the step bound ends any loop */
     }
@@ -785,7 +787,7 @@ static bool add_extcaps(XpfDevice *d, const uint8_t *cfg, XpfExtCapMode mode,
                        errp)) {
             return false;
         }
-        if (caps[i].id == XPF_EXT_CAP_ID_AER) {
+        if (caps[i].aer) {
             if (!add_tmpl(d, cfg, caps[i].pos, caps[i].len, aer_tmpl,
                           G_N_ELEMENTS(aer_tmpl), 0, NULL, errp)) {
                 return false;
