@@ -222,6 +222,9 @@ int xen_pci_host_cfg_write(void *opaque, unsigned off, unsigned size,
     }
     stl_le_p(buf, val);
     trace_xen_pci_host_write(h->name, off, size, val);
+    if (h->fail_writes) {
+        return -EIO;
+    }
     n = pwrite(h->config_fd, buf, size, off);
     if (n != size) {
         return n < 0 ? -errno : -EIO;

@@ -26,6 +26,7 @@ typedef struct XenPciHost {
     XpfBar bars[XPF_NUM_BARS + 1];
     int irq;                     /* dom0's IRQ (GSI) for INTx, 0: none */
     bool claimed;
+    bool fail_writes;            /* tests (qtest only): writes fail, EIO */
 } XenPciHost;
 
 /*

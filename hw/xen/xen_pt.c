@@ -263,6 +263,21 @@ static void xpt_set_hv_fail(Object *obj, Visitor *v, const char *name,
     s->hv.fail_mask = mask;
 }
 
+static bool xpt_get_host_write_fail(Object *obj, Error **errp)
+{
+    return XEN_PT_DEVICE(obj)->fn.host.fail_writes;
+}
+
+static void xpt_set_host_write_fail(Object *obj, bool v, Error **errp)
+{
+    if (!qtest_enabled()) {
+        error_setg(errp, "x-host-write-fail is for tests under the qtest "
+                   "accelerator only");
+        return;
+    }
+    XEN_PT_DEVICE(obj)->fn.host.fail_writes = v;
+}
+
 /* ---- realize / unrealize ---- */
 
 /* The host function as IGD: refused unless supported (see docs). */
@@ -484,6 +499,9 @@ static void xpt_class_init(ObjectClass *klass, void *data)
                               xpt_get_denied, NULL, NULL, NULL);
     object_class_property_add_str(klass, "x-hypercall-log", xpt_get_hv_log,
                                   NULL);
+    object_class_property_add_bool(klass, "x-host-write-fail",
+                                   xpt_get_host_write_fail,
+                                   xpt_set_host_write_fail);
     object_class_property_add(klass, "x-hv-fail", "uint64", xpt_get_hv_fail,
                               xpt_set_hv_fail, NULL, NULL);
 }

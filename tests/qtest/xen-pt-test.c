@@ -1120,6 +1120,38 @@ static void test_failed_realize_undone(void)
     fake_destroy(&f);
 }
 
+/*
+ * Host config writes that fail (the function gone, a broken sysfs) are
+ * reported whichever access caused them, rate-limited: a guest toggling
+ * bus mastering cannot flood dom0's log, and the host keeps its value.
+ */
+static void test_host_write_failure_reported(void)
+{
+    Pt pt = { 0 };
+    g_autofree char *dir = g_dir_make_tmp("xen-pt-log-XXXXXX", NULL);
+    g_autofree char *err = g_build_filename(dir, "stderr", NULL);
+    g_autofree char *extra = g_strdup_printf(" 2>%s", err);
+    uint16_t cmd;
+    unsigned i;
+    gint64 start;
+
+    pt_start(&pt, "e1000", extra);
+    cmd = host_cfg(&pt.fake, PCI_COMMAND, 2);
+    qom_set_bool(pt.qts, "x-host-write-fail", true);
+    start = g_get_monotonic_time();
+    for (i = 0; i < 50; i++) {
+        qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MASTER);
+        qpci_config_writew(pt.dev, PCI_COMMAND, 0);
+    }
+    g_assert_cmphex(host_cfg(&pt.fake, PCI_COMMAND, 2), ==, cmd);
+    g_assert_cmpuint(count_lines(err, "host config write"), >=, 1);
+    g_assert_cmpuint(count_lines(err, "host config write"), <=,
+                     1 + (g_get_monotonic_time() - start) / G_USEC_PER_SEC);
+    pt_stop(&pt);
+    unlink(err);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1148,6 +1180,8 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/map-failure-rate-limited",
                    test_map_failure_rate_limited);
     qtest_add_func("/xen-pt/quirks-hex-replace", test_quirks_hex_replace);
+    qtest_add_func("/xen-pt/host-write-failure-reported",
+                   test_host_write_failure_reported);
     qtest_add_data_func("/xen-pt/fixture/e1000e", "e1000e", test_fixture);
     qtest_add_data_func("/xen-pt/fixture/nvme", "nvme", test_fixture);
     qtest_add_data_func("/xen-pt/fixture/virtio-net-pci", "virtio-net-pci",
