@@ -81,30 +81,6 @@ static const XpfEvent *last_event(void)
 }
 
 /* A synthetic function with PM, MSI (64-bit, 4 vectors, PVM), MSI-X, PCIe. */
-static TestHost *rich_host(void)
-{
-    TestHost *h = test_host_synthetic(XPF_CFG_SIZE);
-
-    test_host_add_cap(h, 0x40, 0x01, 8);                 /* PM */
-    test_host_set(h, 0x42, 2, 0x0003 | 0x0200 | 0xf800); /* D1, PME */
-    test_host_add_cap(h, 0x48, 0x13, 8);                 /* AF: unknown */
-    test_host_add_cap(h, 0x50, 0x05, 24);                /* MSI */
-    test_host_set(h, 0x52, 2, 0x0184);                   /* 64, PVM, 4 vec */
-    test_host_add_cap(h, 0x70, 0x11, 12);                /* MSI-X */
-    test_host_set(h, 0x72, 2, 0x0007);                   /* 8 entries */
-    test_host_set(h, 0x74, 4, 0x00000000);               /* BAR0 + 0 */
-    test_host_set(h, 0x78, 4, 0x00000800);               /* BAR0 + 0x800 */
-    test_host_add_cap(h, 0x80, 0x10, 0x3c);              /* PCIe v2 */
-    test_host_set(h, 0x82, 2, 0x0002);
-    test_host_set(h, 0x88, 2, 0x2810);                   /* MRRS 512 */
-    test_host_add_cap(h, 0xc0, 0x03, 8);                 /* VPD */
-    test_host_add_cap(h, 0xd0, 0x09, 0x10);              /* vendor */
-    test_host_set(h, 0xd2, 1, 0x10);
-    test_host_add_extcap(h, 0x100, 0x000e, 1);           /* ARI: hidden */
-    test_host_add_extcap(h, 0x140, 0x0001, 2);           /* AER */
-    test_host_add_extcap(h, 0x200, 0x0003, 1);           /* DSN: hidden */
-    return h;
-}
 
 /* ---- registration ---- */
 
@@ -559,7 +535,7 @@ static void test_header_bist(void)
 
 static void test_caps_list(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
     static const uint8_t want[] = { 0x01, 0x05, 0x11, 0x10, 0x03, 0x09 };
     unsigned pos = rd(d, 0x34, 1), i = 0;
@@ -605,7 +581,7 @@ static void test_caps_none(void)
 
 static void test_caps_pm(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
 
     /* PME support hidden, D1 support kept. */
@@ -630,7 +606,7 @@ static void test_caps_pm(void)
 
 static void test_caps_vpd(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
 
     g_assert_cmpint(xpf_write(d, 0xc2, 2, 0x0010), ==, XPF_OK);
@@ -653,7 +629,7 @@ static void test_caps_vpd(void)
 
 static void test_caps_msi(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, true);
     XpfMsiState ms;
 
@@ -705,7 +681,7 @@ static void test_caps_msi32(void)
 /* XSA-128: writes spanning fields never reach the host's MSI registers. */
 static void test_xsa128_spanning(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, true, true);
     unsigned off;
 
@@ -728,7 +704,7 @@ static void test_xsa128_spanning(void)
 /* XSA-129: per-vector mask bits are emulated, reserved ones read-only. */
 static void test_xsa129_mask(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, true, true);
 
     g_assert_cmpint(xpf_write(d, 0x60, 4, 0xffffffff), ==, XPF_OK);
@@ -745,7 +721,7 @@ static void test_xsa129_mask(void)
 
 static void test_caps_msix(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, true);
     XpfMsixState xs;
 
@@ -775,7 +751,7 @@ static void test_caps_msix(void)
 
 static void test_caps_pcie(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
 
     /* MRRS reaches the host, MPS and FLR do not. */
@@ -798,7 +774,7 @@ static void test_caps_pcie(void)
 
 static void test_caps_vendor_readonly(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, true, true);
 
     test_host_set(h, 0xd4, 4, 0x01020304);
@@ -813,7 +789,7 @@ static void test_caps_vendor_readonly(void)
 
 static void test_extcaps_hide(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
     uint32_t hdr;
 
@@ -830,7 +806,7 @@ static void test_extcaps_hide(void)
 
 static void test_extcaps_readonly(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev_full(h, false, false,
                                         XPF_EXTCAP_READONLY);
 
@@ -843,7 +819,7 @@ static void test_extcaps_readonly(void)
 
 static void test_extcaps_aer(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
 
     test_host_set(h, 0x144, 4, 0x00101000);
@@ -866,7 +842,7 @@ static void test_extcaps_aer(void)
  */
 static void test_extcaps_second_aer(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = NULL;
 
     test_host_add_extcap(h, 0x300, 0x0001, 2);           /* second AER */
@@ -921,7 +897,7 @@ static void test_extcaps_none(void)
 /* XSA-131: unlisted registers are read-only unless permissive. */
 static void test_xsa131_unlisted(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
     XpfPolicy p = { .permissive = true };
 
@@ -939,7 +915,7 @@ static void test_xsa131_unlisted(void)
 
 static void test_intr_control_default_refused(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
 
     g_assert_cmpint(xpf_write(d, 0x52, 2, 0x0001), ==, XPF_E_REFUSED);
@@ -952,7 +928,7 @@ static void test_intr_control_default_refused(void)
 /* Never two interrupt types at once under allow_interrupt_control. */
 static void test_intr_control_exclusive(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, true);
     XpfPolicy perm = { .permissive = true, .allow_interrupt_control = true };
 
@@ -978,7 +954,7 @@ static void test_intr_control_exclusive(void)
 
 static void test_privileged_setters(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
     XpfMsiState ms;
 
@@ -994,7 +970,7 @@ static void test_privileged_setters(void)
 
 static void test_decisions_counted(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
     XpfStats st;
 
@@ -1260,7 +1236,7 @@ static void test_descriptors_immutable(void)
         { .permissive = true, .allow_interrupt_control = true },
         { 0 },
     };
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, false);
     g_autoptr(GArray) before = desc_snapshot(d);
     unsigned off;
@@ -1397,7 +1373,7 @@ static void test_interrupt_line(void)
 
 static void test_mirror_interrupts(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(TestHost) none = test_host_synthetic(XPF_CFG_SIZE);
     g_autoptr(XpfDevice) n = mkdev(none, false, false);
     g_autoptr(XpfDevice) d = mkdev(h, false, true);
@@ -1433,7 +1409,7 @@ static void test_mirror_interrupts(void)
 /* The one-type rule counts what the path enabled in the host. */
 static void test_host_interrupts_rule(void)
 {
-    g_autoptr(TestHost) h = rich_host();
+    g_autoptr(TestHost) h = test_host_rich();
     g_autoptr(XpfDevice) d = mkdev(h, false, true);
 
     g_assert_cmpint(xpf_write(d, 0x04, 2, 0x0407), ==, XPF_OK);

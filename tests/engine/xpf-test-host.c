@@ -271,3 +271,29 @@ XpfConfig test_host_config(TestHost *h, bool permissive, bool intr_control)
     memcpy(c.bars, h->bars, sizeof(c.bars));
     return c;
 }
+
+/* PM with D1 and PME support, MSI, MSI-X, PCIe v2, VPD, vendor, AER. */
+TestHost *test_host_rich(void)
+{
+    TestHost *h = test_host_synthetic(XPF_CFG_SIZE);
+
+    test_host_add_cap(h, 0x40, 0x01, 8);                 /* PM */
+    test_host_set(h, 0x42, 2, 0x0003 | 0x0200 | 0xf800); /* D1, PME */
+    test_host_add_cap(h, 0x48, 0x13, 8);                 /* AF: unknown */
+    test_host_add_cap(h, 0x50, 0x05, 24);                /* MSI */
+    test_host_set(h, 0x52, 2, 0x0184);                   /* 64, PVM, 4 vec */
+    test_host_add_cap(h, 0x70, 0x11, 12);                /* MSI-X */
+    test_host_set(h, 0x72, 2, 0x0007);                   /* 8 entries */
+    test_host_set(h, 0x74, 4, 0x00000000);               /* BAR0 + 0 */
+    test_host_set(h, 0x78, 4, 0x00000800);               /* BAR0 + 0x800 */
+    test_host_add_cap(h, 0x80, 0x10, 0x3c);              /* PCIe v2 */
+    test_host_set(h, 0x82, 2, 0x0002);
+    test_host_set(h, 0x88, 2, 0x2810);                   /* MRRS 512 */
+    test_host_add_cap(h, 0xc0, 0x03, 8);                 /* VPD */
+    test_host_add_cap(h, 0xd0, 0x09, 0x10);              /* vendor */
+    test_host_set(h, 0xd2, 1, 0x10);
+    test_host_add_extcap(h, 0x100, 0x000e, 1);           /* ARI: hidden */
+    test_host_add_extcap(h, 0x140, 0x0001, 2);           /* AER */
+    test_host_add_extcap(h, 0x200, 0x0003, 1);           /* DSN: hidden */
+    return h;
+}

@@ -39,6 +39,12 @@ char **test_fixture_names(void);
 
 /* A synthetic type 0 function to build specific layouts on. */
 TestHost *test_host_synthetic(size_t cfg_len);
+/*
+ * A synthetic PCIe function with a capability of each kind the engine
+ * knows (PM, MSI, MSI-X, PCIe v2, VPD, vendor) and an unknown one, and
+ * ARI, AER and DSN extended capabilities.
+ */
+TestHost *test_host_rich(void);
 /* Append a capability of @len bytes at @pos with @id to the list. */
 void test_host_add_cap(TestHost *h, unsigned pos, uint8_t id, unsigned len);
 void test_host_add_extcap(TestHost *h, unsigned pos, uint16_t id,
