@@ -234,6 +234,27 @@ static void assert_has(const char *log, const char *needle)
     }
 }
 
+/*
+ * device_add of a xen-pci-passthrough @id for @hostaddr under the fake
+ * sysfs @root, with the quirk list @quirks if not NULL; the QMP reply.
+ */
+static QDict *pt_device_add(QTestState *qts, const char *id,
+                            const char *hostaddr, const char *root,
+                            const char *quirks)
+{
+    QDict *args = qdict_new();
+
+    qdict_put_str(args, "driver", "xen-pci-passthrough");
+    qdict_put_str(args, "id", id);
+    qdict_put_str(args, "hostaddr", hostaddr);
+    qdict_put_str(args, "x-sysfs-root", root);
+    if (quirks) {
+        qdict_put_str(args, "quirks", quirks);
+    }
+    return qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}",
+                     args);
+}
+
 /* ---- tests ---- */
 
 /* IDs through CF8/CFC, BAR sizing, decode stays on the host (XSA-120). */
@@ -803,17 +824,11 @@ static void test_bad_hotplug(void)
     }
     /* The same host function twice. */
     {
-        QDict *rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
-                               "{'driver': 'xen-pci-passthrough', "
-                               "'id': 'one', 'hostaddr': %s, "
-                               "'x-sysfs-root': %s}}", HOSTADDR, f.root);
+        QDict *rsp = pt_device_add(qts, "one", HOSTADDR, f.root, NULL);
 
         g_assert_true(qdict_haskey(rsp, "return"));
         qobject_unref(rsp);
-        rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
-                        "{'driver': 'xen-pci-passthrough', "
-                        "'id': 'two', 'hostaddr': %s, "
-                        "'x-sysfs-root': %s}}", HOSTADDR, f.root);
+        rsp = pt_device_add(qts, "two", HOSTADDR, f.root, NULL);
         g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
                                               "desc"), "already in use"));
         qobject_unref(rsp);
@@ -828,20 +843,14 @@ static void test_bad_hotplug(void)
         g_assert_cmpint(mkdir(dir, 0755), ==, 0);
         fake_copy("pci-bridge", "config", dir);
         fake_copy("pci-bridge", "resource", dir);
-        rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
-                        "{'driver': 'xen-pci-passthrough', 'id': 'br', "
-                        "'hostaddr': '0000:03:00.1', 'x-sysfs-root': %s}}",
-                        f.root);
+        rsp = pt_device_add(qts, "br", "0000:03:00.1", f.root, NULL);
         g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
                                               "desc"), "bridge"));
         qobject_unref(rsp);
         /* An unreadable config file (a directory in its place). */
         unlink(cfg);
         g_assert_cmpint(mkdir(cfg, 0755), ==, 0);
-        rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
-                        "{'driver': 'xen-pci-passthrough', 'id': 'ro', "
-                        "'hostaddr': '0000:03:00.1', 'x-sysfs-root': %s}}",
-                        f.root);
+        rsp = pt_device_add(qts, "ro", "0000:03:00.1", f.root, NULL);
         g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
                                               "desc"), "config"));
         qobject_unref(rsp);
@@ -982,10 +991,7 @@ static void test_bad_msix_table(void)
     fake_poke(&f, cap + PCI_MSIX_TABLE, 4, 0xffffc000 | 3);
     fake_poke(&f, PCI_COMMAND, 2, 0);
     qts = qtest_init("-machine pc -nodefaults");
-    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
-                    "{'driver': 'xen-pci-passthrough', 'id': 'pt0', "
-                    "'hostaddr': %s, 'x-sysfs-root': %s}}", HOSTADDR,
-                    f.root);
+    rsp = pt_device_add(qts, "pt0", HOSTADDR, f.root, NULL);
     g_assert_true(qdict_haskey(rsp, "error"));
     g_test_message("device_add error: %s",
                    qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"));
@@ -1103,17 +1109,11 @@ static void test_failed_realize_undone(void)
 
     fake_create(&f, "e1000");
     qts = qtest_init("-machine pc -nodefaults");
-    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
-                    "{'driver': 'xen-pci-passthrough', 'id': 'bad', "
-                    "'hostaddr': %s, 'x-sysfs-root': %s, "
-                    "'quirks': '04:2:ffff'}}", HOSTADDR, f.root);
+    rsp = pt_device_add(qts, "bad", HOSTADDR, f.root, "04:2:ffff");
     g_assert_true(qdict_haskey(rsp, "error"));
     qobject_unref(rsp);
     /* Not claimed any more: the same function can be added. */
-    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': "
-                    "{'driver': 'xen-pci-passthrough', 'id': 'good', "
-                    "'hostaddr': %s, 'x-sysfs-root': %s}}", HOSTADDR,
-                    f.root);
+    rsp = pt_device_add(qts, "good", HOSTADDR, f.root, NULL);
     g_assert_true(qdict_haskey(rsp, "return"));
     qobject_unref(rsp);
     qtest_quit(qts);
