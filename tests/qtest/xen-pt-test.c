@@ -1023,6 +1023,44 @@ static unsigned count_lines(const char *path, const char *needle)
     return n;
 }
 
+/* QEMU's stderr in a file of its own, to count what it reported. */
+typedef struct Stderr {
+    char *dir;
+    char *path;
+    char *redirect;      /* extra QEMU arguments: " 2>path" */
+} Stderr;
+
+static void stderr_capture(Stderr *e)
+{
+    e->dir = g_dir_make_tmp("xen-pt-log-XXXXXX", NULL);
+    g_assert_nonnull(e->dir);
+    e->path = g_build_filename(e->dir, "stderr", NULL);
+    e->redirect = g_strdup_printf(" 2>%s", e->path);
+}
+
+/*
+ * Messages containing @needle since @start_us: at least one, and at most
+ * one per started second (the rate limit a guest cannot get around).
+ */
+static void stderr_assert_rate_limited(Stderr *e, const char *needle,
+                                       gint64 start_us)
+{
+    unsigned n = count_lines(e->path, needle);
+
+    g_assert_cmpuint(n, >=, 1);
+    g_assert_cmpuint(n, <=, 1 + (g_get_monotonic_time() - start_us) /
+                            G_USEC_PER_SEC);
+}
+
+static void stderr_release(Stderr *e)
+{
+    unlink(e->path);
+    rmdir(e->dir);
+    g_free(e->dir);
+    g_free(e->path);
+    g_free(e->redirect);
+}
+
 /*
  * A guest toggling decode while every BAR mapping fails: each failure is
  * reported, but at most once a second; the guest cannot flood dom0's log.
@@ -1030,14 +1068,13 @@ static unsigned count_lines(const char *path, const char *needle)
 static void test_map_failure_rate_limited(void)
 {
     Pt pt = { 0 };
-    g_autofree char *dir = g_dir_make_tmp("xen-pt-log-XXXXXX", NULL);
-    g_autofree char *err = g_build_filename(dir, "stderr", NULL);
-    g_autofree char *extra = g_strdup_printf(" 2>%s", err);
+    Stderr err;
     QDict *rsp;
     unsigned i;
     gint64 start;
 
-    pt_start(&pt, "e1000", extra);
+    stderr_capture(&err);
+    pt_start(&pt, "e1000", err.redirect);
     rsp = qtest_qmp(pt.qts, "{'execute': 'qom-set', 'arguments': "
                     "{'path': '/machine/peripheral/pt0', "
                     "'property': 'x-hv-fail', 'value': %u}}",
@@ -1051,12 +1088,9 @@ static void test_map_failure_rate_limited(void)
         qpci_config_writew(pt.dev, PCI_COMMAND, 0);
     }
     /* 100 failed calls; one message per started second at most. */
-    g_assert_cmpuint(count_lines(err, "BAR 0 failed"), >=, 1);
-    g_assert_cmpuint(count_lines(err, "BAR 0 failed"), <=,
-                     1 + (g_get_monotonic_time() - start) / G_USEC_PER_SEC);
+    stderr_assert_rate_limited(&err, "BAR 0 failed", start);
     pt_stop(&pt);
-    unlink(err);
-    rmdir(dir);
+    stderr_release(&err);
 }
 
 /*
@@ -1128,14 +1162,13 @@ static void test_failed_realize_undone(void)
 static void test_host_write_failure_reported(void)
 {
     Pt pt = { 0 };
-    g_autofree char *dir = g_dir_make_tmp("xen-pt-log-XXXXXX", NULL);
-    g_autofree char *err = g_build_filename(dir, "stderr", NULL);
-    g_autofree char *extra = g_strdup_printf(" 2>%s", err);
+    Stderr err;
     uint16_t cmd;
     unsigned i;
     gint64 start;
 
-    pt_start(&pt, "e1000", extra);
+    stderr_capture(&err);
+    pt_start(&pt, "e1000", err.redirect);
     cmd = host_cfg(&pt.fake, PCI_COMMAND, 2);
     qom_set_bool(pt.qts, "x-host-write-fail", true);
     start = g_get_monotonic_time();
@@ -1144,12 +1177,9 @@ static void test_host_write_failure_reported(void)
         qpci_config_writew(pt.dev, PCI_COMMAND, 0);
     }
     g_assert_cmphex(host_cfg(&pt.fake, PCI_COMMAND, 2), ==, cmd);
-    g_assert_cmpuint(count_lines(err, "host config write"), >=, 1);
-    g_assert_cmpuint(count_lines(err, "host config write"), <=,
-                     1 + (g_get_monotonic_time() - start) / G_USEC_PER_SEC);
+    stderr_assert_rate_limited(&err, "host config write", start);
     pt_stop(&pt);
-    unlink(err);
-    rmdir(dir);
+    stderr_release(&err);
 }
 
 int main(int argc, char **argv)
