@@ -236,7 +236,6 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
         .hv = c->hv, .event = c->event, .opaque = c->opaque,
         .grants = XEN_PCI_GRANTS_NONE,
     };
-    fn->host.config_fd = -1;
     if (!xen_pci_host_open(&fn->host, c->sysfs_root ?: XEN_PCI_SYSFS_ROOT,
                            c->domain, c->bus, c->dev, c->func, errp)) {
         return false;
