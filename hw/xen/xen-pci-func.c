@@ -109,6 +109,32 @@ static bool xen_pci_func_host_update(XenPciFunc *fn, unsigned off,
     return xen_pci_func_host_write(fn, off, size, (v & ~clear) | set) == 0;
 }
 
+/*
+ * An interrupt-control write that must take effect: read back, since a
+ * frontend's config write refused by dom0's pciback fails silently.
+ */
+static bool xen_pci_func_host_set_checked(XenPciFunc *fn, unsigned off,
+                                          uint32_t mask, uint32_t set)
+{
+    uint32_t v;
+
+    if (!xen_pci_func_host_update(fn, off, 2, mask, set)) {
+        return false;
+    }
+    if (xen_pci_host_cfg_read(&fn->host, off, 2, &v) < 0) {
+        xen_pci_func_error(fn, "host config read at 0x%x/2 failed", off);
+        return false;
+    }
+    if ((v & mask) != set) {
+        xen_pci_func_error(fn, "the host refused the interrupt control "
+                           "write at 0x%x (reads 0x%x, wanted bits 0x%x "
+                           "of 0x%x): " XEN_PCI_INTR_CONTROL_HINT, off, v,
+                           set, mask, fn->host.name);
+        return false;
+    }
+    return true;
+}
+
 /* As pciback: bus master and INTx disable reach the function. */
 static void xen_pci_func_follow_command(XenPciFunc *fn, uint16_t old,
                                         uint16_t cmd)
@@ -237,7 +263,8 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
         .grants = XEN_PCI_GRANTS_NONE,
     };
     if (!xen_pci_host_open(&fn->host, c->sysfs_root ?: XEN_PCI_SYSFS_ROOT,
-                           c->domain, c->bus, c->dev, c->func, errp)) {
+                           c->sysfs_name, c->domain, c->bus, c->dev,
+                           c->func, errp)) {
         return false;
     }
     fn->steps |= XEN_PCI_FUNC_OPENED;
@@ -247,9 +274,17 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
         xen_pci_func_close(fn);
         return false;
     }
-    /* Start from a clean function, as it was found. */
-    fn->steps |= XEN_PCI_FUNC_TOUCHED;
-    if (!xen_pci_host_reset_restore(&fn->host, errp) ||
+    /*
+     * Start from a clean function, as it was found; in a stubdomain dom0
+     * resets it (pciback drops a reset from its frontend), before and after.
+     */
+    if (c->dom0_resets) {
+        trace_xen_pci_func_dom0_resets(fn->host.name);
+    } else {
+        fn->steps |= XEN_PCI_FUNC_TOUCHED;
+    }
+    if (((fn->steps & XEN_PCI_FUNC_TOUCHED) &&
+         !xen_pci_host_reset_restore(&fn->host, errp)) ||
         !xen_pci_func_filter(fn, c->policy, errp) ||
         (c->grant && !xen_pci_func_grant(fn, errp)) ||
         !xen_pci_host_enable_decode(&fn->host, errp)) {
@@ -315,9 +350,9 @@ bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec)
         set = PCI_MSI_FLAGS_ENABLE | (ctz32(nvec) << 4);
     }
     trace_xen_pci_func_host_msi(fn->host.name, nvec);
-    if (!xen_pci_func_host_update(fn, m.cap + PCI_MSI_FLAGS, 2,
-                                  PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE,
-                                  set)) {
+    if (!xen_pci_func_host_set_checked(fn, m.cap + PCI_MSI_FLAGS,
+                                       PCI_MSI_FLAGS_ENABLE |
+                                       PCI_MSI_FLAGS_QSIZE, set)) {
         return false;
     }
     xen_pci_func_host_intr(fn, XPF_INTR_MSI, nvec);
@@ -333,14 +368,102 @@ bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked)
         return false;
     }
     trace_xen_pci_func_host_msix(fn->host.name, enabled, masked);
-    if (!xen_pci_func_host_update(fn, x.cap + PCI_MSIX_FLAGS, 2,
-                                  PCI_MSIX_FLAGS_ENABLE |
-                                  PCI_MSIX_FLAGS_MASKALL,
-                                  (enabled ? PCI_MSIX_FLAGS_ENABLE : 0) |
-                                  (masked ? PCI_MSIX_FLAGS_MASKALL : 0))) {
+    if (!xen_pci_func_host_set_checked(fn, x.cap + PCI_MSIX_FLAGS,
+                                       PCI_MSIX_FLAGS_ENABLE |
+                                       PCI_MSIX_FLAGS_MASKALL,
+                                       (enabled ? PCI_MSIX_FLAGS_ENABLE : 0) |
+                                       (masked ? PCI_MSIX_FLAGS_MASKALL : 0))) {
         return false;
     }
     xen_pci_func_host_intr(fn, XPF_INTR_MSIX, enabled);
+    return true;
+}
+
+/* Set @bit in the 16-bit register at @off, read back, clear it again. */
+static bool xen_pci_func_toggle_probe(XenPciFunc *fn, unsigned off,
+                                      uint16_t bit, bool *taken)
+{
+    uint32_t v, after;
+
+    if (xen_pci_host_cfg_read(&fn->host, off, 2, &v) < 0 ||
+        xen_pci_host_cfg_write(&fn->host, off, 2, v | bit) < 0 ||
+        xen_pci_host_cfg_read(&fn->host, off, 2, &after) < 0 ||
+        xen_pci_host_cfg_write(&fn->host, off, 2, v & ~bit) < 0) {
+        return false;
+    }
+    *taken = after & bit;
+    return true;
+}
+
+/*
+ * Probe with MSI Enable: harmless with bus mastering off (no message can
+ * be sent), which it is for the probe's moment; the function is not in
+ * use by anyone yet.
+ */
+static bool xen_pci_func_probe_msi(XenPciFunc *fn, unsigned off, bool *taken)
+{
+    uint32_t cmd;
+    bool ok;
+
+    if (xen_pci_host_cfg_read(&fn->host, PCI_COMMAND, 2, &cmd) < 0 ||
+        ((cmd & PCI_COMMAND_MASTER) &&
+         xen_pci_host_cfg_write(&fn->host, PCI_COMMAND, 2,
+                                cmd & ~PCI_COMMAND_MASTER) < 0)) {
+        return false;
+    }
+    ok = xen_pci_func_toggle_probe(fn, off, PCI_MSI_FLAGS_ENABLE, taken);
+    if (cmd & PCI_COMMAND_MASTER) {
+        ok &= xen_pci_host_cfg_write(&fn->host, PCI_COMMAND, 2, cmd) == 0;
+    }
+    return ok;
+}
+
+bool xen_pci_func_check_intr_control(XenPciFunc *fn, Error **errp)
+{
+    XpfMsixState x;
+    XpfMsiState m;
+    uint32_t v = 0;
+    bool taken = true, ok;
+    unsigned off;
+    const char *what;
+
+    xpf_msix_state(fn->xpf, &x);
+    xpf_msi_state(fn->xpf, &m);
+    if (x.present) {
+        off = x.cap + PCI_MSIX_FLAGS;
+        what = "MSI-X";
+        ok = xen_pci_host_cfg_read(&fn->host, off, 2, &v) == 0;
+        if (ok && (v & (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL))) {
+            /* not as after reset: left to the check of the enable itself */
+            trace_xen_pci_func_intr_control(fn->host.name, off, -1);
+            return true;
+        }
+        ok = ok && xen_pci_func_toggle_probe(fn, off, PCI_MSIX_FLAGS_MASKALL,
+                                             &taken);
+    } else if (m.present) {
+        off = m.cap + PCI_MSI_FLAGS;
+        what = "MSI";
+        ok = xen_pci_host_cfg_read(&fn->host, off, 2, &v) == 0;
+        if (ok && (v & PCI_MSI_FLAGS_ENABLE)) {
+            trace_xen_pci_func_intr_control(fn->host.name, off, -1);
+            return true;
+        }
+        ok = ok && xen_pci_func_probe_msi(fn, off, &taken);
+    } else {
+        return true;
+    }
+    if (!ok) {
+        error_setg(errp, "%s: host config access at 0x%x failed",
+                   fn->log_name, off);
+        return false;
+    }
+    trace_xen_pci_func_intr_control(fn->host.name, off, taken);
+    if (!taken) {
+        error_setg(errp, "%s: the host refused a write of the %s control "
+                   "register: " XEN_PCI_INTR_CONTROL_HINT, fn->log_name,
+                   what, fn->host.name);
+        return false;
+    }
     return true;
 }
 

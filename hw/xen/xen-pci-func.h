@@ -29,6 +29,17 @@
 /* Room for "<device type> DDDD:BB:DD.F" in messages. */
 #define XEN_PCI_LOG_NAME_LEN 64
 
+/*
+ * What a refused MSI/MSI-X control write means, with the function's dom0
+ * address for %s: dom0's pciback lets its frontend (the stubdomain) change
+ * those bits only with its per-function switch on, which libxl never sets.
+ */
+#define XEN_PCI_INTR_CONTROL_HINT \
+    "dom0's pciback lets a stubdomain enable MSI/MSI-X only when allowed: " \
+    "in dom0, write %s to /sys/bus/pci/drivers/pciback/" \
+    "allow_interrupt_control before the device is attached (pciback " \
+    "clears it when the stubdomain releases the function)"
+
 /* The filter policy a user sets, per device (run-time settable). */
 typedef struct XenPciPolicy {
     bool permissive;
@@ -46,8 +57,10 @@ typedef bool XenPciFuncAcceptFn(XenPciFunc *fn, Error **errp);
 typedef struct XenPciFuncConfig {
     const char *owner;           /* device type, for messages */
     const char *sysfs_root;      /* NULL: dom0's */
-    uint16_t domain;
+    uint16_t domain;             /* the function's address in dom0 */
     uint8_t bus, dev, func;
+    const char *sysfs_name;      /* its address here, NULL: the same */
+    bool dom0_resets;            /* a stubdomain: dom0 resets it, not us */
     const XenPciPolicy *policy;
     XenPciHv *hv;                /* the device's hypercalls */
     bool grant;                  /* do the toolstack's grants */
@@ -99,6 +112,16 @@ bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
 bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec);
 /* The host's MSI-X control: enable and function mask. */
 bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked);
+/*
+ * Whether whoever stands between us and the function (dom0's pciback, for
+ * a device model in a stubdomain) lets the MSI/MSI-X control through: a
+ * harmless write of a bit the device model needs (MSI-X Function Mask
+ * while MSI-X is off, else MSI Enable with bus mastering off for the
+ * moment), read back and undone.  A refusal is an Error naming dom0's
+ * setting.  A control found already on is not probed: the enable itself
+ * is checked when the guest asks for it.
+ */
+bool xen_pci_func_check_intr_control(XenPciFunc *fn, Error **errp);
 /* The host address of the MSI-X table, 0 if there is none. */
 uint64_t xen_pci_func_msix_table(const XenPciFunc *fn);
 /*

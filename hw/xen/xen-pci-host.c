@@ -139,8 +139,9 @@ static bool xen_pci_read_config(XenPciHost *h, Error **errp)
     return true;
 }
 
-bool xen_pci_host_open(XenPciHost *h, const char *root, uint16_t domain,
-                       uint8_t bus, uint8_t dev, uint8_t func, Error **errp)
+bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,
+                       uint16_t domain, uint8_t bus, uint8_t dev, uint8_t func,
+                       Error **errp)
 {
     g_autofree char *res = NULL;
     g_autoptr(GError) gerr = NULL;
@@ -150,7 +151,7 @@ bool xen_pci_host_open(XenPciHost *h, const char *root, uint16_t domain,
         .config_fd = -1,
     };
     h->name = g_strdup_printf("%04x:%02x:%02x.%x", domain, bus, dev, func);
-    h->dir = g_build_filename(root, h->name, NULL);
+    h->dir = g_build_filename(root, local ?: h->name, NULL);
     if (!g_file_test(h->dir, G_FILE_TEST_IS_DIR)) {
         error_setg(errp, "host PCI device %s not found (no %s)", h->name,
                    h->dir);
@@ -169,7 +170,7 @@ bool xen_pci_host_open(XenPciHost *h, const char *root, uint16_t domain,
     if (!xen_pci_claim(h, errp)) {
         goto fail;
     }
-    trace_xen_pci_host_open(h->name, h->config_size, h->irq);
+    trace_xen_pci_host_open(h->name, h->dir, h->config_size, h->irq);
     return true;
 
 fail:
@@ -210,6 +211,17 @@ int xen_pci_host_cfg_read(void *opaque, unsigned off, unsigned size,
     return 0;
 }
 
+static unsigned xen_pci_saved_cap(const XenPciHost *h, uint8_t id);
+
+/* Whether [off, off + size) touches the control word of capability @id. */
+static bool xen_pci_hits_cap_ctrl(const XenPciHost *h, uint8_t id,
+                                  unsigned off, unsigned size)
+{
+    unsigned cap = xen_pci_saved_cap(h, id);
+
+    return cap && off < cap + 4 && off + size > cap + 2;
+}
+
 int xen_pci_host_cfg_write(void *opaque, unsigned off, unsigned size,
                            uint32_t val)
 {
@@ -222,6 +234,11 @@ int xen_pci_host_cfg_write(void *opaque, unsigned off, unsigned size,
     }
     stl_le_p(buf, val);
     trace_xen_pci_host_write(h->name, off, size, val);
+    if (h->refuse_intr &&
+        (xen_pci_hits_cap_ctrl(h, PCI_CAP_ID_MSI, off, size) ||
+         xen_pci_hits_cap_ctrl(h, PCI_CAP_ID_MSIX, off, size))) {
+        return 0;
+    }
     if (h->fail_writes) {
         return -EIO;
     }

@@ -27,15 +27,19 @@ typedef struct XenPciHost {
     int irq;                     /* dom0's IRQ (GSI) for INTx, 0: none */
     bool claimed;
     bool fail_writes;            /* tests (qtest only): writes fail, EIO */
+    /* tests (qtest only): writes of the MSI/MSI-X control are dropped */
+    bool refuse_intr;
 } XenPciHost;
 
 /*
- * Open the host function @domain:@bus:@dev.@func under @root: read its
- * config space and resources, and claim it (one passthrough device per
+ * Open the host function @domain:@bus:@dev.@func, found under @root as
+ * @local ("DDDD:BB:DD.F"; NULL: under its host address, as in dom0): read
+ * its config space and resources, and claim it (one passthrough device per
  * host function).  On failure nothing stays open or claimed.
  */
-bool xen_pci_host_open(XenPciHost *h, const char *root, uint16_t domain,
-                       uint8_t bus, uint8_t dev, uint8_t func, Error **errp);
+bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,
+                       uint16_t domain, uint8_t bus, uint8_t dev, uint8_t func,
+                       Error **errp);
 void xen_pci_host_close(XenPciHost *h);
 
 /* Config space accessors: 0, or a negative errno. */

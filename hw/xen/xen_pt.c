@@ -20,11 +20,18 @@
 #include "hw/qdev-properties.h"
 #include "hw/qdev-properties-system.h"
 #include "hw/xen/xen.h"
+#include "hw/xen/xen_backend_ops.h"
+#include "hw/xen/xen-legacy-backend.h"
 #include "hw/xen/xen_igd.h"
 #include "system/qtest.h"
 #include "system/xen.h"
 #include "xen_pt.h"
+#include "pci-func/xen-pci-stubdom.h"
 #include "trace.h"
+
+/* How long a stubdomain's pcifront may take to show a function it got. */
+#define XPT_STUBDOM_WAIT_MS 5000
+#define XPT_STUBDOM_POLL_MS 50
 
 /* ---- BAR mapping ---- */
 
@@ -304,8 +311,76 @@ static bool xpt_accept_host(XenPciFunc *fn, Error **errp)
     return false;
 }
 
+/* ---- in a stubdomain: the function under pcifront's address ---- */
+
+static char *xpt_xs_read(void *opaque, const char *path)
+{
+    unsigned int len = 0;
+    char *v = qemu_xen_xs_read(xenstore, XBT_NULL, path, &len);
+    char *copy;
+
+    if (!v) {
+        return NULL;
+    }
+    copy = g_strndup(v, len);
+    free(v);
+    return copy;
+}
+
+/*
+ * The function's address in this stubdomain, and its sysfs device there:
+ * pcifront creates it a moment after libxl sees the backend connected.
+ */
+static char *xpt_stubdom_local(XenPCIPassthroughState *s, const char *root,
+                               Error **errp)
+{
+    XenPciAddr host = {
+        .domain = s->hostaddr.domain, .bus = s->hostaddr.bus,
+        .dev = s->hostaddr.slot, .func = s->hostaddr.function,
+    }, local;
+    g_autoptr(GError) gerr = NULL;
+    g_autofree char *hostname = NULL;
+    g_autofree char *config = NULL;
+    char *name;
+    unsigned waited = 0;
+
+    hostname = g_strdup_printf("%04x:%02x:%02x.%x", host.domain, host.bus,
+                               host.dev, host.func);
+    if (s->local_addr) {
+        if (!xen_pci_addr_parse(s->local_addr, &local)) {
+            error_setg(errp, "x-local-addr '%s' is not DDDD:BB:DD.F",
+                       s->local_addr);
+            return NULL;
+        }
+    } else if (!xenstore ||
+               !xen_pci_stubdom_local_addr(xpt_xs_read, NULL, &host, &local,
+                                           &gerr)) {
+        error_setg(errp, "host PCI device %s: cannot find it behind this "
+                   "stubdomain's pcifront: %s", hostname,
+                   gerr ? gerr->message : "no xenstore connection");
+        return NULL;
+    }
+    name = g_strdup_printf("%04x:%02x:%02x.%x", local.domain, local.bus,
+                           local.dev, local.func);
+    config = g_build_filename(root, name, "config", NULL);
+    while (!g_file_test(config, G_FILE_TEST_EXISTS) &&
+           waited < XPT_STUBDOM_WAIT_MS) {
+        g_usleep(XPT_STUBDOM_POLL_MS * 1000);
+        waited += XPT_STUBDOM_POLL_MS;
+    }
+    trace_xen_pt_stubdom_addr(hostname, name, waited);
+    return name;
+}
+
+static bool xpt_in_stubdom(const XenPCIPassthroughState *s)
+{
+    return xen_is_stubdomain || s->local_addr;
+}
+
 static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
 {
+    const char *root = s->sysfs_root ?: XEN_PCI_SYSFS_ROOT;
+    g_autofree char *local = NULL;
     XenPciFuncConfig c = {
         .owner = TYPE_XEN_PT_DEVICE, .sysfs_root = s->sysfs_root,
         .domain = s->hostaddr.domain, .bus = s->hostaddr.bus,
@@ -319,12 +394,30 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
                    "(DDDD:BB:DD.F)");
         return false;
     }
-    if (s->sysfs_root && !qtest_enabled()) {
-        error_setg(errp, "x-sysfs-root is for tests under the qtest "
-                   "accelerator only");
+    if ((s->sysfs_root || s->local_addr || s->refuse_intr) &&
+        !qtest_enabled()) {
+        error_setg(errp, "x-sysfs-root, x-local-addr and x-host-refuse-intr "
+                   "are for tests under the qtest accelerator only");
         return false;
     }
-    return xen_pci_func_open(&s->fn, &c, errp);
+    if (xpt_in_stubdom(s)) {
+        local = xpt_stubdom_local(s, root, errp);
+        if (!local) {
+            return false;
+        }
+        c.sysfs_name = local;
+        c.dom0_resets = true;
+    }
+    if (!xen_pci_func_open(&s->fn, &c, errp)) {
+        return false;
+    }
+    s->fn.host.refuse_intr = s->refuse_intr;
+    /* A device model in dom0 writes the function's config directly. */
+    if (xpt_in_stubdom(s) && !xen_pci_func_check_intr_control(&s->fn, errp)) {
+        xen_pci_func_close(&s->fn);
+        return false;
+    }
+    return true;
 }
 
 /* Mirror the IDs into QEMU's own config copy (query-pci, pci_intx()). */
@@ -479,6 +572,11 @@ static const Property xpt_properties[] = {
     DEFINE_PROP_PCI_HOST_DEVADDR("hostaddr", XenPCIPassthroughState,
                                  hostaddr),
     DEFINE_PROP_STRING("x-sysfs-root", XenPCIPassthroughState, sysfs_root),
+    /* tests: act as in a stubdomain where pcifront shows it at this address */
+    DEFINE_PROP_STRING("x-local-addr", XenPCIPassthroughState, local_addr),
+    /* tests: the host drops MSI/MSI-X control writes, as pciback may */
+    DEFINE_PROP_BOOL("x-host-refuse-intr", XenPCIPassthroughState,
+                     refuse_intr, false),
 };
 
 static void xpt_class_init(ObjectClass *klass, void *data)

@@ -60,6 +60,8 @@ struct XenPCIPassthroughState {
     PCIHostDeviceAddress hostaddr;
     XenPciPolicy policy;             /* permissive, quirks, ... */
     char *sysfs_root;                /* x-sysfs-root, tests only */
+    char *local_addr;                /* x-local-addr, tests only */
+    bool refuse_intr;                /* x-host-refuse-intr, tests only */
 
     XenPciFunc fn;                   /* the host function, filtered */
     XenPciHv hv;

@@ -1182,10 +1182,100 @@ static void test_host_write_failure_reported(void)
     stderr_release(&err);
 }
 
+/*
+ * In a stubdomain (x-local-addr stands for the xenstore lookup): libxl's
+ * hostaddr is dom0's address, used for the hypercalls; the function is
+ * opened where pcifront shows it; dom0 resets it, so nothing writes the
+ * sysfs reset file here.
+ */
+#define DOM0_ADDR "0000:00:07.0"
+
+static QTestState *stubdom_launch(Fake *f, const char *fixture,
+                                  const char *extra)
+{
+    fake_create(f, fixture);
+    return qtest_initf("-machine pc -nodefaults -device "
+                       "xen-pci-passthrough,id=pt0,hostaddr=" DOM0_ADDR
+                       ",x-local-addr=" HOSTADDR ",x-sysfs-root=%s,"
+                       "addr=%d.0%s", f->root, SLOT, extra ? extra : "");
+}
+
+static void test_stubdom(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    unsigned cap;
+    g_autofree char *log = NULL;
+    g_autofree char *reset = NULL;
+
+    pt.qts = stubdom_launch(&pt.fake, "edu", NULL);
+    pt.bus = qpci_new_pc(pt.qts, NULL);
+    pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
+    g_assert_nonnull(pt.dev);
+    g_assert_cmphex(qpci_config_readw(pt.dev, PCI_VENDOR_ID), ==, 0x1234);
+    reset = fake_file(&pt.fake, "reset");
+    g_assert_cmpstr(reset, ==, "");
+    /* the probe left the MSI control and bus mastering as found */
+    g_assert_cmphex(host_cfg(&pt.fake, PCI_COMMAND, 2), ==,
+                    lduw_le_p(pt.fake.orig->data + PCI_COMMAND));
+    cap = orig_cap(&pt.fake, PCI_CAP_ID_MSI);
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2), ==,
+                    lduw_le_p(pt.fake.orig->data + cap + PCI_MSI_FLAGS));
+    g_free(hv_log_new(&pt, &seen));
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee01000);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x31);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    log = hv_log_new(&pt, &seen);
+    /* 00:07.0 in dom0: devfn 0x38 */
+    assert_has(log, "map_pirq_msi bus=0 devfn=0x38 entry=1");
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2) & 1, ==, 1);
+    pt_stop(&pt);
+}
+
+/*
+ * pciback without allow_interrupt_control drops the stubdomain's writes of
+ * the MSI/MSI-X control: realize fails, naming dom0's setting, and leaves
+ * nothing claimed.
+ */
+static void test_stubdom_intr_refused(gconstpointer data)
+{
+    Fake f = { 0 };
+    QTestState *qts = qtest_init("-machine pc -nodefaults");
+    QDict *args = qdict_new(), *rsp;
+    const char *desc;
+
+    fake_create(&f, data);
+    qdict_put_str(args, "driver", "xen-pci-passthrough");
+    qdict_put_str(args, "id", "pt0");
+    qdict_put_str(args, "hostaddr", DOM0_ADDR);
+    qdict_put_str(args, "x-local-addr", HOSTADDR);
+    qdict_put_str(args, "x-sysfs-root", f.root);
+    qdict_put_bool(args, "x-host-refuse-intr", true);
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}",
+                    qobject_ref(args));
+    g_assert_true(qdict_haskey(rsp, "error"));
+    desc = qdict_get_str(qdict_get_qdict(rsp, "error"), "desc");
+    g_assert_nonnull(strstr(desc, "allow_interrupt_control"));
+    g_assert_nonnull(strstr(desc, "write " DOM0_ADDR " to"));
+    qobject_unref(rsp);
+    /* allowed (as with the switch on): the same function is added */
+    qdict_put_bool(args, "x-host-refuse-intr", false);
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}", args);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+    fake_destroy(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/xen-pt/config", test_config);
+    qtest_add_func("/xen-pt/stubdom/local-addr", test_stubdom);
+    qtest_add_data_func("/xen-pt/stubdom/intr-refused/msi", "edu",
+                        test_stubdom_intr_refused);
+    qtest_add_data_func("/xen-pt/stubdom/intr-refused/msix", "e1000e",
+                        test_stubdom_intr_refused);
     qtest_add_func("/xen-pt/bars", test_bars);
     qtest_add_func("/xen-pt/quirks", test_quirks);
     qtest_add_func("/xen-pt/bar64", test_bar64);

@@ -1,0 +1,135 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * dom0's address of a function -> the address the stubdomain's pcifront
+ * gives it, from pciback's xenstore directory (see xen-pci-stubdom.h).
+ */
+#include <string.h>
+#include "xen-pci-stubdom.h"
+
+static bool xen_pci_hex_field(const char *s, size_t len, unsigned max,
+                              unsigned *out)
+{
+    unsigned v = 0;
+    size_t i;
+
+    if (!len || len > 4) {
+        return false;
+    }
+    for (i = 0; i < len; i++) {
+        if (!g_ascii_isxdigit(s[i])) {
+            return false;
+        }
+        v = v * 16 + g_ascii_xdigit_value(s[i]);
+    }
+    *out = v;
+    return v <= max;
+}
+
+bool xen_pci_addr_parse(const char *text, XenPciAddr *a)
+{
+    /* four fields, ':' ':' '.' between them, nothing after */
+    static const char seps[] = "::.";
+    static const unsigned max[] = { 0xffff, 0xff, 0x1f, 7 };
+    unsigned v[4];
+    const char *p = text;
+    unsigned i;
+
+    for (i = 0; i < 4; i++) {
+        size_t len = i < 3 ? strcspn(p, (char[]){ seps[i], 0 }) : strlen(p);
+
+        if (i < 3 && p[len] != seps[i]) {
+            return false;
+        }
+        if (!xen_pci_hex_field(p, len, max[i], &v[i])) {
+            return false;
+        }
+        p += len + (i < 3);
+    }
+    *a = (XenPciAddr) { .domain = v[0], .bus = v[1], .dev = v[2],
+                        .func = v[3] };
+    return true;
+}
+
+static bool xen_pci_addr_equal(const XenPciAddr *a, const XenPciAddr *b)
+{
+    return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev &&
+           a->func == b->func;
+}
+
+static char *xen_pci_xs_key(XenPciXsReadFn *read, void *opaque,
+                            const char *path, GError **errp)
+{
+    char *v = read(opaque, path);
+
+    if (!v) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                    "xenstore %s: missing", path);
+    }
+    return v;
+}
+
+bool xen_pci_stubdom_local_addr(XenPciXsReadFn *read, void *opaque,
+                                const XenPciAddr *host, XenPciAddr *local,
+                                GError **errp)
+{
+    g_autofree char *be = NULL;
+    g_autofree char *num = NULL;
+    guint64 n, i;
+
+    be = xen_pci_xs_key(read, opaque, XEN_PCI_STUBDOM_FRONTEND, errp);
+    if (!be) {
+        g_prefix_error(errp, "no PCI frontend in this domain: ");
+        return false;
+    }
+    if (be[0] != '/' || strstr(be, "..")) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "xenstore %s: bad backend path '%s'",
+                    XEN_PCI_STUBDOM_FRONTEND, be);
+        return false;
+    }
+    {
+        g_autofree char *path = g_strdup_printf("%s/num_devs", be);
+
+        num = xen_pci_xs_key(read, opaque, path, errp);
+        if (!num) {
+            return false;
+        }
+        if (!g_ascii_string_to_unsigned(num, 10, 0, XEN_PCI_STUBDOM_MAX_DEVS,
+                                        &n, NULL)) {
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                        "xenstore %s: bad device count '%s'", path, num);
+            return false;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        g_autofree char *dpath = g_strdup_printf("%s/dev-%" G_GUINT64_FORMAT,
+                                                 be, i);
+        g_autofree char *vpath = g_strdup_printf("%s/vdev-%" G_GUINT64_FORMAT,
+                                                 be, i);
+        g_autofree char *dev = read(opaque, dpath);
+        g_autofree char *vdev = NULL;
+        XenPciAddr a;
+
+        /* a slot being removed has no key; an unparsable one is not ours */
+        if (!dev || !xen_pci_addr_parse(dev, &a) ||
+            !xen_pci_addr_equal(&a, host)) {
+            continue;
+        }
+        vdev = xen_pci_xs_key(read, opaque, vpath, errp);
+        if (!vdev) {
+            return false;
+        }
+        if (!xen_pci_addr_parse(vdev, local)) {
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                        "xenstore %s: bad address '%s'", vpath, vdev);
+            return false;
+        }
+        return true;
+    }
+    g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                "%04x:%02x:%02x.%x is not among the %" G_GUINT64_FORMAT
+                " functions of PCI backend %s", host->domain, host->bus,
+                host->dev, host->func, n, be);
+    return false;
+}
