@@ -50,12 +50,13 @@ for s in "${SCEN[@]}"; do
     l=$(sed -n 's/^# e2e-timeout: *//p' "$f" | head -n1)
     limit=$(( limit + ${l:-300} ))
 done
-[ "$limit" -gt 1080 ] && limit=1080
+[ "$limit" -gt 1800 ] && limit=1800
 limit=${E2E_TIMEOUT:-$limit}
 
 T0=$(now_ms)
 build_base
 build_ours
+build_stubdoms
 build_run
 T_BUILD=$(( $(now_ms) - T0 ))
 log "images ready in $(fmt_ms "$T_BUILD"): dom0 initrd $(du -m "$IMG/dom0-initrd.cpio" | cut -f1) MB"

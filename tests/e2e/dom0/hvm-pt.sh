@@ -15,6 +15,15 @@
 #                 event (ours), switched on for the benchmark's counted runs
 #   HVM_RESTORE   check (default): dom0's view after must equal before;
 #                 info: only report differences (baselines)
+#   HVM_STUBDOM   1: the device model runs in a Linux stubdomain
+#                 (device_model_stubdomain_override); HVM_DM is then the
+#                 stubdomain's rootfs, "" for libxl's default one
+#                 (/usr/lib/xen-4.17/boot/qemu-stubdom-linux-rootfs);
+#                 no benchmark; the device model's trace (stderr) is in
+#                 its log, console 0 of the stubdomain
+#   HVM_INTR_OFF  1 (stubdomain): xl pci-attach HVM_HOTADD first without
+#                 pciback's allow_interrupt_control, which must fail with
+#                 the device model naming the setting; then with it
 # xl creates an HVM guest (direct kernel boot, tsc_mode=native) with pci=[...];
 # the guest runs guest/baseline.sh; dom0 hot-adds HVM_HOTADD, then detaches
 # every function (xl pci-detach = QMP device_del) and collects everything;
@@ -26,7 +35,12 @@ NAME=${HVM_NAME:-hvmguest}
 
 E1000=$(find_devs 8086:100e | head -n1)
 [ -n "$E1000" ] || { fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1; }
-[ -x "$DM" ] || { fail device-model "$DM missing"; exit 1; }
+STUB=${HVM_STUBDOM:-0}
+if [ "$STUB" = 1 ]; then
+    [ -z "$DM" ] || [ -s "$DM" ] || { fail device-model "stubdomain rootfs $DM missing"; exit 1; }
+else
+    [ -x "$DM" ] || { fail device-model "$DM missing"; exit 1; }
+fi
 DEVS=
 for id in ${HVM_PCI:-8086:100e}; do
     d=$(find_devs "$id" | head -n1)
@@ -38,12 +52,26 @@ if [ -n "$HVM_HOTADD" ]; then
     HOT=$(find_devs "$HVM_HOTADD" | head -n1)
     [ -n "$HOT" ] || { fail dom0-devices "no $HVM_HOTADD in dom0"; exit 1; }
 fi
-capture dm-version.txt "$DM" --version
-info "device model: $DM ($(head -n1 "$RES/dm-version.txt")); functions:$DEVS${HOT:+, hot-added: $HOT}"
+if [ "$STUB" = 1 ]; then
+    info "device model: in a stubdomain (rootfs ${DM:-libxl's default}); functions:$DEVS${HOT:+, hot-added: $HOT}"
+else
+    capture dm-version.txt "$DM" --version
+    info "device model: $DM ($(head -n1 "$RES/dm-version.txt")); functions:$DEVS${HOT:+, hot-added: $HOT}"
+fi
 save_dom0_views $DEVS $HOT
 cp /proc/interrupts "$RES/dom0-interrupts-before.txt"
 
 assign_all $DEVS $HOT || exit 1
+# A stubdomain's device model enables MSI/MSI-X through dom0's pciback,
+# which lets it only with this per-function switch (libxl never sets it).
+allow_intr() {
+    local d
+    for d in "$@"; do
+        echo "$d" >/sys/bus/pci/drivers/pciback/allow_interrupt_control ||
+            fail allow-interrupt-control "writing $d to pciback's allow_interrupt_control failed"
+    done
+}
+[ "$STUB" = 1 ] && allow_intr $DEVS
 # The functions' config space as the device model will find it.
 save_configs before $DEVS $HOT
 pcilist=
@@ -60,9 +88,15 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} e2e.bench=1"
+cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1}$([ "$STUB" = 1 ] || echo ' e2e.bench=1')"
 device_model_version = "qemu-xen"
-device_model_override = "$DM"
+$(if [ "$STUB" = 1 ]; then
+    echo 'device_model_stubdomain_override = 1'
+    [ -n "$DM" ] && echo "stubdomain_ramdisk = \"$DM\""
+    [ -n "${HVM_STUBDOM_MEM:-}" ] && echo "stubdomain_memory = $HVM_STUBDOM_MEM"
+  else
+    echo "device_model_override = \"$DM\""
+  fi)
 serial = "file:$SERIAL"
 vnc = 0
 sdl = 0
@@ -125,9 +159,41 @@ dm_bench() {
     info "benchmark: $(tr '\n' ';' <"$RES/bench.txt")"
 }
 
+# save_dm_log: the device model's log (a stubdomain's: its console 0,
+# which libxl names the same; the dom0 QEMU serving the stubdomain's
+# consoles logs to qemu-dm-NAME-dm.log).
+save_dm_log() {
+    save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
+    if [ "$STUB" = 1 ]; then
+        save_file /var/log/xen/qemu-dm-$NAME-dm.log stubdom-console-qemu.log
+        save_file /var/log/xen/console/guest-$NAME-dm.log stubdom-console.log
+    fi
+    return 0
+}
+# attach_refused BDF: xl pci-attach without allow_interrupt_control must
+# fail, the device model's log naming the setting (HVM_INTR_OFF).
+attach_refused() {
+    local d=$1 log=/var/log/xen/qemu-dm-$NAME.log
+    if capture pci-attach-intr-off.log xl pci-attach $NAME "$d"; then
+        fail intr-off-refused "xl pci-attach $d succeeded without allow_interrupt_control"
+        capture pci-detach-intr-off.log xl pci-detach $NAME "$d"
+        return 1
+    fi
+    if grep -q "allow_interrupt_control" "$log" 2>/dev/null; then
+        pass intr-off-refused
+        info "device model said: $(grep -m1 'allow_interrupt_control' "$log" | cut -c1-300)"
+    else
+        fail intr-off-refused "xl pci-attach failed, but the device model's log does not name allow_interrupt_control: $(tail -n1 "$RES/pci-attach-intr-off.log")"
+    fi
+    # the function is the stubdomain's no more, and dom0's view unchanged
+    capture pci-list-intr-off.txt xl pci-list $NAME
+    check intr-off-not-attached "$d still listed after the refused attach" \
+        sh -c "! grep -q '$d' '$RES/pci-list-intr-off.txt'"
+}
+
 t0=$(uptime_s)
 if ! xl_create /tmp/$NAME.cfg; then
-    save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
+    save_dm_log
     capture xl-dmesg.txt xl dmesg
     for d in $DEVS $HOT; do xl pci-assignable-remove "$d" >/dev/null 2>&1; done
     exit 1
@@ -136,6 +202,8 @@ mark guest-started
 capture pci-list.txt xl pci-list $NAME
 if [ -n "$HOT" ]; then
     if guest_said "$NAME" "$SERIAL" '@@G hotadd-ready' 240; then
+        [ "${HVM_INTR_OFF:-0}" = 1 ] && attach_refused "$HOT"
+        [ "$STUB" = 1 ] && allow_intr "$HOT"
         t=$(uptime_s)
         if capture pci-attach.log xl pci-attach $NAME "$HOT"; then
             pass hot-add
@@ -147,7 +215,7 @@ if [ -n "$HOT" ]; then
         fail hot-add "guest never became ready for hot add"
     fi
 fi
-dm_bench
+[ "$STUB" = 1 ] || dm_bench
 unplug_all $NAME "$SERIAL" $DEVS $HOT
 mark detached
 guest_done "$NAME" "$SERIAL" "$t0" 300
@@ -157,10 +225,14 @@ cp /proc/interrupts "$RES/dom0-interrupts-after.txt"
 dom_finish $NAME
 mark guest-gone
 capture xl-dmesg.txt xl dmesg
-save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log
+save_dm_log
 save_file /var/log/xen/xl-$NAME.log xl.log
 # (without the ioreq lines: they only served the benchmark's count)
-grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pci_host_read)' "/var/log/xen/$NAME-trace.log" >"$RES/dm-trace.log" 2>/dev/null
+if [ "$STUB" = 1 ]; then
+    grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pci_host_read)' "/var/log/xen/qemu-dm-$NAME.log" >"$RES/dm-trace.log" 2>/dev/null
+else
+    grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pci_host_read)' "/var/log/xen/$NAME-trace.log" >"$RES/dm-trace.log" 2>/dev/null
+fi
 [ -f "$SERIAL" ] && guest_collect "$SERIAL" guest
 mark collected
 grep -E 'memory_map|ioport_map' "$RES/xl-dmesg.txt" | tail -n 20 >"$RES/xen-bar-mappings.txt"

@@ -224,6 +224,45 @@ EOF
     echo "$key" >"$IMG/ours.key"
 }
 
+# build_stubdoms: the stubdomain images (stubdom/build.sh, cached on their
+# inputs): ours (build/stubdom, what `make stubdom` builds) and the
+# baseline's, Debian's qemu-system-xen (upstream xen-pt) in the same image.
+STUBDOM_OURS=$REPO/build/stubdom
+STUBDOM_UPSTREAM=$OUT/stubdom-upstream
+build_stubdoms() {
+    if [ -x "$OURS_QEMU" ]; then
+        STUBDOM_OUT=$STUBDOM_OURS STUBDOM_QEMU=$OURS_QEMU "$REPO/stubdom/build.sh" ||
+            die "building our stubdomain image failed"
+    fi
+    STUBDOM_OUT=$STUBDOM_UPSTREAM \
+        STUBDOM_QEMU=$PKGS/qemu-system-xen/usr/libexec/xen-qemu-system-i386 \
+        "$REPO/stubdom/build.sh" || die "building the baseline stubdomain image failed"
+}
+
+# stage_stubdom ROOT GUEST-INITRD: the stubdomain images in dom0: ours at
+# libxl's default paths, the baseline's in /e2e/stubdom-upstream/; each
+# rootfs followed by a cpio with the guest kernel and initrd, which the
+# device model opens inside the stubdomain (xl.cfg's kernel=, ramdisk=).
+stage_stubdom() {
+    local r=$1 initrd=$2 g=$OUT/stage/stubdom-guest boot=$1/usr/lib/xen-4.17/boot
+    rm -rf "$g"; mkdir -p "$g/e2e/guest" "$boot" "$r/e2e/stubdom-upstream"
+    cp "$PKGS/$(kernel_pkg)/boot/vmlinuz-$(kver)" "$g/e2e/guest/vmlinuz"
+    cp "$initrd" "$g/e2e/guest/initrd.img"
+    mk_cpio "$g" "$OUT/stage/stubdom-guest.cpio"
+    if [ -s "$STUBDOM_OURS/qemu-stubdom-linux-rootfs" ]; then
+        cat "$STUBDOM_OURS/qemu-stubdom-linux-rootfs" "$OUT/stage/stubdom-guest.cpio" \
+            >"$boot/qemu-stubdom-linux-rootfs"
+        # the same bzImage as the guests' (dom0-base has it): linked
+        if cmp -s "$STUBDOM_OURS/qemu-stubdom-linux-kernel" "$g/e2e/guest/vmlinuz"; then
+            ln -s /e2e/guest/vmlinuz "$boot/qemu-stubdom-linux-kernel"
+        else
+            cp "$STUBDOM_OURS/qemu-stubdom-linux-kernel" "$boot/"
+        fi
+    fi
+    cat "$STUBDOM_UPSTREAM/qemu-stubdom-linux-rootfs" "$OUT/stage/stubdom-guest.cpio" \
+        >"$r/e2e/stubdom-upstream/rootfs"
+}
+
 # build_run SCENARIOS: init, scenario scripts and the guest initrd.
 build_run() {
     local r=$OUT/stage/run g=$OUT/stage/guest-run
@@ -238,6 +277,7 @@ build_run() {
     mk_cpio "$g" "$OUT/stage/guest-run.cpio"
     # The kernel unpacks concatenated archives, compressed or not.
     cat "$IMG/guest-base.cpio.xz" "$OUT/stage/guest-run.cpio" >"$r/e2e/guest/initrd.img"
+    stage_stubdom "$r" "$r/e2e/guest/initrd.img"
     mk_cpio "$r" "$IMG/run.cpio"
     cat "$IMG/dom0-base.cpio" "$IMG/ours.cpio" "$IMG/run.cpio" >"$IMG/dom0-initrd.cpio"
 }

@@ -1,0 +1,19 @@
+#!/bin/sh
+# e2e-timeout: 420
+# Baseline in a stubdomain, recorded and not judged (E2E_RECORD: its
+# checks are INFO lines, results/stubdom-upstream/record.txt): the
+# stubdom-ours guest with upstream's xen-pt in the same stubdomain image,
+# Debian's qemu-system-xen (QEMU 7.2, whose libraries match Xen 4.17)
+# instead of ours (stubdom/build.sh with STUBDOM_QEMU), given by
+# stubdomain_ramdisk. allow_interrupt_control is on for every function, as
+# for ours.
+export E2E_RECORD=1
+HVM_SCENARIO=stubdom-upstream
+HVM_STUBDOM=1
+HVM_DM=/e2e/stubdom-upstream/rootfs
+HVM_NAME=stubup
+HVM_PCI="8086:100e 8086:10d3"
+HVM_HOTADD=1234:11e8
+HVM_RESTORE=info
+( . /e2e/hvm-pt.sh )
+exit 0
