@@ -14,9 +14,13 @@
 #   make bench-e2e  end-to-end benchmarks on nested Xen: PV config-read
 #                 round trips vs xen-pciback, HVM enumeration time and host
 #                 syscalls per guest access vs upstream xen-pt
+#   make stubdom  a Linux stubdomain image with our QEMU, from Debian
+#                 packages (build/stubdom/qemu-stubdom-linux-{kernel,rootfs})
+#   make install-stubdom  copy it to libxl's default paths
+#                 (STUBDOM_DIR, default /usr/lib/xen-<version>/boot)
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
-.PHONY: all qemu check core fuzz bench bench-e2e demo e2e clean distclean
+.PHONY: all qemu check core fuzz bench bench-e2e demo e2e stubdom install-stubdom clean distclean
 
 all: qemu
 
@@ -49,6 +53,12 @@ bench-e2e:
 
 demo:
 	scripts/demo.sh
+
+stubdom: qemu
+	stubdom/build.sh
+
+install-stubdom: stubdom
+	stubdom/build.sh install $(STUBDOM_DIR)
 
 e2e: qemu
 	tests/e2e/run.sh $(E2E_SCENARIOS)

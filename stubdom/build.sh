@@ -10,7 +10,7 @@
 #
 # Products, in build/stubdom/ (STUBDOM_OUT):
 #   qemu-stubdom-linux-kernel   Debian's kernel (bzImage) of the release
-#   qemu-stubdom-linux-rootfs   zstd-compressed newc cpio: busybox, our QEMU
+#   qemu-stubdom-linux-rootfs   gzip-compressed newc cpio: busybox, our QEMU
 #                               (STUBDOM_QEMU: another one, e.g. a baseline)
 #                               and exactly the libraries it needs, the Xen
 #                               modules incl. xen-pcifront, xenstore tools,
@@ -100,7 +100,8 @@ build() {
     rm -f "$SOUT/inputs.key"
     stage_rootfs "$r"
     mk_cpio "$r" "$SOUT/rootfs.cpio"
-    zstd -q -19 -T0 -f -o "$SOUT/qemu-stubdom-linux-rootfs" "$SOUT/rootfs.cpio"
+    # gzip: Linux finds a cpio appended after it (not after zstd in 6.1)
+    gzip -9n <"$SOUT/rootfs.cpio" >"$SOUT/qemu-stubdom-linux-rootfs"
     kp=$PKGS/$(kernel_pkg)
     cp "$kp/boot/vmlinuz-$(kernel_ver)" "$SOUT/qemu-stubdom-linux-kernel"
     {
@@ -115,7 +116,7 @@ build() {
     echo "$key" >"$SOUT/inputs.key"
     log "stubdomain image built in $(fmt_ms $(( $(now_ms) - t0 ))): kernel" \
         "$(du -k "$SOUT/qemu-stubdom-linux-kernel" | cut -f1) KB, rootfs" \
-        "$(du -k "$SOUT/qemu-stubdom-linux-rootfs" | cut -f1) KB (zstd)"
+        "$(du -k "$SOUT/qemu-stubdom-linux-rootfs" | cut -f1) KB (gzip)"
 }
 
 install_image() {

@@ -205,6 +205,85 @@ bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
 
 /* ---- set-up and teardown ---- */
 
+/* Set @bit in the 16-bit register at @off, read back, clear it again. */
+static bool xen_pci_func_toggle_probe(XenPciFunc *fn, unsigned off,
+                                      uint16_t bit, bool *taken)
+{
+    uint32_t v, after;
+
+    if (xen_pci_host_cfg_read(&fn->host, off, 2, &v) < 0 ||
+        xen_pci_host_cfg_write(&fn->host, off, 2, v | bit) < 0 ||
+        xen_pci_host_cfg_read(&fn->host, off, 2, &after) < 0 ||
+        xen_pci_host_cfg_write(&fn->host, off, 2, v & ~bit) < 0) {
+        return false;
+    }
+    *taken = after & bit;
+    return true;
+}
+
+/*
+ * Probe with MSI Enable: harmless with bus mastering off (no message can
+ * be sent), which it is for the probe's moment; the function is not in
+ * use by anyone yet.
+ */
+static bool xen_pci_func_probe_msi(XenPciFunc *fn, unsigned off, bool *taken)
+{
+    uint32_t cmd;
+    bool ok;
+
+    if (xen_pci_host_cfg_read(&fn->host, PCI_COMMAND, 2, &cmd) < 0 ||
+        ((cmd & PCI_COMMAND_MASTER) &&
+         xen_pci_host_cfg_write(&fn->host, PCI_COMMAND, 2,
+                                cmd & ~PCI_COMMAND_MASTER) < 0)) {
+        return false;
+    }
+    ok = xen_pci_func_toggle_probe(fn, off, PCI_MSI_FLAGS_ENABLE, taken);
+    if (cmd & PCI_COMMAND_MASTER) {
+        ok &= xen_pci_host_cfg_write(&fn->host, PCI_COMMAND, 2, cmd) == 0;
+    }
+    return ok;
+}
+
+/* Whether the host takes the MSI/MSI-X control writes (see the header). */
+static bool xen_pci_func_probe_intr(XenPciFunc *fn, Error **errp)
+{
+    unsigned msix = xen_pci_saved_cap(&fn->host, PCI_CAP_ID_MSIX);
+    unsigned msi = xen_pci_saved_cap(&fn->host, PCI_CAP_ID_MSI);
+    unsigned off = msix ? msix + PCI_MSIX_FLAGS : msi + PCI_MSI_FLAGS;
+    uint32_t on = msix ? PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL
+                       : PCI_MSI_FLAGS_ENABLE;
+    uint32_t v;
+    bool taken = true, ok;
+
+    if (!msix && !msi) {
+        return true;
+    }
+    ok = xen_pci_host_cfg_read(&fn->host, off, 2, &v) == 0;
+    if (ok && (v & on)) {
+        /* not as after reset: left to the check of each enable */
+        trace_xen_pci_func_intr_control(fn->host.name, off, -1);
+        return true;
+    }
+    ok = ok && (msix ? xen_pci_func_toggle_probe(fn, off,
+                                                 PCI_MSIX_FLAGS_MASKALL,
+                                                 &taken)
+                     : xen_pci_func_probe_msi(fn, off, &taken));
+    if (!ok) {
+        error_setg(errp, "%s: host config access at 0x%x failed",
+                   fn->log_name, off);
+        return false;
+    }
+    trace_xen_pci_func_intr_control(fn->host.name, off, taken);
+    if (!taken) {
+        fn->intr_hidden = true;
+        warn_report("%s: the host refused a write of the %s control "
+                    "register, so MSI and MSI-X are hidden from the guest "
+                    "(it can use INTx): " XEN_PCI_INTR_CONTROL_HINT,
+                    fn->log_name, msix ? "MSI-X" : "MSI", fn->host.name);
+    }
+    return true;
+}
+
 static XenPciGrantTarget xen_pci_func_grant_target(const XenPciFunc *fn)
 {
     const XenPciHost *h = &fn->host;
@@ -228,6 +307,7 @@ static bool xen_pci_func_filter(XenPciFunc *fn, const XenPciPolicy *p,
         .policy = { .permissive = p->permissive,
                     .allow_interrupt_control = p->allow_interrupt_control },
         .extcaps = XPF_EXTCAP_HIDE,
+        .hide_msi = fn->intr_hidden,
     };
     g_autoptr(GError) gerr = NULL;
 
@@ -285,6 +365,7 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
     }
     if (((fn->steps & XEN_PCI_FUNC_TOUCHED) &&
          !xen_pci_host_reset_restore(&fn->host, errp)) ||
+        (c->probe_intr_control && !xen_pci_func_probe_intr(fn, errp)) ||
         !xen_pci_func_filter(fn, c->policy, errp) ||
         (c->grant && !xen_pci_func_grant(fn, errp)) ||
         !xen_pci_host_enable_decode(&fn->host, errp)) {
@@ -376,94 +457,6 @@ bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked)
         return false;
     }
     xen_pci_func_host_intr(fn, XPF_INTR_MSIX, enabled);
-    return true;
-}
-
-/* Set @bit in the 16-bit register at @off, read back, clear it again. */
-static bool xen_pci_func_toggle_probe(XenPciFunc *fn, unsigned off,
-                                      uint16_t bit, bool *taken)
-{
-    uint32_t v, after;
-
-    if (xen_pci_host_cfg_read(&fn->host, off, 2, &v) < 0 ||
-        xen_pci_host_cfg_write(&fn->host, off, 2, v | bit) < 0 ||
-        xen_pci_host_cfg_read(&fn->host, off, 2, &after) < 0 ||
-        xen_pci_host_cfg_write(&fn->host, off, 2, v & ~bit) < 0) {
-        return false;
-    }
-    *taken = after & bit;
-    return true;
-}
-
-/*
- * Probe with MSI Enable: harmless with bus mastering off (no message can
- * be sent), which it is for the probe's moment; the function is not in
- * use by anyone yet.
- */
-static bool xen_pci_func_probe_msi(XenPciFunc *fn, unsigned off, bool *taken)
-{
-    uint32_t cmd;
-    bool ok;
-
-    if (xen_pci_host_cfg_read(&fn->host, PCI_COMMAND, 2, &cmd) < 0 ||
-        ((cmd & PCI_COMMAND_MASTER) &&
-         xen_pci_host_cfg_write(&fn->host, PCI_COMMAND, 2,
-                                cmd & ~PCI_COMMAND_MASTER) < 0)) {
-        return false;
-    }
-    ok = xen_pci_func_toggle_probe(fn, off, PCI_MSI_FLAGS_ENABLE, taken);
-    if (cmd & PCI_COMMAND_MASTER) {
-        ok &= xen_pci_host_cfg_write(&fn->host, PCI_COMMAND, 2, cmd) == 0;
-    }
-    return ok;
-}
-
-bool xen_pci_func_check_intr_control(XenPciFunc *fn, Error **errp)
-{
-    XpfMsixState x;
-    XpfMsiState m;
-    uint32_t v = 0;
-    bool taken = true, ok;
-    unsigned off;
-    const char *what;
-
-    xpf_msix_state(fn->xpf, &x);
-    xpf_msi_state(fn->xpf, &m);
-    if (x.present) {
-        off = x.cap + PCI_MSIX_FLAGS;
-        what = "MSI-X";
-        ok = xen_pci_host_cfg_read(&fn->host, off, 2, &v) == 0;
-        if (ok && (v & (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL))) {
-            /* not as after reset: left to the check of the enable itself */
-            trace_xen_pci_func_intr_control(fn->host.name, off, -1);
-            return true;
-        }
-        ok = ok && xen_pci_func_toggle_probe(fn, off, PCI_MSIX_FLAGS_MASKALL,
-                                             &taken);
-    } else if (m.present) {
-        off = m.cap + PCI_MSI_FLAGS;
-        what = "MSI";
-        ok = xen_pci_host_cfg_read(&fn->host, off, 2, &v) == 0;
-        if (ok && (v & PCI_MSI_FLAGS_ENABLE)) {
-            trace_xen_pci_func_intr_control(fn->host.name, off, -1);
-            return true;
-        }
-        ok = ok && xen_pci_func_probe_msi(fn, off, &taken);
-    } else {
-        return true;
-    }
-    if (!ok) {
-        error_setg(errp, "%s: host config access at 0x%x failed",
-                   fn->log_name, off);
-        return false;
-    }
-    trace_xen_pci_func_intr_control(fn->host.name, off, taken);
-    if (!taken) {
-        error_setg(errp, "%s: the host refused a write of the %s control "
-                   "register: " XEN_PCI_INTR_CONTROL_HINT, fn->log_name,
-                   what, fn->host.name);
-        return false;
-    }
     return true;
 }
 

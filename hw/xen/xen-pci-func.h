@@ -61,6 +61,7 @@ typedef struct XenPciFuncConfig {
     uint8_t bus, dev, func;
     const char *sysfs_name;      /* its address here, NULL: the same */
     bool dom0_resets;            /* a stubdomain: dom0 resets it, not us */
+    bool probe_intr_control;     /* a stubdomain: see intr_hidden */
     const XenPciPolicy *policy;
     XenPciHv *hv;                /* the device's hypercalls */
     bool grant;                  /* do the toolstack's grants */
@@ -86,14 +87,24 @@ struct XenPciFunc {
     XenPciFuncEventFn *event;
     void *opaque;
     uint64_t denied;             /* guest writes dropped or refused */
+    /*
+     * The host refused a harmless write of the MSI/MSI-X control when
+     * opened (dom0's pciback, interrupt control not allowed): MSI and
+     * MSI-X are hidden from the guest, which then uses INTx.
+     */
+    bool intr_hidden;
     int64_t last_log_ms;
     char log_name[XEN_PCI_LOG_NAME_LEN];
 };
 
 /*
- * Open the host function, reset it (restoring the config space found),
- * filter it with @c->policy, grant it when @c->grant, and turn on its
- * decoding.  On failure every step done is undone and @errp says which
+ * Open the host function, reset it (restoring the config space found)
+ * unless dom0 does, probe whether the MSI/MSI-X control reaches it when
+ * asked (a harmless write of a bit the device model needs: MSI-X Function
+ * Mask while MSI-X is off, else MSI Enable with bus mastering off for the
+ * moment, read back and undone; refused: intr_hidden, with a warning
+ * naming dom0's setting), filter it with @c->policy, grant it when
+ * @c->grant, and turn on its decoding.  On failure every step done is undone and @errp says which
  * failed; @fn can then be closed (nothing left to do) or opened again.
  */
 bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
@@ -112,16 +123,6 @@ bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
 bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec);
 /* The host's MSI-X control: enable and function mask. */
 bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked);
-/*
- * Whether whoever stands between us and the function (dom0's pciback, for
- * a device model in a stubdomain) lets the MSI/MSI-X control through: a
- * harmless write of a bit the device model needs (MSI-X Function Mask
- * while MSI-X is off, else MSI Enable with bus mastering off for the
- * moment), read back and undone.  A refusal is an Error naming dom0's
- * setting.  A control found already on is not probed: the enable itself
- * is checked when the guest asks for it.
- */
-bool xen_pci_func_check_intr_control(XenPciFunc *fn, Error **errp);
 /* The host address of the MSI-X table, 0 if there is none. */
 uint64_t xen_pci_func_msix_table(const XenPciFunc *fn);
 /*

@@ -211,8 +211,6 @@ int xen_pci_host_cfg_read(void *opaque, unsigned off, unsigned size,
     return 0;
 }
 
-static unsigned xen_pci_saved_cap(const XenPciHost *h, uint8_t id);
-
 /* Whether [off, off + size) touches the control word of capability @id. */
 static bool xen_pci_hits_cap_ctrl(const XenPciHost *h, uint8_t id,
                                   unsigned off, unsigned size)
@@ -290,8 +288,7 @@ static bool xen_pci_restore_range(XenPciHost *h, unsigned off,
     return true;
 }
 
-/* The first capability @id of the saved config space, 0 if none. */
-static unsigned xen_pci_saved_cap(const XenPciHost *h, uint8_t id)
+unsigned xen_pci_saved_cap(const XenPciHost *h, uint8_t id)
 {
     unsigned pos = h->saved[PCI_CAPABILITY_LIST] & ~3u, steps = 0;
 

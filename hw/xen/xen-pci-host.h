@@ -42,6 +42,9 @@ bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,
                        Error **errp);
 void xen_pci_host_close(XenPciHost *h);
 
+/* The first capability @id in the config space as found, 0 if none. */
+unsigned xen_pci_saved_cap(const XenPciHost *h, uint8_t id);
+
 /* Config space accessors: 0, or a negative errno. */
 int xen_pci_host_cfg_read(void *opaque, unsigned off, unsigned size,
                           uint32_t *val);

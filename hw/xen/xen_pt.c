@@ -290,12 +290,15 @@ static void xpt_set_host_write_fail(Object *obj, bool v, Error **errp)
 /* The host function as IGD: refused unless supported (see docs). */
 static bool xpt_accept_host(XenPciFunc *fn, Error **errp)
 {
-    const XenPciHost *h = &fn->host;
+    XenPCIPassthroughState *s = fn->opaque;
+    XenPciHost *h = &fn->host;
     bool igd = h->domain == 0 && h->bus == 0 && h->dev == 2 &&
                h->func == 0 &&
                lduw_le_p(h->saved + PCI_VENDOR_ID) == PCI_VENDOR_ID_INTEL &&
                lduw_le_p(h->saved + PCI_CLASS_DEVICE) == PCI_CLASS_DISPLAY_VGA;
 
+    /* tests: the host drops MSI/MSI-X control writes from now on */
+    h->refuse_intr = s->refuse_intr;
     if (!igd) {
         return true;
     }
@@ -407,17 +410,10 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
         }
         c.sysfs_name = local;
         c.dom0_resets = true;
+        /* dom0's pciback may refuse the MSI/MSI-X control */
+        c.probe_intr_control = true;
     }
-    if (!xen_pci_func_open(&s->fn, &c, errp)) {
-        return false;
-    }
-    s->fn.host.refuse_intr = s->refuse_intr;
-    /* A device model in dom0 writes the function's config directly. */
-    if (xpt_in_stubdom(s) && !xen_pci_func_check_intr_control(&s->fn, errp)) {
-        xen_pci_func_close(&s->fn);
-        return false;
-    }
-    return true;
+    return xen_pci_func_open(&s->fn, &c, errp);
 }
 
 /* Mirror the IDs into QEMU's own config copy (query-pci, pci_intx()). */

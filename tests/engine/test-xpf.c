@@ -553,6 +553,42 @@ static void test_caps_list(void)
     g_assert_cmpuint(h->log->len, ==, 0);             /* all emulated */
 }
 
+/*
+ * hide_msi (the host cannot enable MSI/MSI-X, e.g. a stubdomain's pciback
+ * refuses): both are unlinked, the rest of the list stays, and the words
+ * where they were read as the host's unlisted bytes do (not emulated).
+ */
+static void test_caps_hide_msi(void)
+{
+    g_autoptr(TestHost) h = test_host_rich();
+    XpfConfig c = test_host_config(h, false, true);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(XpfDevice) d = NULL;
+    static const uint8_t want[] = { 0x01, 0x10, 0x03, 0x09 };
+    unsigned pos, i = 0;
+    XpfMsiState m;
+    XpfMsixState x;
+
+    c.hide_msi = true;
+    d = xpf_device_new(&c, &err);
+    g_assert_no_error(err);
+    for (pos = rd(d, 0x34, 1); pos; pos = rd(d, pos + 1, 1)) {
+        g_assert_cmpuint(i, <, G_N_ELEMENTS(want));
+        g_assert_cmphex(rd(d, pos, 1), ==, want[i++]);
+    }
+    g_assert_cmpuint(i, ==, G_N_ELEMENTS(want));
+    g_assert_cmpuint(xpf_find_cap(d, 0x05), ==, 0);
+    g_assert_cmpuint(xpf_find_cap(d, 0x11), ==, 0);
+    xpf_msi_state(d, &m);
+    xpf_msix_state(d, &x);
+    g_assert_false(m.present);
+    g_assert_false(x.present);
+    /* a guest write where MSI was reaches nothing */
+    test_host_clear_log(h);
+    g_assert_cmpint(xpf_write(d, 0x52, 2, 1), ==, XPF_OK);
+    g_assert_cmphex(h->cfg[0x52] & 1, ==, 0);
+}
+
 static void test_caps_loop_and_bad(void)
 {
     g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
@@ -1486,6 +1522,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/header/bars", test_header_bars);
     g_test_add_func("/xpf/header/bist", test_header_bist);
     g_test_add_func("/xpf/caps/list", test_caps_list);
+    g_test_add_func("/xpf/caps/hide-msi", test_caps_hide_msi);
     g_test_add_func("/xpf/caps/loop-and-bad", test_caps_loop_and_bad);
     g_test_add_func("/xpf/caps/none", test_caps_none);
     g_test_add_func("/xpf/caps/pm", test_caps_pm);

@@ -616,6 +616,7 @@ XpfDevice *xpf_device_new(const XpfConfig *c, GError **errp)
     d->path_opaque = c->path_opaque;
     d->policy = c->policy;
     d->cfg_size = c->cfg_len;
+    d->hide_msi = c->hide_msi;
     memcpy(d->bars, c->bars, sizeof(d->bars));
     if (!xpf_register_layout(d, c->cfg, c->extcaps, errp)) {
         xpf_device_free(d);

@@ -65,6 +65,7 @@ struct XpfDevice {
     /* Capabilities kept in the guest's view (0: absent or hidden). */
     uint16_t cap_pm, cap_vpd, cap_msi, cap_msix, cap_exp, ext_aer;
     uint8_t cap_msi_len;             /* bytes of the MSI capability */
+    bool hide_msi;                   /* MSI, MSI-X unlinked (XpfConfig) */
     XpfStats stats;
     unsigned nregs;
     unsigned alloc;

@@ -679,6 +679,9 @@ static unsigned scan_caps(XpfDevice *d, const uint8_t *cfg, XpfFound *out,
         if (!cap_spec(id) || (slot && *slot) || n == max) {
             continue;   /* unknown or duplicate: unlinked */
         }
+        if (d->hide_msi && (id == XPF_CAP_ID_MSI || id == XPF_CAP_ID_MSIX)) {
+            continue;   /* the host cannot enable it: unlinked */
+        }
         skip = cap_skip(cfg, pos, id, &len);
         if (pos + MAX(len, cap_spec(id)->min_len) > XPF_CFG_LEGACY_SIZE) {
             continue;   /* runs off the end: unlinked */

@@ -124,6 +124,11 @@ typedef struct XpfConfig {
     XpfBar bars[XPF_NUM_BARS + 1];
     XpfPolicy policy;
     XpfExtCapMode extcaps;
+    /*
+     * MSI and MSI-X unlinked from the capability list: the host cannot
+     * enable them (e.g. dom0's pciback refuses), so the guest uses INTx.
+     */
+    bool hide_msi;
 } XpfConfig;
 
 typedef struct XpfDevice XpfDevice;

@@ -21,9 +21,6 @@
 #                 (/usr/lib/xen-4.17/boot/qemu-stubdom-linux-rootfs);
 #                 no benchmark; the device model's trace (stderr) is in
 #                 its log, console 0 of the stubdomain
-#   HVM_INTR_OFF  1 (stubdomain): xl pci-attach HVM_HOTADD first without
-#                 pciback's allow_interrupt_control, which must fail with
-#                 the device model naming the setting; then with it
 # xl creates an HVM guest (direct kernel boot, tsc_mode=native) with pci=[...];
 # the guest runs guest/baseline.sh; dom0 hot-adds HVM_HOTADD, then detaches
 # every function (xl pci-detach = QMP device_del) and collects everything;
@@ -170,27 +167,6 @@ save_dm_log() {
     fi
     return 0
 }
-# attach_refused BDF: xl pci-attach without allow_interrupt_control must
-# fail, the device model's log naming the setting (HVM_INTR_OFF).
-attach_refused() {
-    local d=$1 log=/var/log/xen/qemu-dm-$NAME.log
-    if capture pci-attach-intr-off.log xl pci-attach $NAME "$d"; then
-        fail intr-off-refused "xl pci-attach $d succeeded without allow_interrupt_control"
-        capture pci-detach-intr-off.log xl pci-detach $NAME "$d"
-        return 1
-    fi
-    if grep -q "allow_interrupt_control" "$log" 2>/dev/null; then
-        pass intr-off-refused
-        info "device model said: $(grep -m1 'allow_interrupt_control' "$log" | cut -c1-300)"
-    else
-        fail intr-off-refused "xl pci-attach failed, but the device model's log does not name allow_interrupt_control: $(tail -n1 "$RES/pci-attach-intr-off.log")"
-    fi
-    # the function is the stubdomain's no more, and dom0's view unchanged
-    capture pci-list-intr-off.txt xl pci-list $NAME
-    check intr-off-not-attached "$d still listed after the refused attach" \
-        sh -c "! grep -q '$d' '$RES/pci-list-intr-off.txt'"
-}
-
 t0=$(uptime_s)
 if ! xl_create /tmp/$NAME.cfg; then
     save_dm_log
@@ -202,7 +178,6 @@ mark guest-started
 capture pci-list.txt xl pci-list $NAME
 if [ -n "$HOT" ]; then
     if guest_said "$NAME" "$SERIAL" '@@G hotadd-ready' 240; then
-        [ "${HVM_INTR_OFF:-0}" = 1 ] && attach_refused "$HOT"
         [ "$STUB" = 1 ] && allow_intr "$HOT"
         t=$(uptime_s)
         if capture pci-attach.log xl pci-attach $NAME "$HOT"; then

@@ -112,6 +112,9 @@ build_dom0_base() {
     rm -f "$r"/usr/lib/xen-4.17/bin/{pygrub,xenpvnetboot,xendomains,test-*}
     cp "$PKGS/xen-utils-4.17/usr/lib/xen-4.17/boot/hvmloader" "$r/usr/lib/xen-4.17/boot/"
     for x in "$r"/usr/lib/xen-4.17/bin/*; do ln -sf "/usr/lib/xen-4.17/bin/$(basename "$x")" "$r/usr/sbin/"; done
+    # libxl execs the QMP proxy of a stubdomain at Debian's path
+    # (xen-utils-common's wrapper there; the real binary directly here)
+    ln -sf /usr/lib/xen-4.17/bin/vchan-socket-proxy "$r/usr/bin/vchan-socket-proxy"
     # xenstore-read/-write/-ls/-watch (scenarios read the backends' state)
     cp -a "$PKGS/xenstore-utils/usr/bin/." "$r/usr/bin/"
     # strace -c on the device models (HVM benchmark: host syscalls per access)

@@ -7,11 +7,14 @@
 # backend at run time). Here dom0 compares, write by write between the two
 # marker writes, the decisions the two device models traced
 # (xen_pci_func_decision, the same event on both paths) and what the guests read back.
+# stubdom-ours's guest issued them too, its device model in a stubdomain:
+# the same decisions and read-backs as hvm-ours's (dom0 device model).
 . /e2e/lib.sh
 scenario_begin shared-verdicts
 
 PV=/results/pv-ours
 HVM=/results/hvm-ours
+STUB=/results/stubdom-ours
 BEGIN=0xe2e0b001
 END=0xe2e0e002
 
@@ -25,15 +28,18 @@ verdicts() {
         index($0, e) { on = 0 }' "$1" >"$3"
 }
 
-for f in "$PV/qemu-trace.log" "$HVM/dm-trace.log" "$PV/domU-cfgwrites.txt" "$HVM/guest-cfgwrites.txt"; do
+for f in "$PV/qemu-trace.log" "$HVM/dm-trace.log" "$PV/domU-cfgwrites.txt" "$HVM/guest-cfgwrites.txt" \
+         "$STUB/dm-trace.log" "$STUB/guest-cfgwrites.txt"; do
     if [ ! -s "$f" ]; then
-        fail inputs "$f missing: run pv-ours and hvm-ours first, in the same boot"
+        fail inputs "$f missing: run pv-ours, hvm-ours and stubdom-ours first, in the same boot"
         exit 0
     fi
 done
 pass inputs
 verdicts "$PV/qemu-trace.log" xen_pci_func_decision "$RES/pv-verdicts.txt"
 verdicts "$HVM/dm-trace.log" xen_pci_func_decision "$RES/hvm-verdicts.txt"
+verdicts "$STUB/dm-trace.log" xen_pci_func_decision "$RES/stubdom-verdicts.txt"
+cp "$STUB/guest-cfgwrites.txt" "$RES/stubdom-readback.txt"
 cp "$PV/domU-cfgwrites.txt" "$RES/pv-readback.txt"
 cp "$HVM/guest-cfgwrites.txt" "$RES/hvm-readback.txt"
 n=$(grep -c . "$RES/pv-verdicts.txt")
@@ -56,6 +62,17 @@ if diff "$RES/pv-readback.txt" "$RES/hvm-readback.txt" >"$RES/readback.diff"; th
     pass same-readback
 else
     fail same-readback "PV and HVM guests read back differently: $(grep '^[-+][^-+]' "$RES/readback.diff" | head -n 4 | tr '\n' ';')"
+fi
+if diff "$RES/hvm-verdicts.txt" "$RES/stubdom-verdicts.txt" >"$RES/stubdom-verdicts.diff" &&
+   grep -q "val $END:" "$RES/stubdom-verdicts.txt"; then
+    pass stubdom-same-verdicts
+else
+    fail stubdom-same-verdicts "in dom0 and in a stubdomain the device model decided differently: $(grep '^[-+][^-+]' "$RES/stubdom-verdicts.diff" | head -n 4 | tr '\n' ';')"
+fi
+if diff "$RES/hvm-readback.txt" "$RES/stubdom-readback.txt" >"$RES/stubdom-readback.diff"; then
+    pass stubdom-same-readback
+else
+    fail stubdom-same-readback "the guests read back differently (dom0 vs stubdomain device model): $(grep '^[-+][^-+]' "$RES/stubdom-readback.diff" | head -n 4 | tr '\n' ';')"
 fi
 # The refusals the writes must meet on both paths.
 check refused-intx-with-msi "INTx enable while MSI is on was not refused" \

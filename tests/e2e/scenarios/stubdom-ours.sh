@@ -4,16 +4,18 @@
 # at creation, the edu (MSI) by xl pci-attach, all three by xl pci-detach,
 # the hostile config writes), with our QEMU in the stubdomain image of
 # `make stubdom` at libxl's default paths: the xl.cfg only says
-# device_model_stubdomain_override = 1. The edu is first attached without
-# pciback's allow_interrupt_control (refused, the setting named), then
-# with it.
+# device_model_stubdomain_override = 1. dom0 allows interrupt control
+# (pciback's allow_interrupt_control) for each function before it reaches
+# the stubdomain; stubdom-dies covers it off.
 HVM_SCENARIO=stubdom-ours
 HVM_STUBDOM=1
 HVM_DM=
 HVM_NAME=stubours
 HVM_PCI="8086:100e 8086:10d3"
 HVM_HOTADD=1234:11e8
-HVM_INTR_OFF=1
+# libxl's default (128 MB) cannot hold the rootfs with the guest's kernel
+# and initrd in it (the kernel runs out of memory unpacking it)
+HVM_STUBDOM_MEM=256
 HVM_CFGWRITES=1
 # Traced to QEMU's stderr: the stubdomain's console 0, dom0's qemu-dm log.
 HVM_DM_ARGS='"-trace", "enable=xen_pci_func_decision", "-trace", "enable=xen_pci_func_intr_control", "-trace", "enable=xen_pci_func_dom0_resets", "-trace", "enable=xen_pt_stubdom_addr", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pt_intx_*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*"'

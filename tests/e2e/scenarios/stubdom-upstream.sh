@@ -15,5 +15,6 @@ HVM_NAME=stubup
 HVM_PCI="8086:100e 8086:10d3"
 HVM_HOTADD=1234:11e8
 HVM_RESTORE=info
+HVM_STUBDOM_MEM=256
 ( . /e2e/hvm-pt.sh )
 exit 0
