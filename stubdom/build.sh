@@ -102,6 +102,11 @@ build() {
     mk_cpio "$r" "$SOUT/rootfs.cpio"
     # gzip: Linux finds a cpio appended after it (not after zstd in 6.1)
     gzip -9n <"$SOUT/rootfs.cpio" >"$SOUT/qemu-stubdom-linux-rootfs"
+    # zero padding to 512 bytes (Linux skips it): an archive appended after
+    # it (the guest's kernel= and ramdisk= files) must start 4-aligned
+    local size pad
+    size=$(stat -c %s "$SOUT/qemu-stubdom-linux-rootfs"); pad=$(( (512 - size % 512) % 512 ))
+    [ "$pad" -eq 0 ] || head -c "$pad" /dev/zero >>"$SOUT/qemu-stubdom-linux-rootfs"
     kp=$PKGS/$(kernel_pkg)
     cp "$kp/boot/vmlinuz-$(kernel_ver)" "$SOUT/qemu-stubdom-linux-kernel"
     {

@@ -282,20 +282,43 @@ save_dom0_views() {
     save_configs dom0 "$@"
 }
 
+# msi_msg_range BDF: "LO HI" (decimal), the MSI message address and data
+# registers of the function in dom0 (none: nothing printed).
+msi_msg_range() {
+    local l c
+    l=$(lspci -vv -s "$1" 2>/dev/null | grep -m1 'Capabilities: \[[0-9a-f]*\] MSI:') || return 0
+    c=$((0x$(echo "$l" | sed 's/.*\[\([0-9a-f]*\)\].*/\1/')))
+    case "$l" in *64bit+*) echo "$((c + 4)) $((c + 13))" ;; *) echo "$((c + 4)) $((c + 9))" ;; esac
+}
+
 # check_restored MODE BDF...: dom0's view of each function now equals the
 # one save_configs before saved (restore-diff-BDF.txt otherwise). MODE check:
-# PASS/FAIL restored; MODE info: differences are only reported.
+# PASS/FAIL restored; MODE info: differences are only reported; MODE
+# stubdom: as check, except the MSI message address and data, which Xen
+# programs when it maps a guest's MSI and which nothing restores when the
+# device model is in a stubdomain (pciback drops its writes of them, and a
+# function without a reset method keeps them): reported as INFO.
 check_restored() {
-    local mode=$1 d ok=1 msg; shift
+    local mode=$1 d ok=1 msg o r lo hi bad; shift
     save_configs after "$@"
     for d in "$@"; do
         cmp -s "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" && continue
-        ok=
         cfg_diff "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" "$RES/restore-diff-$d.txt"
         msg="$d differs after the guest: $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1 | tr '\n' ' ')"
-        if [ "$mode" = check ]; then fail restored "$msg"; else info "$msg"; fi
+        if [ "$mode" = stubdom ]; then
+            r=$(msi_msg_range "$d"); lo=${r% *}; hi=${r#* }; bad=
+            for o in $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1); do
+                [ -n "$r" ] && [ $((o)) -ge "$lo" ] && [ $((o)) -le "$hi" ] || bad=1
+            done
+            if [ -z "$bad" ]; then
+                info "$msg (MSI message registers only: Xen's, see check_restored)"
+                continue
+            fi
+        fi
+        ok=
+        if [ "$mode" != info ]; then fail restored "$msg"; else info "$msg"; fi
     done
-    [ -n "$ok" ] && [ "$mode" = check ] && pass restored
+    [ -n "$ok" ] && [ "$mode" != info ] && pass restored
     return 0
 }
 
