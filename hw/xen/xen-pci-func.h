@@ -104,8 +104,9 @@ struct XenPciFunc {
  * Mask while MSI-X is off, else MSI Enable with bus mastering off for the
  * moment, read back and undone; refused: intr_hidden, with a warning
  * naming dom0's setting), filter it with @c->policy, grant it when
- * @c->grant, and turn on its decoding.  On failure every step done is undone and @errp says which
- * failed; @fn can then be closed (nothing left to do) or opened again.
+ * @c->grant, and turn on its decoding.  On failure every step done is
+ * undone and @errp says which failed; @fn can then be closed (nothing
+ * left to do) or opened again.
  */
 bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
                        Error **errp);
