@@ -10,7 +10,7 @@
 #
 # Products, in build/stubdom/ (STUBDOM_OUT):
 #   qemu-stubdom-linux-kernel   Debian's kernel (bzImage) of the release
-#   qemu-stubdom-linux-rootfs   gzip-compressed newc cpio: busybox, our QEMU
+#   qemu-stubdom-linux-rootfs   xz-compressed newc cpio: busybox, our QEMU
 #                               (STUBDOM_QEMU: another one, e.g. a baseline)
 #                               and exactly the libraries it needs, the Xen
 #                               modules incl. xen-pcifront, xenstore tools,
@@ -100,8 +100,10 @@ build() {
     rm -f "$SOUT/inputs.key"
     stage_rootfs "$r"
     mk_cpio "$r" "$SOUT/rootfs.cpio"
-    # gzip: Linux finds a cpio appended after it (not after zstd in 6.1)
-    gzip -9n <"$SOUT/rootfs.cpio" >"$SOUT/qemu-stubdom-linux-rootfs"
+    # xz: libxc unpacks a gzip ramdisk itself, sizing it from its last
+    # bytes, which breaks (and crashed xl) once an archive is appended; Linux
+    # finds an archive appended after xz (not after zstd, in 6.1).
+    xz -T0 --check=crc32 --lzma2=dict=1MiB -9 -c "$SOUT/rootfs.cpio" >"$SOUT/qemu-stubdom-linux-rootfs"
     # zero padding to 512 bytes (Linux skips it): an archive appended after
     # it (the guest's kernel= and ramdisk= files) must start 4-aligned
     local size pad
@@ -121,7 +123,7 @@ build() {
     echo "$key" >"$SOUT/inputs.key"
     log "stubdomain image built in $(fmt_ms $(( $(now_ms) - t0 ))): kernel" \
         "$(du -k "$SOUT/qemu-stubdom-linux-kernel" | cut -f1) KB, rootfs" \
-        "$(du -k "$SOUT/qemu-stubdom-linux-rootfs" | cut -f1) KB (gzip)"
+        "$(du -k "$SOUT/qemu-stubdom-linux-rootfs" | cut -f1) KB (xz)"
 }
 
 install_image() {

@@ -56,7 +56,10 @@ limit=${E2E_TIMEOUT:-$limit}
 T0=$(now_ms)
 build_base
 build_ours
-build_stubdoms
+case " ${SCEN[*]} " in
+*" stubdom-upstream "*) build_stubdoms upstream ;;
+*) build_stubdoms ;;
+esac
 build_run
 T_BUILD=$(( $(now_ms) - T0 ))
 log "images ready in $(fmt_ms "$T_BUILD"): dom0 initrd $(du -m "$IMG/dom0-initrd.cpio" | cut -f1) MB"

@@ -2,10 +2,10 @@
 # e2e-timeout: 420
 # Baseline in a stubdomain, recorded and not judged (E2E_RECORD: its
 # checks are INFO lines, results/stubdom-upstream/record.txt): the
-# stubdom-ours guest with upstream's xen-pt in the same stubdomain image,
-# Debian's qemu-system-xen (QEMU 7.2, whose libraries match Xen 4.17)
-# instead of ours (stubdom/build.sh with STUBDOM_QEMU), given by
-# stubdomain_ramdisk. allow_interrupt_control is on for every function, as
+# stubdom-ours guest with upstream's xen-pt in the same stubdomain image:
+# stock QEMU 10.0.13 from the same pinned tarball instead of ours
+# (scripts/build-stock-qemu.sh, stubdom/build.sh with STUBDOM_QEMU), given
+# by stubdomain_ramdisk. allow_interrupt_control is on for every function, as
 # for ours.
 export E2E_RECORD=1
 HVM_SCENARIO=stubdom-upstream
