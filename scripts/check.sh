@@ -107,7 +107,8 @@ if meson_build build-core; then
     setup_ok "build-core"
     run_tap core build-core/tests/engine/test-xpf \
         build-core/tests/engine/test-xpf-fixtures build-core/tests/pv/test-xpv \
-        build-core/tests/func/test-xen-pci-grant
+        build-core/tests/func/test-xen-pci-grant \
+        build-core/tests/func/test-xen-pci-stubdom
 else
     fail "build-core"
 fi
@@ -121,7 +122,8 @@ if meson_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
         run_tap asan build-asan/tests/engine/test-xpf \
             build-asan/tests/engine/test-xpf-fixtures \
             build-asan/tests/pv/test-xpv \
-            build-asan/tests/func/test-xen-pci-grant
+            build-asan/tests/func/test-xen-pci-grant \
+            build-asan/tests/func/test-xen-pci-stubdom
 else
     fail "build-asan"
 fi

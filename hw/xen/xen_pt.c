@@ -285,6 +285,27 @@ static void xpt_set_host_write_fail(Object *obj, bool v, Error **errp)
     XEN_PT_DEVICE(obj)->fn.host.fail_writes = v;
 }
 
+static bool xpt_get_host_refuse_intr(Object *obj, Error **errp)
+{
+    return XEN_PT_DEVICE(obj)->refuse_intr;
+}
+
+/* From now on, or from realize: dropped as by pciback (tests only). */
+static void xpt_set_host_refuse_intr(Object *obj, bool v, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    if (!qtest_enabled()) {
+        error_setg(errp, "x-host-refuse-intr is for tests under the qtest "
+                   "accelerator only");
+        return;
+    }
+    s->refuse_intr = v;
+    if (xen_pci_func_is_open(&s->fn)) {
+        s->fn.host.refuse_intr = v;
+    }
+}
+
 /* ---- realize / unrealize ---- */
 
 /* The host function as IGD: refused unless supported (see docs). */
@@ -397,10 +418,9 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
                    "(DDDD:BB:DD.F)");
         return false;
     }
-    if ((s->sysfs_root || s->local_addr || s->refuse_intr) &&
-        !qtest_enabled()) {
-        error_setg(errp, "x-sysfs-root, x-local-addr and x-host-refuse-intr "
-                   "are for tests under the qtest accelerator only");
+    if ((s->sysfs_root || s->local_addr) && !qtest_enabled()) {
+        error_setg(errp, "x-sysfs-root and x-local-addr are for tests under "
+                   "the qtest accelerator only");
         return false;
     }
     if (xpt_in_stubdom(s)) {
@@ -534,6 +554,12 @@ static void xpt_realize(PCIDevice *d, Error **errp)
      * nothing lands on the guest's RAM at the host's addresses.
      */
     xpf_reset_guest_view(s->fn.xpf);
+    /*
+     * The interrupt line is the guest's firmware's or OS's to assign (0
+     * until then, as upstream): dom0's value, or in a stubdomain the GSI
+     * pciback shows there, means nothing to the guest.
+     */
+    xpf_set_interrupt_line(s->fn.xpf, 0);
     xpt_mirror_ids(s);
     xpt_rom_load(s);
     xpt_intx_bind(s);
@@ -570,9 +596,6 @@ static const Property xpt_properties[] = {
     DEFINE_PROP_STRING("x-sysfs-root", XenPCIPassthroughState, sysfs_root),
     /* tests: act as in a stubdomain where pcifront shows it at this address */
     DEFINE_PROP_STRING("x-local-addr", XenPCIPassthroughState, local_addr),
-    /* tests: the host drops MSI/MSI-X control writes, as pciback may */
-    DEFINE_PROP_BOOL("x-host-refuse-intr", XenPCIPassthroughState,
-                     refuse_intr, false),
 };
 
 static void xpt_class_init(ObjectClass *klass, void *data)
@@ -598,6 +621,10 @@ static void xpt_class_init(ObjectClass *klass, void *data)
                                    xpt_set_host_write_fail);
     object_class_property_add(klass, "x-hv-fail", "uint64", xpt_get_hv_fail,
                               xpt_set_hv_fail, NULL, NULL);
+    /* tests: the host drops MSI/MSI-X control writes, as pciback may */
+    object_class_property_add_bool(klass, "x-host-refuse-intr",
+                                   xpt_get_host_refuse_intr,
+                                   xpt_set_host_refuse_intr);
 }
 
 static const TypeInfo xpt_info = {

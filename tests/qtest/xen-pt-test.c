@@ -1213,6 +1213,9 @@ static void test_stubdom(void)
     pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
     g_assert_nonnull(pt.dev);
     g_assert_cmphex(qpci_config_readw(pt.dev, PCI_VENDOR_ID), ==, 0x1234);
+    /* not the host's line (pciback's GSI here): the guest's to assign */
+    g_assert_cmphex(pt.fake.orig->data[PCI_INTERRUPT_LINE], !=, 0);
+    g_assert_cmphex(qpci_config_readb(pt.dev, PCI_INTERRUPT_LINE), ==, 0);
     reset = fake_file(&pt.fake, "reset");
     g_assert_cmpstr(reset, ==, "");
     /* the probe left the MSI control and bus mastering as found */
@@ -1274,6 +1277,41 @@ static void test_stubdom_intr_refused(gconstpointer data)
     stderr_release(&err);
 }
 
+/*
+ * A refusal after realize (dom0 changed its mind, or a control the probe
+ * could not try): the guest's MSI enable is read back on the host, found
+ * refused, and reported (rate-limited) naming dom0's setting; the host's
+ * MSI stays off.
+ */
+static void test_stubdom_enable_refused(void)
+{
+    Pt pt = { 0 };
+    Stderr err;
+    unsigned cap, i;
+    gint64 start;
+
+    stderr_capture(&err);
+    pt.qts = stubdom_launch(&pt.fake, "edu", err.redirect);
+    pt.bus = qpci_new_pc(pt.qts, NULL);
+    pt.dev = qpci_device_find(pt.bus, QPCI_DEVFN(SLOT, 0));
+    cap = find_cap(pt.dev, PCI_CAP_ID_MSI);
+    g_assert_cmpuint(cap, !=, 0);
+    qom_set_bool(pt.qts, "x-host-refuse-intr", true);
+    start = g_get_monotonic_time();
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee01000);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x31);
+    for (i = 0; i < 20; i++) {
+        qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+        qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, 0);
+    }
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2) & 1, ==, 0);
+    stderr_assert_rate_limited(&err, "allow_interrupt_control", start);
+    g_assert_cmpuint(count_lines(err.path, "refused the interrupt control "
+                                 "write"), >=, 1);
+    pt_stop(&pt);
+    stderr_release(&err);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1283,6 +1321,8 @@ int main(int argc, char **argv)
                         test_stubdom_intr_refused);
     qtest_add_data_func("/xen-pt/stubdom/intr-refused/msix", "e1000e",
                         test_stubdom_intr_refused);
+    qtest_add_func("/xen-pt/stubdom/enable-refused",
+                   test_stubdom_enable_refused);
     qtest_add_func("/xen-pt/bars", test_bars);
     qtest_add_func("/xen-pt/quirks", test_quirks);
     qtest_add_func("/xen-pt/bar64", test_bar64);

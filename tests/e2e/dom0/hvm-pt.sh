@@ -271,7 +271,9 @@ save_dm_log
 save_file /var/log/xen/xl-$NAME.log xl.log
 # (without the ioreq lines: they only served the benchmark's count)
 if [ "$STUB" = 1 ]; then
-    grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pci_host_read)' "/var/log/xen/qemu-dm-$NAME.log" >"$RES/dm-trace.log" 2>/dev/null
+    # (a console's lines end in CR LF)
+    tr -d '\r' <"/var/log/xen/qemu-dm-$NAME.log" 2>/dev/null |
+        grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pci_host_read)' >"$RES/dm-trace.log"
 else
     grep -Ev '^[0-9@.:]*(cpu_ioreq_config_|xen_pci_host_read)' "/var/log/xen/$NAME-trace.log" >"$RES/dm-trace.log" 2>/dev/null
 fi

@@ -130,9 +130,13 @@ boot_bed() {
 
 # extract_files SRC DESTDIR: the "@@FILE name md5 size" / base64 / "@@END name"
 # blocks of SRC into DESTDIR/name (NAME.tar.gz: unpacked into DESTDIR/NAME/);
-# prints "OK name" or "BAD name why" per file.
+# prints "OK name" or "BAD name why" per file. dom0 sends each file twice
+# (the serial line has been seen to drop a few bytes): a file is OK when
+# one of its copies is intact.
 extract_files() {
-    local src=$1 dest=$2 tmp name md5 size got
+    local src=$1 dest=$2 tmp name md5 size got why
+    local -A ok=() bad=()
+    local -a order=()
     tmp=$(mktemp -d)
     tr -d '\r' <"$src" | awk -v dir="$tmp" '
         /@@FILE / { sub(/.*@@FILE /, "@@FILE "); n++; f = dir "/" n ".b64"; printf "" > f;
@@ -141,23 +145,32 @@ extract_files() {
         infile    { print >> f }'
     if [ -f "$tmp/list" ]; then
         while read -r n name md5 size; do
+            [ -n "${ok[$name]:-}" ] && continue
+            [ -n "${bad[$name]:-}" ] || order+=("$name")
             mkdir -p "$dest/$(dirname "$name")"
+            why=
             if ! base64 -d <"$tmp/$n.b64" >"$dest/$name" 2>/dev/null; then
-                echo "BAD $name base64"; continue
+                why=base64
+            else
+                got=$(md5sum <"$dest/$name" | cut -d' ' -f1)
+                [ "$got" = "$md5" ] || why=md5
             fi
-            got=$(md5sum <"$dest/$name" | cut -d' ' -f1)
-            if [ "$got" != "$md5" ]; then echo "BAD $name md5"; continue; fi
-            case "$name" in
-            *.tar.gz)
-                mkdir -p "$dest/${name%.tar.gz}"
-                if tar xzf "$dest/$name" -C "$dest/${name%.tar.gz}"; then
-                    rm -f "$dest/$name"; echo "OK $name"
-                else
-                    echo "BAD $name tar"
-                fi ;;
-            *) echo "OK $name" ;;
-            esac
+            if [ -z "$why" ]; then
+                case "$name" in
+                *.tar.gz)
+                    mkdir -p "$dest/${name%.tar.gz}"
+                    if tar xzf "$dest/$name" -C "$dest/${name%.tar.gz}"; then
+                        rm -f "$dest/$name"
+                    else
+                        why=tar
+                    fi ;;
+                esac
+            fi
+            if [ -z "$why" ]; then ok[$name]=1; else bad[$name]=$why; fi
         done <"$tmp/list"
+        for name in "${order[@]}"; do
+            if [ -n "${ok[$name]:-}" ]; then echo "OK $name"; else echo "BAD $name ${bad[$name]}"; fi
+        done
     fi
     rm -rf "$tmp"
 }
