@@ -27,6 +27,9 @@ STUBDOM_SRC=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../tests/e2e/lib/pkg.sh
 . "$STUBDOM_SRC/../tests/e2e/lib/pkg.sh"
 
+log() { printf '[stubdom %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[stubdom] ERROR: %s\n' "$*" >&2; exit 1; }
+
 SOUT=${STUBDOM_OUT:-$REPO/build/stubdom}
 QEMU_BIN=${STUBDOM_QEMU:-$REPO/build/qemu-system-x86_64}
 XEN_VER=4.17
