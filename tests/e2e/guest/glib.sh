@@ -14,7 +14,18 @@ gcapture() { local n=$1; shift; "$@" >"$OUTD/$n" 2>&1; }
 gsend() {
     tar czf /tmp/files.tar.gz -C "$OUTD" . 2>/dev/null || return 1
     echo "@@GFILE files.tar.gz $(md5sum </tmp/files.tar.gz | cut -d' ' -f1) $(wc -c </tmp/files.tar.gz)"
-    base64 /tmp/files.tar.gz
+    # Paced, 8 lines at a time: behind a stubdomain (serial -> hvc3 ->
+    # dom0's QEMU 7.2), one run in four stalled for good once the burst had
+    # filled the console ring, a few bytes lost before; a ring that never
+    # fills does not depend on the wakeup that went missing.
+    base64 /tmp/files.tar.gz | {
+        n=0
+        while IFS= read -r l; do
+            echo "$l"
+            n=$((n + 1))
+            [ $((n % 8)) -ne 0 ] || sleep 0.1
+        done
+    }
     echo "@@GEND files.tar.gz"
 }
 # dhcp_lease NAME: a DHCP lease on $NET from the outer QEMU's slirp, the
