@@ -16,11 +16,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 SRC=$top/build/qemu-stock-src
 BLD=$top/build/qemu-stock
 DEVICES=xenpt-overlay
-CONFIGURE_ARGS=(--python=/usr/bin/python3
-    --cc=/usr/lib/ccache/gcc --cxx=/usr/lib/ccache/g++
-    --target-list=x86_64-softmmu --enable-xen --enable-xen-pci-passthrough
-    --enable-kvm --disable-tcg --disable-docs --disable-user
-    --disable-download --disable-install-blobs
+# ours' options but -Werror (upstream's code is not ours to fix)
+CONFIGURE_ARGS=("${QEMU_CONFIGURE_BASE[@]}"
     --without-default-devices --with-devices-x86_64=$DEVICES)
 
 export CCACHE_DIR=${CCACHE_DIR:-/var/cache/xenpt-overlay/ccache}

@@ -18,11 +18,7 @@ BLD=$top/build/qemu
 OVERLAY_DIRS=(hw include tests docs configs)
 REMOVE_LIST=$top/scripts/overlay-remove.txt
 DEVICES=xenpt-overlay
-CONFIGURE_ARGS=(--python=/usr/bin/python3
-    --cc=/usr/lib/ccache/gcc --cxx=/usr/lib/ccache/g++
-    --target-list=x86_64-softmmu --enable-xen --enable-xen-pci-passthrough
-    --enable-kvm --disable-tcg --disable-docs --disable-user
-    --disable-download --disable-install-blobs --enable-werror
+CONFIGURE_ARGS=("${QEMU_CONFIGURE_BASE[@]}" --enable-werror
     --without-default-devices --with-devices-x86_64=$DEVICES)
 TARGETS=(qemu-system-x86_64 ${XENPT_EXTRA_TARGETS:-})
 

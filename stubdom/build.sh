@@ -44,22 +44,16 @@ inputs_key() {
           echo "$p $(cat "$PKGS/$p/.e2e-version")"; done
       sha256sum "$(readlink -f "$QEMU_BIN")" | cut -d' ' -f1
       cat "$STUBDOM_SRC/build.sh" "$STUBDOM_SRC/init" \
-          "$REPO/tests/e2e/lib/pkg.sh"; } | sha256sum | cut -c1-16
+          "$REPO/tests/e2e/lib/pkg.sh" "$REPO/tests/e2e/lib/common.sh"; } | sha256sum | cut -c1-16
 }
 
 stage_rootfs() {
-    local r=$1 kp kv a
+    local r=$1 kp kv
     kp=$PKGS/$(kernel_pkg); kv=$(kernel_ver)
     rm -rf "$r"
     mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,var/log} \
              "$r"/usr/{bin,sbin,lib/$ARCH_TRIPLET,share/qemu/keymaps} "$r/lib64"
-    ln -s usr/lib "$r/lib"
-    ln -s ../run "$r/var/run"
-    cp "$PKGS/busybox-static/bin/busybox" "$r/bin/busybox"
-    for a in $(bb --list); do
-        [ "$a" = busybox ] || [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
-    done
-    ln -s "/usr/lib/$ARCH_TRIPLET/ld-linux-x86-64.so.2" "$r/lib64/ld-linux-x86-64.so.2"
+    root_basics "$r"
     local x
     for x in xenstore-read xenstore-write xenstore-list xenstore-exists xenstore-ls xenstore; do
         cp -a "$PKGS/xenstore-utils/usr/bin/$x" "$r/usr/bin/"

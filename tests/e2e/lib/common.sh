@@ -43,6 +43,20 @@ hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 # Busybox from the unpacked package runs on the host too (cpio -o, etc.).
 bb() { "$PKGS/busybox-static/bin/busybox" "$@"; }
 
+# root_basics ROOT: usrmerge links (/lib -> usr/lib, /var/run -> ../run),
+# busybox with a link per applet, the loader where ELF files look for it.
+# The directories exist already.
+root_basics() {
+    local r=$1 a
+    ln -s usr/lib "$r/lib"   # /lib/x86_64-linux-gnu is ld.so's default path too
+    ln -s ../run "$r/var/run"
+    cp "$PKGS/busybox-static/bin/busybox" "$r/bin/busybox"
+    for a in $(bb --list); do
+        [ "$a" = busybox ] || [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+    done
+    ln -s "/usr/lib/$ARCH_TRIPLET/ld-linux-x86-64.so.2" "$r/lib64/ld-linux-x86-64.so.2"
+}
+
 # Write a newc cpio of directory $1 to file $2 (owner root).
 mk_cpio() {
     local dir=$1 out=$2

@@ -78,17 +78,11 @@ build_test_modules() {
 
 # Common skeleton: busybox with applet links, directories, ld.so link.
 stage_skeleton() {
-    local r=$1 a
+    local r=$1
     rm -rf "$r"
     mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,e2e} "$r"/usr/{bin,sbin,lib/$ARCH_TRIPLET,libexec,share/misc} \
              "$r"/var/{log,lib,tmp} "$r/lib64"
-    ln -s usr/lib "$r/lib"   # /lib/x86_64-linux-gnu is ld.so's default path too
-    ln -s ../run "$r/var/run"
-    cp "$PKGS/busybox-static/bin/busybox" "$r/bin/busybox"
-    for a in $(bb --list); do
-        [ "$a" = busybox ] || [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
-    done
-    ln -s "/usr/lib/$ARCH_TRIPLET/ld-linux-x86-64.so.2" "$r/lib64/ld-linux-x86-64.so.2"
+    root_basics "$r"
     cp "$PKGS/pciutils/usr/bin/lspci" "$PKGS/pciutils/usr/bin/setpci" "$r/usr/bin/"
     cp "$PKGS/pci.ids/usr/share/misc/pci.ids" "$r/usr/share/misc/"
     cp "$OUT"/tools/* "$r/usr/bin/"
