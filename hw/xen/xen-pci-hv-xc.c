@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "hw/xen/xen_native.h"
 #include "hw/xen/xen.h"
+#include "hw/xen/xen-legacy-backend.h"
 #include "pci-func/xen-pci-hv.h"
 #include "trace.h"
 
@@ -109,6 +110,64 @@ static int xc_assign(XenPciHv *hv, uint32_t sbdf, bool assign)
                   : xc_deassign_device(xen_xc, hv->domid, sbdf);
 }
 
+/* ---- libxl's in-use record, in xenstore ---- */
+
+static char *claim_path(uint32_t sbdf)
+{
+    return g_strdup_printf("/libxl/pci/%04x-%02x-%02x-%x/domid", sbdf >> 16,
+                           (sbdf >> 8) & 0xff, (sbdf >> 3) & 0x1f, sbdf & 7);
+}
+
+/* The domain a record names, if it still exists. */
+static bool claim_holder_alive(const char *val, uint32_t *holder)
+{
+    g_autofree char *dom_path = NULL;
+    char *end, *dom;
+    unsigned int len;
+    unsigned long n;
+
+    errno = 0;
+    n = strtoul(val, &end, 10);
+    if (errno || end == val || *end || n >= DOMID_FIRST_RESERVED) {
+        return false;
+    }
+    dom_path = g_strdup_printf("/local/domain/%lu", n);
+    dom = qemu_xen_xs_read(xenstore, XBT_NULL, dom_path, &len);
+    free(dom);
+    *holder = n;
+    return dom != NULL;
+}
+
+static int xc_claim(XenPciHv *hv, uint32_t sbdf, bool claim, uint32_t *holder)
+{
+    g_autofree char *path = claim_path(sbdf);
+    g_autofree char *ours = g_strdup_printf("%u", hv->domid);
+    g_autofree char *val = NULL;
+    unsigned int len;
+    bool found;
+    char *v;
+
+    if (!xenstore) {
+        return -ENODEV;
+    }
+    v = qemu_xen_xs_read(xenstore, XBT_NULL, path, &len);
+    found = v != NULL;
+    val = g_strndup(v, found ? len : 0);
+    free(v);
+    if (!claim) {
+        if (found && !strcmp(val, ours) &&
+            !qemu_xen_xs_destroy(xenstore, XBT_NULL, path)) {
+            return -EIO;
+        }
+        return 0;
+    }
+    if (found && strcmp(val, ours) && claim_holder_alive(val, holder)) {
+        return -EBUSY;
+    }
+    return qemu_xen_xs_write(xenstore, XBT_NULL, path, ours, strlen(ours))
+           ? 0 : -EIO;
+}
+
 static const XenPciHvOps xen_pci_hv_xc_ops = {
     .map_pirq_gsi = xc_map_pirq_gsi,
     .map_pirq_msi = xc_map_pirq_msi,
@@ -123,6 +182,7 @@ static const XenPciHvOps xen_pci_hv_xc_ops = {
     .iomem_permission = xc_iomem_perm,
     .ioport_permission = xc_ioport_perm,
     .assign_device = xc_assign,
+    .claim = xc_claim,
 };
 
 void xen_pci_hv_init(XenPciHv *hv, uint32_t domid)

@@ -4,7 +4,7 @@
  * Granting a domain a host function, through the recording hypercall ops:
  * what is granted, and that a grant failing at any step leaves nothing
  * granted (every step that succeeded is undone, as libxl undoes a failed
- * PCI add).
+ * PCI add), and a function another domain holds is refused.
  */
 #include <string.h>
 #include "xen-pci-grant.h"
@@ -20,6 +20,7 @@ static const XenPciGrantTarget target = {
 
 /* The grant's hypercalls in order, pirq 100 the recorder's first. */
 static const char *const grant_steps[] = {
+    "claim sbdf=0x18 domid=3",
     "assign_device sbdf=0x18",
     "iomem_permission mfn=0xfebc0 nr=32 allow=1",
     "ioport_permission port=0xc000 nr=64 allow=1",
@@ -29,6 +30,7 @@ static const char *const grant_steps[] = {
 
 /* What undoes each of them. */
 static const char *const undo_steps[] = {
+    "release sbdf=0x18 domid=3",
     "deassign_device sbdf=0x18",
     "iomem_permission mfn=0xfebc0 nr=32 allow=0",
     "ioport_permission port=0xc000 nr=64 allow=0",
@@ -38,7 +40,7 @@ static const char *const undo_steps[] = {
 
 /* The recorder's fail_mask bit of each grant step. */
 static const unsigned step_op[] = {
-    XEN_PCI_HV_ASSIGN, XEN_PCI_HV_IOMEM_PERM, XEN_PCI_HV_IOPORT_PERM,
+    XEN_PCI_HV_CLAIM, XEN_PCI_HV_ASSIGN, XEN_PCI_HV_IOMEM_PERM, XEN_PCI_HV_IOPORT_PERM,
     XEN_PCI_HV_MAP_PIRQ_GSI, XEN_PCI_HV_IRQ_PERM,
 };
 
@@ -59,6 +61,7 @@ static void test_grant_revoke(void)
     unsigned i, n = G_N_ELEMENTS(grant_steps);
 
     xen_pci_hv_init_recording(&hv);
+    hv.domid = 3;
     g_assert_true(xen_pci_grant(&hv, &target, &g, &err));
     g_assert_no_error(err);
     lines = log_lines(&hv);
@@ -72,11 +75,10 @@ static void test_grant_revoke(void)
     lines = log_lines(&hv);
     /* Undone in reverse order: the pirq's permission first. */
     g_assert_cmpuint(g_strv_length(lines), ==, n);
-    g_assert_cmpstr(lines[0], ==, undo_steps[4]);
-    g_assert_cmpstr(lines[1], ==, undo_steps[3]);
-    g_assert_cmpstr(lines[2], ==, undo_steps[2]);
-    g_assert_cmpstr(lines[3], ==, undo_steps[1]);
-    g_assert_cmpstr(lines[4], ==, undo_steps[0]);
+    for (i = 0; i < n; i++) {
+        g_assert_cmpstr(lines[i], ==, undo_steps[n - 1 - i]);
+    }
+    g_assert_false(g.claimed);
     g_assert_false(g.assigned);
     g_assert_cmpint(g.pirq, ==, -1);
     xen_pci_hv_cleanup(&hv);
@@ -92,6 +94,7 @@ static void test_grant_fails_at(gconstpointer data)
     g_autofree char *failed = NULL;
 
     xen_pci_hv_init_recording(&hv);
+    hv.domid = 3;
     hv.fail_mask = 1ull << step_op[fail];
     g_assert_false(xen_pci_grant(&hv, &target, &g, &err));
     g_assert_nonnull(err);
@@ -107,6 +110,7 @@ static void test_grant_fails_at(gconstpointer data)
             g_test_fail();
         }
     }
+    g_assert_false(g.claimed);
     g_assert_false(g.assigned);
     g_assert_cmpuint(g.bars, ==, 0);
     g_assert_cmpint(g.pirq, ==, -1);
@@ -118,15 +122,39 @@ static void test_grant_fails_at(gconstpointer data)
     xen_pci_hv_cleanup(&hv);
 }
 
+/*
+ * A function libxl records as in use by another live domain is refused
+ * before anything else is done, naming that domain (as xl pci-attach
+ * refuses it: "not assignable").
+ */
+static void test_grant_held(void)
+{
+    XenPciHv hv;
+    XenPciGrants g = XEN_PCI_GRANTS_NONE;
+    g_autoptr(GError) err = NULL;
+
+    xen_pci_hv_init_recording(&hv);
+    hv.domid = 3;
+    hv.holder = 7;
+    g_assert_false(xen_pci_grant(&hv, &target, &g, &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "0000:00:03.0 is in use by domain 7"));
+    g_assert_nonnull(strstr(err->message, "/libxl/pci/0000-00-03-0/domid"));
+    g_assert_cmpstr(hv.log->str, ==, "claim sbdf=0x18 held by 7\n");
+    g_assert_false(g.claimed);
+    xen_pci_hv_cleanup(&hv);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const names[] = {
-        "assign", "iomem", "ioport", "map-gsi", "irq-permission",
+        "claim", "assign", "iomem", "ioport", "map-gsi", "irq-permission",
     };
     unsigned i;
 
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/grant/grant-revoke", test_grant_revoke);
+    g_test_add_func("/grant/held-by-another-domain", test_grant_held);
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
         g_autofree char *path = g_strdup_printf("/grant/fails-at/%s",
                                                 names[i]);

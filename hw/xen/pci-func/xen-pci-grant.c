@@ -3,6 +3,7 @@
  *
  * Granting a domain one host PCI function (see xen-pci-grant.h).
  */
+#include <errno.h>
 #include "xen-pci-grant.h"
 
 #define XEN_PCI_GRANT_PAGE 4096u
@@ -39,6 +40,30 @@ static const char *grant_irq(XenPciHv *hv, const XenPciGrantTarget *t,
     return NULL;
 }
 
+/* Claimed for the domain, or held by another one (@errp says which). */
+static bool grant_claim(XenPciHv *hv, const XenPciGrantTarget *t,
+                        XenPciGrants *g, GError **errp)
+{
+    uint32_t holder = 0;
+    int r = hv->ops->claim(hv, t->sbdf, true, &holder);
+
+    if (r == -EBUSY) {
+        g_set_error(errp, XEN_PCI_GRANT_ERROR, 0, "%s is in use by domain %u "
+                    "(xenstore /libxl/pci/%04x-%02x-%02x-%x/domid)", t->name,
+                    holder, t->sbdf >> 16, (t->sbdf >> 8) & 0xff,
+                    (t->sbdf >> 3) & 0x1f, t->sbdf & 7);
+        return false;
+    }
+    if (r) {
+        g_set_error(errp, XEN_PCI_GRANT_ERROR, 0, "%s: granting domain %u "
+                    "access failed at recording it as in use (xenstore "
+                    "/libxl/pci)", t->name, hv->domid);
+        return false;
+    }
+    g->claimed = true;
+    return true;
+}
+
 bool xen_pci_grant(XenPciHv *hv, const XenPciGrantTarget *t,
                    XenPciGrants *g, GError **errp)
 {
@@ -46,6 +71,9 @@ bool xen_pci_grant(XenPciHv *hv, const XenPciGrantTarget *t,
     unsigned i;
 
     *g = XEN_PCI_GRANTS_NONE;
+    if (!grant_claim(hv, t, g, errp)) {
+        return false;
+    }
     if (hv->ops->assign_device(hv, t->sbdf, true)) {
         failed = "assigning it (IOMMU)";
         goto fail;
@@ -96,6 +124,9 @@ void xen_pci_revoke(XenPciHv *hv, const XenPciGrantTarget *t,
     }
     if (g->assigned) {
         hv->ops->assign_device(hv, t->sbdf, false);
+    }
+    if (g->claimed) {
+        hv->ops->claim(hv, t->sbdf, false, NULL);
     }
     *g = XEN_PCI_GRANTS_NONE;
 }

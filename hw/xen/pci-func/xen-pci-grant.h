@@ -3,7 +3,8 @@
  *
  * What a domain is granted for one host PCI function when no toolstack does
  * it (libxl does it for HVM guests and for PV guests of the kernel's
- * xen-pciback): the IOMMU assignment, access to the BARs' memory and I/O
+ * xen-pciback): libxl's record that the function is in use, the IOMMU
+ * assignment, access to the BARs' memory and I/O
  * ports, and the function's GSI as a pirq the domain may use.
  *
  * Every step that succeeded is recorded; revoking undoes exactly those
@@ -26,6 +27,7 @@ typedef struct XenPciGrantTarget {
 
 /* The steps done, so that exactly those are undone. */
 typedef struct XenPciGrants {
+    bool claimed;                /* the toolstack's in-use record */
     bool assigned;
     uint8_t bars;                /* bit i: access to BAR i allowed */
     int pirq;                    /* the GSI mapped for the domain, -1: none */

@@ -6,6 +6,7 @@
  * one line to the log; XenPciHv.fail_mask makes chosen ops fail.  Plain C
  * on glib, no QEMU header.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include "xen-pci-hv.h"
@@ -112,6 +113,19 @@ static int rec_assign(XenPciHv *hv, uint32_t sbdf, bool assign)
                assign ? "assign_device" : "deassign_device", sbdf);
 }
 
+static int rec_claim(XenPciHv *hv, uint32_t sbdf, bool claim,
+                     uint32_t *holder)
+{
+    if (claim && hv->holder && hv->holder != hv->domid) {
+        *holder = hv->holder;
+        rec(hv, XEN_PCI_HV_CLAIM, "claim sbdf=0x%x held by %u", sbdf,
+            hv->holder);
+        return -EBUSY;
+    }
+    return rec(hv, XEN_PCI_HV_CLAIM, "%s sbdf=0x%x domid=%u",
+               claim ? "claim" : "release", sbdf, hv->domid);
+}
+
 static const XenPciHvOps xen_pci_hv_rec_ops = {
     .map_pirq_gsi = rec_map_pirq_gsi,
     .map_pirq_msi = rec_map_pirq_msi,
@@ -126,6 +140,7 @@ static const XenPciHvOps xen_pci_hv_rec_ops = {
     .iomem_permission = rec_iomem_perm,
     .ioport_permission = rec_ioport_perm,
     .assign_device = rec_assign,
+    .claim = rec_claim,
 };
 
 void xen_pci_hv_init_recording(XenPciHv *hv)

@@ -43,6 +43,15 @@ typedef struct XenPciHvOps {
                              bool allow);
     /* IOMMU assignment of host function @sbdf to the domain. */
     int (*assign_device)(XenPciHv *hv, uint32_t sbdf, bool assign);
+    /*
+     * The toolstack's record that @sbdf is in use by the domain (libxl's
+     * xenstore /libxl/pci/<bdf>/domid), which keeps xl from offering it
+     * (pci-assignable-list) or passing it to a guest (pci-attach).
+     * Claiming returns -EBUSY with *@holder set while a domain other than
+     * ours that still exists holds it (a record left by a domain that is
+     * gone is taken over); releasing removes our own record only.
+     */
+    int (*claim)(XenPciHv *hv, uint32_t sbdf, bool claim, uint32_t *holder);
 } XenPciHvOps;
 
 struct XenPciHv {
@@ -51,6 +60,7 @@ struct XenPciHv {
     GString *log;        /* recording ops: one line per hypercall */
     int next_pirq;       /* recording ops: pirqs handed out */
     uint64_t fail_mask;  /* recording ops: 1 << op makes that op fail */
+    uint32_t holder;     /* recording ops: a claim fails, held by this domid */
 };
 
 /* Ops indexes for XenPciHv.fail_mask. */
@@ -59,7 +69,7 @@ enum {
     XEN_PCI_HV_BIND_MSI, XEN_PCI_HV_UNBIND_MSI, XEN_PCI_HV_BIND_INTX,
     XEN_PCI_HV_UNBIND_INTX, XEN_PCI_HV_MAP_MMIO, XEN_PCI_HV_MAP_IOPORT,
     XEN_PCI_HV_IRQ_PERM, XEN_PCI_HV_IOMEM_PERM, XEN_PCI_HV_IOPORT_PERM,
-    XEN_PCI_HV_ASSIGN,
+    XEN_PCI_HV_ASSIGN, XEN_PCI_HV_CLAIM,
 };
 
 /* Xen's hypercalls when running on Xen, the recorder otherwise. */
