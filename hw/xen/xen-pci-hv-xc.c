@@ -4,6 +4,7 @@
  * Xen PCI passthrough, hypervisor side: libxenctrl and recording ops.
  */
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "hw/xen/xen_native.h"
 #include "hw/xen/xen.h"
 #include "hw/xen/xen-legacy-backend.h"
@@ -122,13 +123,11 @@ static char *claim_path(uint32_t sbdf)
 static bool claim_holder_alive(const char *val, uint32_t *holder)
 {
     g_autofree char *dom_path = NULL;
-    char *end, *dom;
     unsigned int len;
     unsigned long n;
+    char *dom;
 
-    errno = 0;
-    n = strtoul(val, &end, 10);
-    if (errno || end == val || *end || n >= DOMID_FIRST_RESERVED) {
+    if (qemu_strtoul(val, NULL, 10, &n) || n >= DOMID_FIRST_RESERVED) {
         return false;
     }
     dom_path = g_strdup_printf("/local/domain/%lu", n);

@@ -22,6 +22,7 @@
 #include "system/xen.h"
 #include "hw/qdev-properties.h"
 #include "hw/xen/xen-bus.h"
+#include "hw/xen/xen-bus-helper.h"
 #include "hw/xen/xen.h"
 #include "pv-pci/xpv-core.h"
 #include "xen-pci-func.h"
@@ -67,6 +68,7 @@ struct XenPciBackPv {
     char aer_host[XPV_VDEV_STRLEN]; /* the function it recovers */
     int64_t connect_refused_ms;     /* last refusal; 0: none */
     int64_t last_guest_log_ms;
+    char *guard_path;               /* libxl's pci backend path, held */
     char log_name[XEN_PCI_LOG_NAME_LEN];
 };
 
@@ -627,6 +629,80 @@ static void xpb_frontend_changed(XenDevice *xendev,
     }
 }
 
+/* ---- libxl's PV-PCI backend path, held while we serve the frontend ---- */
+
+static struct qemu_xs_handle *xpb_xsh(XenPciBackPv *s)
+{
+    return XEN_BUS(qdev_get_parent_bus(DEVICE(s)))->xsh;
+}
+
+/*
+ * A guest has one PV-PCI frontend, device/pci/0, and libxl keeps the
+ * kernel pciback's backend for it at backend/pci/<domid>/0 in dom0.
+ * Two cases must not happen while we serve that frontend: a guest whose
+ * xl.cfg has pci= (pciback would serve the same frontend), refused here;
+ * and xl pci-attach, which would delete the frontend directory and hand
+ * the guest to pciback.  A directory at libxl's path with num_devs but no
+ * state makes libxl refuse pci-attach ("Backend ... does not exist")
+ * before it touches the frontend; pciback ignores a directory without a
+ * frontend-id.  Ours says whose it is, so that only we remove it.
+ */
+static bool xpb_guard_create(XenPciBackPv *s, Error **errp)
+{
+    ERRP_GUARD();
+    XenDevice *xendev = XEN_DEVICE(s);
+    struct qemu_xs_handle *xsh = xpb_xsh(s);
+    g_autofree char *path = g_strdup_printf("/local/domain/0/backend/pci/%u/0",
+                                            xendev->frontend_id);
+    g_autofree char *found = xs_node_read(xsh, XBT_NULL, NULL, NULL, "%s",
+                                          path);
+
+    if (found) {
+        error_setg(errp, "domain %u already has a PV-PCI backend at %s "
+                   "(pci= in its xl.cfg?); a guest has one PV-PCI frontend, "
+                   "so export all its functions from one backend",
+                   xendev->frontend_id, path);
+        return false;
+    }
+    xs_node_create(xsh, XBT_NULL, path, 0, xendev->frontend_id, XS_PERM_READ,
+                   errp);
+    if (*errp) {
+        return false;
+    }
+    s->guard_path = g_steal_pointer(&path);
+    xs_node_printf(xsh, XBT_NULL, s->guard_path, "qemu-backend", errp, "%s",
+                   xendev->backend_path);
+    if (!*errp) {
+        xs_node_printf(xsh, XBT_NULL, s->guard_path, "num_devs", errp, "0");
+    }
+    return !*errp;
+}
+
+static void xpb_guard_remove(XenPciBackPv *s)
+{
+    struct qemu_xs_handle *xsh = xpb_xsh(s);
+    g_autofree char *owner = NULL;
+    g_autofree char *parent = NULL;
+    char **left;
+    unsigned int n = 0;
+
+    if (!s->guard_path) {
+        return;
+    }
+    owner = xs_node_read(xsh, XBT_NULL, NULL, NULL, "%s/qemu-backend",
+                         s->guard_path);
+    if (!owner || !strcmp(owner, XEN_DEVICE(s)->backend_path)) {
+        xs_node_destroy(xsh, XBT_NULL, s->guard_path, NULL);
+        parent = g_path_get_dirname(s->guard_path);
+        left = qemu_xen_xs_directory(xsh, XBT_NULL, parent, &n);
+        if (left && !n) {
+            xs_node_destroy(xsh, XBT_NULL, parent, NULL);
+        }
+        free(left);
+    }
+    g_clear_pointer(&s->guard_path, g_free);
+}
+
 /* ---- realize / unrealize ---- */
 
 static char *xpb_get_name(XenDevice *xendev, Error **errp)
@@ -679,6 +755,9 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
     }
     snprintf(s->log_name, sizeof(s->log_name),
              "xen-pciback-pv frontend %u", xendev->frontend_id);
+    if (xen_enabled() && !xpb_guard_create(s, errp)) {
+        return;
+    }
     if (xen_enabled()) {
         xen_pci_hv_init(&s->hv, xendev->frontend_id);
     } else {
@@ -724,6 +803,7 @@ static void xpb_unrealize(XenDevice *xendev)
     g_clear_pointer(&s->connect_retry, timer_free);
     g_clear_pointer(&s->aer_timeout, timer_free);
     xen_pci_hv_cleanup(&s->hv);
+    xpb_guard_remove(s);
 }
 
 /* ---- run-time properties ---- */

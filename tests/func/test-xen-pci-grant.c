@@ -40,7 +40,8 @@ static const char *const undo_steps[] = {
 
 /* The recorder's fail_mask bit of each grant step. */
 static const unsigned step_op[] = {
-    XEN_PCI_HV_CLAIM, XEN_PCI_HV_ASSIGN, XEN_PCI_HV_IOMEM_PERM, XEN_PCI_HV_IOPORT_PERM,
+    XEN_PCI_HV_CLAIM, XEN_PCI_HV_ASSIGN, XEN_PCI_HV_IOMEM_PERM,
+    XEN_PCI_HV_IOPORT_PERM,
     XEN_PCI_HV_MAP_PIRQ_GSI, XEN_PCI_HV_IRQ_PERM,
 };
 
@@ -138,7 +139,8 @@ static void test_grant_held(void)
     hv.holder = 7;
     g_assert_false(xen_pci_grant(&hv, &target, &g, &err));
     g_assert_nonnull(err);
-    g_assert_nonnull(strstr(err->message, "0000:00:03.0 is in use by domain 7"));
+    g_assert_nonnull(strstr(err->message,
+                            "0000:00:03.0 is in use by domain 7"));
     g_assert_nonnull(strstr(err->message, "/libxl/pci/0000-00-03-0/domid"));
     g_assert_cmpstr(hv.log->str, ==, "claim sbdf=0x18 held by 7\n");
     g_assert_false(g.claimed);
