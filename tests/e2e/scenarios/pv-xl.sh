@@ -7,10 +7,10 @@
 # channel, which is what makes libxl start a QEMU for a PV guest. Each boot:
 # the e1000 (DHCP) and the e1000e (MSI-X) from the start, the edu hot-added
 # (MSI) and everything hot-removed through xl qemu-monitor-command. Then
-# xl reboot (new domain, new QEMU), the same again, xl pci-attach tried on
-# the running guest (refused, the guest keeps its functions), xl destroy
-# (SIGHUP: QEMU releases, resets and restores the functions), dom0's view
-# compared. Last, a third guest whose QEMU is killed (SIGKILL): the guest
+# xl reboot (new domain, new QEMU), the same again, xl pci-attach and xl
+# pci-detach tried on the running guest (refused, the guest keeps its
+# functions), xl destroy (SIGHUP: QEMU releases, resets and restores the
+# functions), dom0's view compared. Last, a third guest whose QEMU is killed (SIGKILL): the guest
 # and dom0 go on, xl destroy works, and the functions are usable again.
 . /e2e/lib.sh
 scenario_begin pv-xl
@@ -70,21 +70,30 @@ pvb_connected() { [ "$(pvb_state "$1")" = 4 ]; }
 mon() { xl qemu-monitor-command pvxl "$*" 2>&1; }
 # Number of lines matching $2 in the guest console log $1.
 said_n() { [ -f "$1" ] || { echo 0; return; }; tr -d '\r' <"$1" | grep -c "$2"; }
+# State-N of function $2 in domain $1's backend.
+pvb_func_state() {
+    local be=/local/domain/0/backend/pci-qemu/$1/0 n=0
+    while [ $n -lt 32 ]; do
+        [ "$(xenstore-read "$be/dev-$n" 2>/dev/null)" = "$2" ] &&
+            { xenstore-read "$be/state-$n" 2>/dev/null; return; }
+        n=$((n + 1))
+    done
+}
 xs_exists() { xenstore-ls "$1" >/dev/null 2>&1; }
 said_more() { [ "$(said_n "$1" "$2")" -gt "$3" ]; }
 
 # The claim: libxl's in-use record names the guest; xl hides the function.
 check_claimed() { # check_claimed CHECK DOMID
-    local d bad=
+    local d bad= f="$RES/assignable-$(echo "$1" | tr / -).txt"
     for d in $E1000 $E1000E; do
         r=$(xenstore-read "/libxl/pci/$(echo "$d" | tr ':.' '--')/domid" 2>/dev/null)
         [ "$r" = "$2" ] || bad="$bad $d:record=${r:-none}"
     done
-    xl pci-assignable-list >"$RES/$1-assignable.txt" 2>&1
+    xl pci-assignable-list >"$f" 2>&1
     for d in $E1000 $E1000E; do
-        grep -q "^$d" "$RES/$1-assignable.txt" && bad="$bad $d:listed"
+        grep -q "^$d" "$f" && bad="$bad $d:listed"
     done
-    grep -q "^$EDU" "$RES/$1-assignable.txt" || bad="$bad $EDU:not-listed"
+    grep -q "^$EDU" "$f" || bad="$bad $EDU:not-listed"
     if [ -z "$bad" ]; then pass "$1"; else fail "$1" "domain $2:$bad"; fi
 }
 
@@ -102,6 +111,20 @@ run_boot() { # run_boot N DONE-BEFORE
         fail "boot$n/qemu-by-xl" "domain ${domid:-none}: QEMU ${qpid:-not found}, backend state $(pvb_state "$domid")"
     fi
     check_claimed "boot$n/claimed" "$domid"
+    # xl pci-attach of a function the backend holds: not assignable.
+    if [ "$n" = 2 ]; then
+        capture pci-attach-held.log xl pci-attach pvxl "$E1000"
+        RC_HELD=$?
+        # xl pci-detach: libxl does not know the function; nothing changes
+        # (the function stays exported: state-N Initialised, 3).
+        if ! capture pci-detach.log xl pci-detach pvxl "$E1000" &&
+            pvb_connected "$domid" && [ "$(pvb_func_state "$domid" "$E1000")" = 3 ]; then
+            pass pci-detach-refused
+            info "xl pci-detach: $(grep -v '^Parsing' "$RES/pci-detach.log" | head -n1)"
+        else
+            fail pci-detach-refused "xl pci-detach $E1000: $(tail -n1 "$RES/pci-detach.log"), backend state $(pvb_state "$domid"), function state $(pvb_func_state "$domid" "$E1000")"
+        fi
+    fi
     wait_for 240 said_more "$LOG" '@@G hotadd-ready' "$done0"
     if said_more "$LOG" '@@G hotadd-ready' "$done0"; then
         ans=$(mon "qom-set pvpci add-host $EDU")
@@ -141,6 +164,7 @@ run_boot() { # run_boot N DONE-BEFORE
 t0=$(uptime_s)
 xl_create /tmp/pvxl.cfg || exit 1
 info "xl create took $(elapsed "$t0") s (QEMU realized before the guest runs)"
+RC_HELD=0
 run_boot 1 0
 
 # xl reboot: libxl destroys the domain (QEMU gets SIGHUP and releases the
@@ -151,7 +175,7 @@ new_domain() { d=$(xl domid pvxl 2>/dev/null) && [ "$d" != "$old" ] && qemu_of "
 if wait_for 90 new_domain; then
     if kill -0 "$oldq" 2>/dev/null; then
         fail reboot "QEMU $oldq of domain $old still running"
-    elif xs_exists "/local/domain/0/backend/pci-qemu/$old" 2>/dev/null; then
+    elif xs_exists "/local/domain/0/backend/pci-qemu/$old/0"; then
         fail reboot "domain $old's backend directory left behind"
     else
         pass reboot
@@ -162,18 +186,19 @@ fi
 run_boot 2 1
 
 # xl pci-attach cannot add to this guest: refused for a function our
-# backend holds (libxl: not assignable) and for any other (libxl stops at
-# the backend directory we hold), and the guest's frontend stays ours.
-capture pci-attach-held.log xl pci-attach pvxl "$E1000"
-rc1=$?
+# backend holds (libxl: not assignable; tried in boot 2 while held) and
+# for any other (libxl stops at the backend directory we hold), and the
+# guest's frontend stays ours.
+rc1=$RC_HELD
 capture pci-attach-other.log xl pci-attach pvxl "$EDU"
 rc2=$?
 fe=$(xenstore-read "/local/domain/$DOMID/device/pci/0/backend" 2>/dev/null)
-if [ "$rc1" -ne 0 ] && [ "$rc2" -ne 0 ] && [ "$fe" = "/local/domain/0/backend/pci-qemu/$DOMID/0" ] &&
+if [ "$rc1" -ne 0 ] && grep -q 'not assignable' "$RES/pci-attach-held.log" &&
+    [ "$rc2" -ne 0 ] && grep -q 'does not exist' "$RES/pci-attach-other.log" && [ "$fe" = "/local/domain/0/backend/pci-qemu/$DOMID/0" ] &&
     pvb_connected "$DOMID" && kill -0 "$QPID" 2>/dev/null; then
     pass pci-attach-refused
-    info "xl pci-attach (held): $(grep -v '^Parsing' "$RES/pci-attach-held.log" | tail -n1)"
-    info "xl pci-attach (other): $(grep -v '^Parsing' "$RES/pci-attach-other.log" | tail -n1)"
+    info "xl pci-attach (held): $(grep -E 'assignable|exist|ready' "$RES/pci-attach-held.log" | head -n1)"
+    info "xl pci-attach (other): $(grep -E 'assignable|exist|ready' "$RES/pci-attach-other.log" | head -n1)"
 else
     fail pci-attach-refused "rc $rc1/$rc2, frontend's backend '$fe', backend state $(pvb_state "$DOMID")"
 fi
@@ -182,12 +207,12 @@ capture xl-pci-list.txt xl pci-list pvxl
 # xl destroy: QEMU gets SIGHUP, unrealizes the backend: functions released.
 capture xl-destroy.log xl destroy pvxl || fail destroy "$(tail -n1 "$RES/xl-destroy.log")"
 if wait_for 20 sh -c "! kill -0 $QPID 2>/dev/null" &&
-    ! xs_exists "/local/domain/0/backend/pci-qemu/$DOMID" 2>/dev/null &&
-    ! xs_exists "/local/domain/0/backend/pci/$DOMID" 2>/dev/null &&
-    ! xs_exists "/libxl/pci/$(echo "$E1000" | tr ':.' '--')/domid" 2>/dev/null; then
+    ! xs_exists "/local/domain/0/backend/pci-qemu/$DOMID/0" &&
+    ! xs_exists "/local/domain/0/backend/pci/$DOMID" &&
+    ! xs_exists "/libxl/pci/$(echo "$E1000" | tr ':.' '--')/domid"; then
     pass destroy
 else
-    fail destroy "after xl destroy: QEMU $(kill -0 "$QPID" 2>/dev/null && echo alive || echo gone), $(xenstore-ls -f /local/domain/0/backend 2>/dev/null | grep -c "/$DOMID/") backend nodes, record $(xenstore-read "/libxl/pci/$(echo "$E1000" | tr ':.' '--')/domid" 2>/dev/null)"
+    fail destroy "after xl destroy: QEMU $(kill -0 "$QPID" 2>/dev/null && echo alive || echo gone), $(xenstore-ls -f /local/domain/0/backend 2>/dev/null | grep -c "/$DOMID/0/") backend nodes, record '$(xenstore-read "/libxl/pci/$(echo "$E1000" | tr ':.' '--')/domid" 2>/dev/null)'"
 fi
 cp "$DMLOG" "$RES/qemu-dm-boot2.log" 2>/dev/null
 cp "$DMLOG.1" "$RES/qemu-dm-boot1-end.log" 2>/dev/null
