@@ -15,12 +15,15 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "qemu/error-report.h"
+#include "qemu/lockable.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
 #include "hw/pci/pci.h"
 #include "system/xen.h"
 #include "hw/qdev-properties.h"
+#include "block/aio-wait.h"
+#include "system/iothread.h"
 #include "hw/xen/xen-bus.h"
 #include "hw/xen/xen-bus-helper.h"
 #include "hw/xen/xen.h"
@@ -51,7 +54,16 @@ struct XenPciBackPv {
     XenPciPolicy policy;     /* the same for every function */
     bool assign;             /* do what libxl would: IOMMU, permissions */
     uint32_t poll_us;        /* watch the page this long after an answer */
+    IOThread *iothread;      /* serve the ring there, not in the main loop */
     char *sysfs_root;
+
+    /*
+     * With an IOThread, the ring is served there while the main loop
+     * connects, reconfigures and answers QOM: everything below that the
+     * op path touches (core, functions, page, timers' state) is used with
+     * @lock held.  The main loop never waits for the IOThread with it held.
+     */
+    QemuMutex lock;
 
     XenPciHv hv;
     XpvBackend *core;
@@ -319,7 +331,7 @@ static void xpb_retry(void *opaque);
 
 static void xpb_poll(XenPciBackPv *s)
 {
-    int64_t window = (int64_t)s->poll_us * SCALE_US;
+    int64_t window = (int64_t)qatomic_read(&s->poll_us) * SCALE_US;
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
     int64_t since = now;
     unsigned ops = 0;
@@ -413,16 +425,26 @@ static void xpb_aer_continue(XenPciBackPv *s, bool timed_out)
 
 static void xpb_aer_timed_out(void *opaque)
 {
-    xpb_aer_continue(opaque, true);
+    XenPciBackPv *s = opaque;
+
+    QEMU_LOCK_GUARD(&s->lock);
+    xpb_aer_continue(s, true);
 }
 
-static bool xpb_event_channel(void *opaque)
+static bool xpb_event_locked(XenPciBackPv *s)
 {
-    XenPciBackPv *s = opaque;
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
     XpvEventResult r;
 
     if (!s->page) {
+        return false;
+    }
+    /*
+     * In an IOThread this is also the AioContext's poll handler, called
+     * again and again while it polls: without an op (or an AER answer)
+     * there is nothing to do and nothing to count.
+     */
+    if (s->iothread && !s->aer_running && !xpv_op_pending(&s->pg)) {
         return false;
     }
     xpb_aer_continue(s, false);
@@ -443,9 +465,36 @@ static bool xpb_event_channel(void *opaque)
     }
 }
 
+static bool xpb_event_channel(void *opaque)
+{
+    XenPciBackPv *s = opaque;
+
+    QEMU_LOCK_GUARD(&s->lock);
+    return xpb_event_locked(s);
+}
+
 static void xpb_retry(void *opaque)
 {
     xpb_event_channel(opaque);
+}
+
+static void xpb_iothread_idle(void *opaque)
+{
+}
+
+/*
+ * Take the event channel out of the IOThread and let a handler that may
+ * be running there finish: afterwards only the main loop uses the ring.
+ */
+static void xpb_detach_iothread(XenPciBackPv *s)
+{
+    if (!s->iothread || !s->evtchn) {
+        return;
+    }
+    xen_device_set_event_channel_context(XEN_DEVICE(s), s->evtchn, NULL,
+                                         &error_abort);
+    aio_wait_bh_oneshot(iothread_get_aio_context(s->iothread),
+                        xpb_iothread_idle, NULL);
 }
 
 static void xpb_disconnect(XenPciBackPv *s)
@@ -453,6 +502,8 @@ static void xpb_disconnect(XenPciBackPv *s)
     XenDevice *xendev = XEN_DEVICE(s);
     Error *err = NULL;
 
+    xpb_detach_iothread(s);
+    QEMU_LOCK_GUARD(&s->lock);
     if (s->core) {
         xpv_reset(s->core);     /* undo MSI/MSI-X the guest left on */
     }
@@ -522,6 +573,12 @@ static void xpb_connect(XenPciBackPv *s, Error **errp)
         return;
     }
     xpb_publish_roots(s);
+    if (s->iothread) {
+        xen_device_set_event_channel_context(xendev, s->evtchn,
+                                             iothread_get_aio_context(
+                                                 s->iothread),
+                                             &error_abort);
+    }
     trace_xen_pciback_pv_connect(xpb_name(s), s->ref, port);
 }
 
@@ -572,6 +629,7 @@ static void xpb_connect_retry(void *opaque)
 }
 
 /* Hot add/remove: apply what the frontend has let go of or may now use. */
+/* Called with s->lock held. */
 static void xpb_reconfigure(XenPciBackPv *s)
 {
     unsigned n;
@@ -612,7 +670,9 @@ static void xpb_frontend_changed(XenDevice *xendev,
         break;
     case XenbusStateReconfiguring:
         if (be == XenbusStateReconfiguring) {
-            xpb_reconfigure(s);
+            WITH_QEMU_LOCK_GUARD(&s->lock) {
+                xpb_reconfigure(s);
+            }
             xen_device_backend_set_state(xendev, XenbusStateReconfigured);
         }
         break;
@@ -815,6 +875,7 @@ static bool xpb_apply_policy(Object *obj, const XenPciPolicy *p,
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
     unsigned n, done;
 
+    QEMU_LOCK_GUARD(&s->lock);
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
         if (s->funcs[n] && !xen_pci_func_set_policy(&s->funcs[n]->fn, p,
                                                     errp)) {
@@ -840,8 +901,10 @@ static void xpb_set_add_host(Object *obj, const char *v, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
     XenDevice *xendev = XEN_DEVICE(obj);
-    unsigned before = s->num_devs, n;
+    unsigned before, n;
 
+    QEMU_LOCK_GUARD(&s->lock);
+    before = s->num_devs;
     if (!DEVICE(obj)->realized) {
         error_setg(errp, "add-host works on a running backend; use hosts");
         return;
@@ -872,6 +935,7 @@ static void xpb_set_remove_host(Object *obj, const char *v, Error **errp)
     XenDevice *xendev = XEN_DEVICE(obj);
     unsigned n;
 
+    QEMU_LOCK_GUARD(&s->lock);
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
         if (s->funcs[n] && !strcmp(s->funcs[n]->fn.host.name, v)) {
             break;
@@ -909,7 +973,7 @@ static void xpb_set_poll_us(Object *obj, Visitor *v, const char *name,
         error_setg(errp, "poll-us must be at most %u", XPB_POLL_US_MAX);
         return;
     }
-    XEN_PCIBACK_PV(obj)->poll_us = val;
+    qatomic_set(&XEN_PCIBACK_PV(obj)->poll_us, val);
 }
 
 static char *xpb_get_stats(Object *obj, Error **errp)
@@ -919,6 +983,7 @@ static char *xpb_get_stats(Object *obj, Error **errp)
     XpvStats st = { 0 };
     unsigned n;
 
+    QEMU_LOCK_GUARD(&s->lock);
     if (s->core) {
         xpv_get_stats(s->core, &st);
     }
@@ -950,11 +1015,13 @@ static void xpb_get_counters(Object *obj, Visitor *v, const char *name,
     unsigned n;
     bool ok;
 
-    if (s->core) {
-        xpv_get_stats(s->core, &st);
-    }
-    for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        denied += s->funcs[n] ? s->funcs[n]->fn.denied : 0;
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        if (s->core) {
+            xpv_get_stats(s->core, &st);
+        }
+        for (n = 0; n < XPV_MAX_FUNCS; n++) {
+            denied += s->funcs[n] ? s->funcs[n]->fn.denied : 0;
+        }
     }
     for (n = 1; n < XPV_NUM_ERRS; n++) {
         refused += st.errors[n];
@@ -985,6 +1052,7 @@ static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
     if (!xpb_parse_bdf(v, b, errp)) {
         return;
     }
+    QEMU_LOCK_GUARD(&s->lock);
     if (!s->page) {
         error_setg(errp, "no frontend connected");
         return;
@@ -1004,17 +1072,21 @@ static const Property xpb_properties[] = {
     DEFINE_PROP_STRING("hosts", XenPciBackPv, hosts),
     DEFINE_PROP_STRING("mode", XenPciBackPv, mode),
     DEFINE_PROP_BOOL("assign", XenPciBackPv, assign, false),
+    DEFINE_PROP_LINK("iothread", XenPciBackPv, iothread, TYPE_IOTHREAD,
+                     IOThread *),
     DEFINE_PROP_STRING("x-sysfs-root", XenPciBackPv, sysfs_root),
 };
 
 static void xpb_instance_init(Object *obj)
 {
     XEN_PCIBACK_PV(obj)->poll_us = XPB_POLL_US_DEFAULT;
+    qemu_mutex_init(&XEN_PCIBACK_PV(obj)->lock);
 }
 
 static void xpb_instance_finalize(Object *obj)
 {
     xen_pci_policy_free(&XEN_PCIBACK_PV(obj)->policy);
+    qemu_mutex_destroy(&XEN_PCIBACK_PV(obj)->lock);
 }
 
 static void xpb_class_init(ObjectClass *klass, void *data)
