@@ -4,6 +4,9 @@
 #   @@G pvbench LABEL cfgread: ... per_read_ns=...
 # dom0 measures its own CPU time around each loop.
 . /e2e/guest/glib.sh
+if [ "$(cat /sys/hypervisor/guest_type 2>/dev/null)" = PV ]; then
+    modprobe xen-pcifront || gfail pvbench "modprobe xen-pcifront failed"
+fi
 BDF=
 i=0
 while [ -z "$BDF" ] && [ "$i" -lt 60 ]; do

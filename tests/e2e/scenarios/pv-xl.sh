@@ -2,8 +2,9 @@
 # e2e-timeout: 780
 # A PV guest whose functions come from our backend with xl alone: no
 # hand-started QEMU, no domid anywhere. The guest's xl.cfg names our QEMU
-# (device_model_override), gives it the backend (device_model_args_pv, no
-# frontend-id: QEMU's -xen-domid is the frontend) and a toolstack-backed
+# (device_model_override), gives it the backend in an IOThread
+# (device_model_args_pv, no frontend-id: QEMU's -xen-domid is the
+# frontend; pv.rst's recipe) and a toolstack-backed
 # channel, which is what makes libxl start a QEMU for a PV guest. Each boot:
 # the e1000 (DHCP) and the e1000e (MSI-X) from the start, the edu hot-added
 # (MSI) and everything hot-removed through xl qemu-monitor-command. Then
@@ -43,7 +44,8 @@ passthrough = "enabled"
 e820_host = 1
 device_model_version = "qemu-xen"
 device_model_override = "$Q"
-device_model_args_pv = [ "-device", "xen-pciback-pv,id=pvpci,hosts=$HOSTS,assign=on",
+device_model_args_pv = [ "-object", "iothread,id=pvio,poll-max-ns=0",
+                         "-device", "xen-pciback-pv,id=pvpci,hosts=$HOSTS,assign=on,iothread=pvio,poll-us=0",
                          "-trace", "enable=xen_pciback_pv_*", "-trace", "enable=xen_pci_func_*" ]
 channel = [ "name=org.xenpt.pv-pci,connection=pty" ]
 on_poweroff = "destroy"
