@@ -433,8 +433,8 @@ static void xpb_aer_timed_out(void *opaque)
 
 static bool xpb_event_locked(XenPciBackPv *s)
 {
-    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
     XpvEventResult r;
+    int64_t now;
 
     if (!s->page) {
         return false;
@@ -448,6 +448,7 @@ static bool xpb_event_locked(XenPciBackPv *s)
         return false;
     }
     xpb_aer_continue(s, false);
+    now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
     r = xpv_handle_event(s->core, &s->pg, now);
     switch (r) {
     case XPV_EVENT_DONE:

@@ -254,15 +254,27 @@ pvb_state() { xenstore-read "/local/domain/0/backend/pci-qemu/$1/0/state" 2>/dev
 # later), or its QEMU (QPID) is gone: the wait for it is over.
 pvb_ready() { [ -n "$(pvb_state "$1")" ] || ! kill -0 "$2" 2>/dev/null; }
 
-# pvb_func_closed DOMID BDF: the backend published BDF's state-N as Closed.
-pvb_func_closed() {
+# pvb_func_state DOMID BDF: the state-N our backend published for BDF
+# (nothing when BDF is not exported).
+pvb_func_state() {
     local be=/local/domain/0/backend/pci-qemu/$1/0 n=0
     while [ $n -lt 32 ]; do
-        if [ "$(xenstore-read "$be/dev-$n" 2>/dev/null)" = "$2" ]; then
-            [ "$(xenstore-read "$be/state-$n" 2>/dev/null)" = 6 ]
-            return
-        fi
+        [ "$(xenstore-read "$be/dev-$n" 2>/dev/null)" = "$2" ] &&
+            { xenstore-read "$be/state-$n" 2>/dev/null; return; }
         n=$((n + 1))
+    done
+}
+
+# pvb_func_closed DOMID BDF: the backend published BDF's state-N as Closed.
+pvb_func_closed() { [ "$(pvb_func_state "$1" "$2")" = 6 ]; }
+
+# pvb_qemu DOMID: the pid of the QEMU that serves DOMID's frontend with
+# our backend (started by xl: -xen-domid DOMID ... xen-pciback-pv).
+pvb_qemu() {
+    local p
+    for p in /proc/[0-9]*; do
+        tr '\0' ' ' <"$p/cmdline" 2>/dev/null |
+            grep -q -- "-xen-domid $1 .*xen-pciback-pv" && { echo "${p#/proc/}"; return 0; }
     done
     return 1
 }

@@ -58,29 +58,11 @@ save_file /tmp/pvxl.cfg pvxl.cfg
 
 LOG=/var/log/xen/console/guest-pvxl.log
 DMLOG=/var/log/xen/qemu-dm-pvxl.log
-# The QEMU that libxl started for domain $1.
-qemu_of() {
-    local p
-    for p in /proc/[0-9]*; do
-        tr '\0' ' ' <"$p/cmdline" 2>/dev/null |
-            grep -q -- "-xen-domid $1 .*xen-pciback-pv" && { echo "${p#/proc/}"; return 0; }
-    done
-    return 1
-}
 # The QEMU of domain $1 serves its frontend: backend Connected (4).
 pvb_connected() { [ "$(pvb_state "$1")" = 4 ]; }
 mon() { xl qemu-monitor-command pvxl "$*" 2>&1; }
 # Number of lines matching $2 in the guest console log $1.
 said_n() { [ -f "$1" ] || { echo 0; return; }; tr -d '\r' <"$1" | grep -c "$2"; }
-# State-N of function $2 in domain $1's backend.
-pvb_func_state() {
-    local be=/local/domain/0/backend/pci-qemu/$1/0 n=0
-    while [ $n -lt 32 ]; do
-        [ "$(xenstore-read "$be/dev-$n" 2>/dev/null)" = "$2" ] &&
-            { xenstore-read "$be/state-$n" 2>/dev/null; return; }
-        n=$((n + 1))
-    done
-}
 xs_exists() { xenstore-ls "$1" >/dev/null 2>&1; }
 said_more() { [ "$(said_n "$1" "$2")" -gt "$3" ]; }
 
@@ -104,7 +86,7 @@ check_claimed() { # check_claimed CHECK DOMID
 run_boot() { # run_boot N DONE-BEFORE
     local n=$1 done0=$2 domid qpid ok d t ans
     domid=$(xl domid pvxl 2>/dev/null)
-    qpid=$(qemu_of "$domid")
+    qpid=$(pvb_qemu "$domid")
     if [ -n "$qpid" ] && ! tr '\0' ' ' <"/proc/$qpid/cmdline" | grep -q frontend-id &&
         wait_for 60 pvb_connected "$domid"; then
         pass "boot$n/qemu-by-xl"
@@ -173,7 +155,7 @@ run_boot 1 0
 # functions) and builds a new one with a new QEMU for the new domid.
 old=$DOMID oldq=$QPID
 capture xl-reboot.log xl reboot pvxl || fail reboot "$(tail -n1 "$RES/xl-reboot.log")"
-new_domain() { d=$(xl domid pvxl 2>/dev/null) && [ "$d" != "$old" ] && qemu_of "$d" >/dev/null; }
+new_domain() { d=$(xl domid pvxl 2>/dev/null) && [ "$d" != "$old" ] && pvb_qemu "$d" >/dev/null; }
 if wait_for 90 new_domain; then
     if kill -0 "$oldq" 2>/dev/null; then
         fail reboot "QEMU $oldq of domain $old still running"
@@ -226,7 +208,7 @@ check_restored check $DEVS
 # functions, whose records name a domain that is gone, are taken again.
 write_cfg /tmp/pvxl3.cfg wait
 xl_create_as xl-create-crash /tmp/pvxl3.cfg && {
-    d3=$(xl domid pvxl); q3=$(qemu_of "$d3")
+    d3=$(xl domid pvxl); q3=$(pvb_qemu "$d3")
     wait_for 60 pvb_connected "$d3"
     kill -9 "$q3" 2>/dev/null
     sleep 3
