@@ -12,7 +12,9 @@
 # build/e2e/logs/.
 #
 # Environment: E2E_TIMEOUT (hard limit of the boot, seconds; default: 150 +
-# the scenarios' own limits, at most 3000), E2E_BUILD_ONLY=1 (images only).
+# the scenarios' own limits, at most 3000), E2E_BUILD_ONLY=1 (images only),
+# E2E_OUTER_CPU / E2E_OUTER_SMP / E2E_OUTER_ACCEL (the outer QEMU's -cpu,
+# -smp and -accel; defaults and why in lib/boot.sh).
 set -uo pipefail
 
 E2E_SRC_DIR=$(cd "$(dirname "$0")" && pwd)

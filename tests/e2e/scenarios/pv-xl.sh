@@ -222,10 +222,13 @@ xl_create_as xl-create-crash /tmp/pvxl3.cfg && {
     # Taken again by a new guest's QEMU (the record's domain is gone).
     write_cfg /tmp/pvxl4.cfg wait
     if xl_create_as xl-create-after-crash /tmp/pvxl4.cfg; then
-        d4=$(xl domid pvxl)
+        d4=$(xl domid pvxl); q4=$(pvb_qemu "$d4")
         if wait_for 60 pvb_connected "$d4"; then pass reuse-after-crash; else
             fail reuse-after-crash "backend of domain $d4: state $(pvb_state "$d4")"; fi
         capture xl-destroy-4.log xl destroy pvxl
+        # (its QEMU releases the functions before they go back to dom0)
+        [ -z "$q4" ] || wait_for 20 sh -c "! kill -0 $q4 2>/dev/null" ||
+            info "QEMU $q4 still running 20 s after xl destroy"
     else
         fail reuse-after-crash "xl create after the crash failed"
     fi
