@@ -9,7 +9,10 @@
 #        backend in the main loop with its busy polling off and on and in an
 #        IOThread with QEMU's adaptive polling off and up to 100 us, beside
 #        xen-pciback, with dom0's CPU time per op (all of dom0, background
-#        taken off) and our QEMU's;
+#        taken off) and our QEMU's; (scenario pv-load) four PV domUs
+#        reading at once, each its own function: aggregate reads/s, the
+#        slowest guest's time per read, dom0 CPU per read, xen-pciback vs
+#        ours (one QEMU per guest, IOThread, polling off and up to 100 us);
 #   HVM: the guest kernel's enumeration of the e1000 (remove + rescan) and
 #        20 dumps of its whole config space, ours vs upstream xen-pt: time,
 #        and the device model's host config syscalls per guest access
@@ -31,7 +34,7 @@ R=build/e2e/results
 if [ "${1:-}" != --report ]; then
     scripts/setup-host.sh
     scripts/prepare-qemu.sh
-    tests/e2e/run.sh pv-baseline hvm-baseline pv-ours pv-latency hvm-ours stubdom-ours stubdom-upstream || true
+    tests/e2e/run.sh pv-baseline hvm-baseline pv-ours pv-latency pv-load hvm-ours stubdom-ours stubdom-upstream || true
 fi
 
 # per_read_ns FILE: the per-read time cfgread printed in FILE.
@@ -67,6 +70,17 @@ for m in poll-us=0 poll-us=100 iothread iothread-poll=100us; do
     printf '%-58s %14s %14s %8s
 ' "PV, $m: dom0 CPU per op (us; ours: QEMU $(plf $m 4))" \
         "$(plf $m 3)" "$(plf pciback 3)" "$(ratio "$(plf $m 3)" "$(plf pciback 3)")"
+done
+# pv-load: "MODE aggregate_reads_per_s slowest_guest_us_per_read dom0_cpu_us_per_read rounds"
+ld=$R/pv-load/summary.txt
+ldf() { awk -v m="$1" -v c="$2" '$1 == m { print $c }' "$ld" 2>/dev/null || true; }
+for m in iothread iothread-poll=100us; do
+    printf '%-58s %14s %14s %8s\n' "PV, 4 guests at once, $m: reads/s in all" \
+        "$(ldf $m 2)" "$(ldf pciback 2)" "$(ratio "$(ldf $m 2)" "$(ldf pciback 2)")"
+    printf '%-58s %14s %14s %8s\n' "PV, 4 guests at once, $m: slowest guest (us/read)" \
+        "$(ldf $m 3)" "$(ldf pciback 3)" "$(ratio "$(ldf $m 3)" "$(ldf pciback 3)")"
+    printf '%-58s %14s %14s %8s\n' "PV, 4 guests at once, $m: dom0 CPU per read (us)" \
+        "$(ldf $m 4)" "$(ldf pciback 4)" "$(ratio "$(ldf $m 4)" "$(ldf pciback 4)")"
 done
 for w in rescan dump; do
     case $w in

@@ -55,6 +55,11 @@ for s in "${SCEN[@]}"; do
     [ -f "$f" ] || die "unknown scenario '$s' (have: $(cd "$E2E_SRC/scenarios" && ls *.sh | sed 's/\.sh$//' | tr '\n' ' '))"
     l=$(sed -n 's/^# e2e-timeout: *//p' "$f" | head -n1)
     limit=$(( limit + ${l:-300} ))
+    # functions a scenario adds to the bed (# e2e-outer-devices: ARGS)
+    while read -r l; do
+        read -ra a <<<"$l"
+        OUTER_DEVICES+=("${a[@]}")
+    done < <(sed -n 's/^# e2e-outer-devices: *//p' "$f")
 done
 [ "$limit" -gt 3000 ] && limit=3000
 limit=${E2E_TIMEOUT:-$limit}

@@ -1,5 +1,5 @@
-# Guest part of pv-latency (busybox sh, run by /init): find the e1000,
-# then run the config-read loops dom0 asks for, one per line on the console
+# Guest part of pv-latency and pv-load (busybox sh, run by /init): find
+# the function e2e.dev names (default the e1000), then run the config-read loops dom0 asks for, one per line on the console
 # ("run LABEL COUNT"; "quit" ends), each answered with one line
 #   @@G pvbench LABEL cfgread: ... per_read_ns=...
 # dom0 measures its own CPU time around each loop.
@@ -7,14 +7,15 @@
 if [ "$(cat /sys/hypervisor/guest_type 2>/dev/null)" = PV ]; then
     modprobe xen-pcifront || gfail pvbench "modprobe xen-pcifront failed"
 fi
+DEV=${E2E_DEV:-8086:100e}
 BDF=
 i=0
 while [ -z "$BDF" ] && [ "$i" -lt 60 ]; do
-    BDF=$(lspci -D -n -d 8086:100e | head -n1 | cut -d' ' -f1)
+    BDF=$(lspci -D -n -d "$DEV" | head -n1 | cut -d' ' -f1)
     [ -n "$BDF" ] || { sleep 1; i=$((i + 1)); }
 done
 if [ -z "$BDF" ]; then
-    gfail pvbench "no e1000 (8086:100e) after 60 s"
+    gfail pvbench "no $DEV after 60 s"
     exit 0
 fi
 # Warm up: the first reads after pcifront connects are slower.

@@ -1,0 +1,204 @@
+#!/bin/sh
+# e2e-timeout: 900
+# e2e-bench-only: run by make bench-e2e, not by make check
+# e2e-outer-devices: -device edu,bus=pcie.0,addr=06.0
+# Config reads under load: four PV domUs (guest/pvbench.sh), one function
+# each (the e1000, the e1000e, the edu and a second edu that only runs with
+# this scenario add to the bed), all reading their function's vendor ID at
+# the same moment through xen-pcifront. Served first by Linux's
+# xen-pciback (pci=), then by our backend as xl starts it, one QEMU per
+# guest with pv.rst's recipe (an IOThread, polling off), and the same with
+# QEMU's adaptive polling up to 100 us, the two alternated. Per round, dom0
+# starts the loops through the guests' consoles and measures: aggregate
+# reads per second (all reads over dom0's time from the first start to the
+# last answer), the slowest guest's time per read (its own clock), and
+# dom0's CPU per read (/proc/stat: QEMUs, kernel threads, interrupts).
+# Figures only (INFO lines, summary.txt); the check is that every read of
+# every guest returned its function's vendor ID.
+. /e2e/lib.sh
+scenario_begin pv-load
+
+Q=/usr/local/bin/xenpt-qemu
+N=${PVLOAD_READS:-2000}
+ROUNDS=${PVLOAD_ROUNDS:-3}
+GUESTS="1 2 3 4"
+BDF_1=$(find_devs 8086:100e | head -n1) ID_1=8086:100e
+BDF_2=$(find_devs 8086:10d3 | head -n1) ID_2=8086:10d3
+BDF_3=$(find_devs 1234:11e8 | sed -n 1p) ID_3=1234:11e8
+BDF_4=$(find_devs 1234:11e8 | sed -n 2p) ID_4=1234:11e8
+if [ -z "$BDF_1" ] || [ -z "$BDF_2" ] || [ -z "$BDF_3" ] || [ -z "$BDF_4" ]; then
+    fail dom0-devices "four functions needed (e1000, e1000e, two edus): '$BDF_1' '$BDF_2' '$BDF_3' '$BDF_4'"
+    exit 1
+fi
+bdf() { eval "echo \$BDF_$1"; }
+devid() { eval "echo \$ID_$1"; }
+log_of() { echo "/var/log/xen/console/guest-pvload$1.log"; }
+DEVS="$BDF_1 $BDF_2 $BDF_3 $BDF_4"
+assign_all $DEVS || exit 1
+: >"$RES/rounds.txt"
+BAD=
+
+# dom0's busy time (user, nice, system, irq, softirq) in USER_HZ ticks.
+cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+up_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
+# The answer is the log's last line: only its tail is read.
+has_label() { tail -c 600 "$(log_of "$1")" 2>/dev/null | grep -q "@@G pvbench $2 "; }
+wait_label() { # wait_label GUEST LABEL SECONDS (polled 10 times a second)
+    local i=0
+    while [ "$i" -lt $(($3 * 10)) ]; do
+        has_label "$1" "$2" && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+# dom0's busy ticks per 100 s while only the waiting loop runs.
+background() {
+    local b0 t0 b1 t1
+    b0=$(cpu_busy); t0=$(up_cs)
+    wait_label 1 never 4
+    b1=$(cpu_busy); t1=$(up_cs)
+    echo "$(((b1 - b0) * 10000 / (t1 - t0)))"
+}
+
+# round MODE LABEL: one loop of N reads in every guest at once; appends
+# "MODE LABEL elapsed_cs worst_per_read_ns busy_ticks" to rounds.txt.
+round() {
+    local mode=$1 label=$2 i tty b0 b1 t0 t1 line per vid worst=0 ok=1
+    for i in $GUESTS; do
+        tty=$(xenstore-read "/local/domain/$(xl domid "pvload$i")/console/tty" 2>/dev/null)
+        [ -n "$tty" ] || { BAD="$BAD $label/$i:no-tty"; return 1; }
+        eval "TTY_$i=\$tty"
+    done
+    b0=$(cpu_busy); t0=$(up_cs)
+    for i in $GUESTS; do eval "echo \"run $label $N\" >\"\$TTY_$i\""; done
+    for i in $GUESTS; do
+        wait_label "$i" "$label" 300 || { BAD="$BAD $label/$i:no-answer"; ok=0; }
+    done
+    b1=$(cpu_busy); t1=$(up_cs)
+    [ "$ok" = 1 ] || return 1
+    for i in $GUESTS; do
+        line=$(tr -d '\r' <"$(log_of "$i")" | grep "@@G pvbench $label " | tail -n1)
+        per=$(echo "$line" | sed -n 's/.*per_read_ns=\([0-9]*\).*/\1/p')
+        vid=$(devid "$i"); vid=${vid%%:*}
+        echo "$line" | grep -q "reads=$N value=0x$vid changed=0 errors=0" ||
+            BAD="$BAD $label/$i:${line#*cfgread: }"
+        [ "${per:-0}" -gt "$worst" ] && worst=$per
+    done
+    echo "$mode $label $((t1 - t0)) $worst $((b1 - b0))" >>"$RES/rounds.txt"
+}
+
+# guests KIND: xl creates pvload1..4, KIND pciback or ours; waits for each
+# to be ready. ours_cfg_lines GUEST: what ours adds to a guest's xl.cfg.
+ours_cfg_lines() {
+    echo 'passthrough = "enabled"'
+    echo 'e820_host = 1'
+    echo 'device_model_version = "qemu-xen"'
+    echo "device_model_override = \"$Q\""
+    echo "device_model_args_pv = [ \"-object\", \"iothread,id=pvio,poll-max-ns=0\", \"-device\", \"xen-pciback-pv,id=pvpci,hosts=$(bdf "$1"),assign=on,iothread=pvio,poll-us=0\" ]"
+    echo 'channel = [ "name=org.xenpt.pv-pci,connection=pty" ]'
+}
+guests() {
+    local kind=$1 i cfg
+    for i in $GUESTS; do
+        cfg=/tmp/pvload$i-$kind.cfg
+        printf '%s\n' "name = \"pvload$i\"" 'type = "pv"' \
+            'kernel = "/e2e/guest/vmlinuz"' 'ramdisk = "/e2e/guest/initrd.img"' \
+            "extra = \"console=hvc0 quiet e2e.scenario=pvbench e2e.dev=$(devid "$i")\"" \
+            'memory = 128' 'vcpus = 1' 'on_poweroff = "destroy"' \
+            'on_crash = "destroy"' >"$cfg"
+        if [ "$kind" = pciback ]; then
+            echo "pci = [ '$(bdf "$i")' ]" >>"$cfg"
+        else
+            ours_cfg_lines "$i" >>"$cfg"
+        fi
+        save_file "$cfg" "pvload$i-$kind.cfg"
+        rm -f "$(log_of "$i")"
+        xl_create_as "xl-create-$kind-$i" "$cfg" || return 1
+    done
+    for i in $GUESTS; do
+        if ! guest_said "pvload$i" "$(log_of "$i")" '@@G pvbench-ready' 240; then
+            fail measured "$kind: guest $i never became ready"
+            cp "$(log_of "$i")" "$RES/console-$kind-$i.log" 2>/dev/null
+            return 1
+        fi
+    done
+}
+end_guests() { # end_guests KIND
+    local i d tty q qs=
+    for i in $GUESTS; do
+        d=$(xl domid "pvload$i" 2>/dev/null) || continue
+        q=$(pvb_qemu "$d") && qs="$qs $q"
+        tty=$(xenstore-read "/local/domain/$d/console/tty" 2>/dev/null)
+        [ -n "$tty" ] && echo quit >"$tty"
+        capture "xl-destroy-$1-$i.log" xl destroy "pvload$i"
+    done
+    for i in $GUESTS; do
+        wait_for 20 dom_gone "pvload$i"
+        cp "$(log_of "$i")" "$RES/console-$1-$i.log" 2>/dev/null
+    done
+    # (each QEMU releases its function before the function goes back to dom0)
+    for q in $qs; do wait_for 20 sh -c "! kill -0 $q 2>/dev/null"; done
+}
+# qom_all SETTING: the same HMP command to every guest's QEMU.
+qom_all() {
+    local i
+    for i in $GUESTS; do
+        xl qemu-monitor-command "pvload$i" "$1" >>"$RES/settings.txt" 2>&1
+    done
+}
+
+# 1. Linux's xen-pciback.
+if guests pciback; then
+    BG_pciback=$(background)
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do round pciback "pb-$r"; r=$((r + 1)); done
+fi
+end_guests pciback
+
+# 2. Ours, started by xl: polling off and QEMU's adaptive polling up to
+# 100 us, alternated.
+if guests ours; then
+    BG_ours=$(background)
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do
+        qom_all "qom-set /objects/pvio poll-max-ns 0"
+        round iothread "io-$r"
+        qom_all "qom-set /objects/pvio poll-max-ns 100000"
+        round iothread-poll=100us "iop-$r"
+        r=$((r + 1))
+    done
+fi
+end_guests ours
+unassign_all $DEVS
+
+# Medians per mode: aggregate reads/s, the slowest guest's us per read,
+# dom0 CPU us per read (background taken off).
+summary() { # summary MODE BG
+    awk -v m="$1" -v bg="${2:-0}" -v n="$N" '
+        $1 == m && $3 > 0 { k++; agg[k] = 4 * n * 100 / $3; worst[k] = $4 / 1000
+                            cpu[k] = ($5 - bg * $3 / 10000) * 10000 / (4 * n) }
+        function med(a, k,   i, j, t) {
+            for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
+                if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+            return a[int((k + 1) / 2)] }
+        END { if (k) printf "%s %.0f %.0f %.0f %d\n", m, med(agg, k), med(worst, k), med(cpu, k), k }
+    ' "$RES/rounds.txt"
+}
+{
+    summary pciback "${BG_pciback:-0}"
+    summary iothread "${BG_ours:-0}"
+    summary iothread-poll=100us "${BG_ours:-0}"
+} >"$RES/summary.txt"
+while read -r m agg worst cpu k; do
+    info "$m: 4 guests at once: ${agg} reads/s in all, slowest guest ${worst} us per read, dom0 CPU ${cpu} us per read (median of $k rounds of 4 x $N reads)"
+done <"$RES/summary.txt"
+info "dom0 background (ticks per 100 s): pciback guests ${BG_pciback:-?}, ours ${BG_ours:-?}"
+rounds=$(wc -l <"$RES/rounds.txt")
+# Every read of every guest returned its vendor ID, and every round ran.
+if [ -z "$BAD" ] && [ "$rounds" -eq $((ROUNDS * 3)) ]; then
+    pass reads-correct
+else
+    fail reads-correct "$rounds of $((ROUNDS * 3)) rounds:$BAD"
+fi
+info "scenario took $(elapsed "$T_BEGIN") s"
+exit 0
