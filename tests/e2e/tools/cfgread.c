@@ -11,7 +11,11 @@
  * (pcifront in a PV domU, CF8/CFC or ECAM in an HVM guest).  Prints:
  *
  *   cfgread: dev=... off=0x0 size=2 reads=2000 value=0x8086 changed=0
- *            errors=0 elapsed_us=... per_read_ns=...
+ *            errors=0 elapsed_us=... per_read_ns=... start_us=... end_us=...
+ *
+ * start_us and end_us are the wall clock (CLOCK_REALTIME, microseconds)
+ * around the loop: PV domains share Xen's wall clock, so loops of several
+ * guests can be laid side by side.
  *
  * Exit status 0 when every read returned SIZE bytes, 1 otherwise.
  * Built static on the host (gcc -static -O2) so it runs in any initramfs.
@@ -26,6 +30,11 @@
 #include <unistd.h>
 
 /* A number in C notation, or @def when absent. */
+static long long wall_us(const struct timespec *t)
+{
+    return t->tv_sec * 1000000LL + t->tv_nsec / 1000;
+}
+
 static long arg_num(int argc, char **argv, int i, long def)
 {
     long v;
@@ -42,7 +51,7 @@ int main(int argc, char **argv)
     long count, off, size, i, errors = 0, changed = 0;
     int fd;
     uint32_t first = 0, v;
-    struct timespec t0, t1;
+    struct timespec t0, t1, w0, w1;
     long long ns;
 
     if (argc < 2) {
@@ -67,6 +76,7 @@ int main(int argc, char **argv)
         perror(path);
         return 1;
     }
+    clock_gettime(CLOCK_REALTIME, &w0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (i = 0; i < count; i++) {
         v = 0;
@@ -81,11 +91,13 @@ int main(int argc, char **argv)
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_REALTIME, &w1);
     close(fd);
     ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
     printf("cfgread: dev=%s off=0x%lx size=%ld reads=%ld value=0x%0*x "
-           "changed=%ld errors=%ld elapsed_us=%lld per_read_ns=%lld\n",
+           "changed=%ld errors=%ld elapsed_us=%lld per_read_ns=%lld "
+           "start_us=%lld end_us=%lld\n",
            argv[1], off, size, count, (int)size * 2, first, changed, errors,
-           ns / 1000, ns / count);
+           ns / 1000, ns / count, wall_us(&w0), wall_us(&w1));
     return errors ? 1 : 0;
 }
