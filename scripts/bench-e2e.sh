@@ -75,11 +75,11 @@ done
 ld=$R/pv-load/summary.txt
 ldf() { awk -v m="$1" -v c="$2" '$1 == m { print $c }' "$ld" 2>/dev/null || true; }
 for m in iothread iothread-poll=100us; do
-    printf '%-58s %14s %14s %8s\n' "PV, 4 guests at once, $m: reads/s in all" \
+    printf '%-58s %14s %14s %8s\n' "PV, 4 at once, $m: reads/s (all guests)" \
         "$(ldf $m 2)" "$(ldf pciback 2)" "$(ratio "$(ldf $m 2)" "$(ldf pciback 2)")"
-    printf '%-58s %14s %14s %8s\n' "PV, 4 guests at once, $m: slowest guest (us/read)" \
+    printf '%-58s %14s %14s %8s\n' "PV, 4 at once, $m: slowest guest us/read" \
         "$(ldf $m 3)" "$(ldf pciback 3)" "$(ratio "$(ldf $m 3)" "$(ldf pciback 3)")"
-    printf '%-58s %14s %14s %8s\n' "PV, 4 guests at once, $m: dom0 CPU per read (us)" \
+    printf '%-58s %14s %14s %8s\n' "PV, 4 at once, $m: dom0 CPU us/read" \
         "$(ldf $m 4)" "$(ldf pciback 4)" "$(ratio "$(ldf $m 4)" "$(ldf pciback 4)")"
 done
 for w in rescan dump; do
