@@ -3,7 +3,9 @@
 #
 # `make check`: every test of the overlay, from a fresh machine.
 #   1. host set-up (apt sources, build dependencies)
-#   2. standalone engine build + unit and fixture tests
+#   2. standalone engine build + unit and fixture tests, on this machine
+#      and in a Debian 13 (trixie) build root (scripts/release-core.sh:
+#      its gcc, glib and Xen 4.20 headers)
 #   3. the same tests under ASan+UBSan
 #   4. fuzz smoke of both targets (libFuzzer, clang, ASan+UBSan, the engine
 #      and the op core instrumented for coverage), FUZZ_SECONDS each
@@ -111,6 +113,16 @@ if meson_build build-core; then
         build-core/tests/func/test-xen-pci-stubdom
 else
     fail "build-core"
+fi
+
+say "standalone engine with Debian 13's toolchain and libraries (trixie build root)"
+if scripts/release-core.sh trixie; then
+    setup_ok "trixie build root, build-core in it"
+    run_tap trixie build/core-trixie/test-xpf build/core-trixie/test-xpf-fixtures \
+        build/core-trixie/test-xpv build/core-trixie/test-xen-pci-grant \
+        build/core-trixie/test-xen-pci-stubdom
+else
+    fail "trixie build-core"
 fi
 
 say "standalone engine under ASan+UBSan (build-asan)"

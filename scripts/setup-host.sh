@@ -10,7 +10,8 @@ LIST=/etc/apt/sources.list.d/xenpt-overlay.sources
 PKGS=(build-essential ninja-build pkg-config ccache flex bison rsync xz-utils
       libglib2.0-dev libpixman-1-dev libxen-dev libslirp-dev libfdt-dev
       zlib1g-dev python3-venv dpkg-dev clang libclang-rt-14-dev valgrind
-      seabios qemu-system-data ipxe-qemu qemu-system-x86 python3-docutils)
+      seabios qemu-system-data ipxe-qemu qemu-system-x86 python3-docutils
+      mmdebstrap)
 BPO_PKGS=(meson python3-pycotap)
 
 log() { printf 'setup-host: %s\n' "$*" >&2; }

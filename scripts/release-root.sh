@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A build root of another Debian release, made from Debian's archive with
+# mmdebstrap (no container runtime), cached; prints its path.
+#
+#   scripts/release-root.sh RELEASE        RELEASE: trixie (Debian 13)
+#
+# Holds that release's toolchain and what the standalone build needs (meson,
+# ninja, pkg-config, glib, the Xen headers: libxen-dev). Kept in
+# $XENPT_ROOTS (default /var/cache/xenpt-roots)/RELEASE; made again when
+# its package list changes (a stamp beside it). Needs root.
+set -euo pipefail
+
+release=${1:-}
+case "$release" in
+trixie) ;;
+*) echo "release-root: unknown release '$release' (known: trixie)" >&2; exit 2 ;;
+esac
+roots=${XENPT_ROOTS:-/var/cache/xenpt-roots}
+root=$roots/$release
+pkgs=build-essential,meson,ninja-build,pkg-config,libglib2.0-dev,libxen-dev
+want="$release $pkgs"
+
+log() { printf 'release-root: %s\n' "$*" >&2; }
+
+if [ -f "$root.stamp" ] && [ "$(cat "$root.stamp")" = "$want" ] && [ -x "$root/usr/bin/meson" ]; then
+    echo "$root"
+    exit 0
+fi
+[ "$(id -u)" = 0 ] || { log "run as root (mmdebstrap)"; exit 1; }
+command -v mmdebstrap >/dev/null || { log "mmdebstrap missing (scripts/setup-host.sh installs it)"; exit 1; }
+mkdir -p "$roots"
+rm -rf "$root" "$root.new" "$root.stamp"
+log "making the $release build root in $root (Debian's archive)"
+t0=$(date +%s)
+if ! mmdebstrap --quiet --variant=apt --include="$pkgs" "$release" "$root.new" \
+        "deb http://deb.debian.org/debian $release main" >"$roots/$release.log" 2>&1; then
+    tail -n 20 "$roots/$release.log" >&2
+    rm -rf "$root.new"
+    log "mmdebstrap failed (log: $roots/$release.log)"
+    exit 1
+fi
+mv "$root.new" "$root"
+echo "$want" >"$root.stamp"
+log "done in $(( $(date +%s) - t0 )) s ($(du -sm "$root" | cut -f1) MB)"
+echo "$root"
