@@ -14,19 +14,26 @@
 #   make bench-e2e  end-to-end benchmarks on nested Xen: PV config-read
 #                 round trips vs xen-pciback, HVM enumeration time and host
 #                 syscalls per guest access vs upstream xen-pt
+#   make qemu-trixie  the device model against Debian 13's libraries (Xen
+#                 4.20), built in a trixie build root made from Debian's
+#                 archive: build/qemu-trixie/qemu-system-x86_64
 #   make stubdom  a Linux stubdomain image with our QEMU, from Debian
 #                 packages (build/stubdom/qemu-stubdom-linux-{kernel,rootfs})
 #   make install-stubdom  copy it to libxl's default paths
 #                 (STUBDOM_DIR, default /usr/lib/xen-<version>/boot)
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
-.PHONY: all qemu check core fuzz bench bench-e2e demo e2e stubdom install-stubdom clean distclean
+.PHONY: all qemu qemu-trixie check core fuzz bench bench-e2e demo e2e stubdom install-stubdom clean distclean
 
 all: qemu
 
 qemu:
 	scripts/setup-host.sh
 	scripts/prepare-qemu.sh
+
+qemu-trixie:
+	scripts/setup-host.sh
+	scripts/release-qemu.sh trixie
 
 check:
 	scripts/check.sh

@@ -6,8 +6,8 @@
 #
 #   scripts/release-root.sh RELEASE        RELEASE: trixie (Debian 13)
 #
-# Holds that release's toolchain and what the standalone build needs (meson,
-# ninja, pkg-config, glib, the Xen headers: libxen-dev). Kept in
+# Holds that release's toolchain and what the standalone build and the
+# device model need (meson, ninja, glib, the Xen libraries: libxen-dev). Kept in
 # $XENPT_ROOTS (default /var/cache/xenpt-roots)/RELEASE; made again when
 # its package list changes (a stamp beside it). Needs root.
 set -euo pipefail
@@ -19,7 +19,10 @@ trixie) ;;
 esac
 roots=${XENPT_ROOTS:-/var/cache/xenpt-roots}
 root=$roots/$release
+# the standalone build's needs, then the device model's (QEMU's configure
+# as scripts/qemu-pin.sh gives it: Xen, KVM, no TCG)
 pkgs=build-essential,meson,ninja-build,pkg-config,libglib2.0-dev,libxen-dev
+pkgs=$pkgs,python3-venv,flex,bison,libpixman-1-dev,zlib1g-dev,libfdt-dev,ccache
 want="$release $pkgs"
 
 log() { printf 'release-root: %s\n' "$*" >&2; }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The device model built against another Debian release's libraries (its
+# Xen, glib, toolchain), in that release's build root
+# (scripts/release-root.sh), from the same prepared source tree as ours
+# (scripts/prepare-qemu.sh: pinned tarball, overlay, patches).
+#
+#   scripts/release-qemu.sh RELEASE     -> build/qemu-RELEASE/qemu-system-x86_64
+#
+# The source tree and the build directory are bind-mounted into the root
+# (the source read-only); ccache is shared with the host build. Needs root.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/qemu-pin.sh"
+release=${1:?usage: release-qemu.sh RELEASE}
+
+log() { printf 'release-qemu: %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+"$top/scripts/prepare-qemu.sh" >/dev/null
+root=$("$top/scripts/release-root.sh" "$release")
+bld=$top/build/qemu-$release
+ccache_dir=${CCACHE_DIR:-/var/cache/xenpt-overlay/ccache}
+mkdir -p "$bld" "$ccache_dir" "$root/src/qemu-src" "$root/src/qemu-build" "$root/src/ccache"
+
+exec 8>/var/lock/xenpt-qemu-build.lock
+flock 8
+mounts=()
+cleanup() {
+    local i
+    for (( i = ${#mounts[@]} - 1; i >= 0; i-- )); do umount "${mounts[i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+bind() { # bind SRC DEST [ro]
+    mount --bind "$1" "$2" || die "bind-mounting $1"
+    mounts+=("$2")
+    [ "${3:-}" = ro ] && { mount -o remount,bind,ro "$2" || die "read-only $2"; }
+    return 0
+}
+bind "$top/build/qemu-src" "$root/src/qemu-src" ro
+bind "$bld" "$root/src/qemu-build"
+bind "$ccache_dir" "$root/src/ccache"
+inroot() {
+    chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+        CCACHE_DIR=/src/ccache CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1 "$@"
+}
+
+args=("${QEMU_CONFIGURE_BASE[@]}" --enable-werror --without-default-devices
+      --with-devices-x86_64=xenpt-overlay)
+stamp=$(printf '%s\n' "$release" "${args[@]}" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$bld/build.ninja" ] || [ "$(cat "$bld/.xenpt-configure" 2>/dev/null)" != "$stamp" ]; then
+    log "configuring in ${bld#"$top"/} ($release)"
+    find "$bld" -mindepth 1 -delete
+    inroot sh -c 'cd /src/qemu-build && exec /src/qemu-src/configure "$@"' configure "${args[@]}" \
+        >"$top/build/qemu-$release.configure.log" 2>&1 ||
+        { tail -n 30 "$top/build/qemu-$release.configure.log" >&2; die "configure failed"; }
+    echo "$stamp" >"$bld/.xenpt-configure"
+fi
+log "building qemu-system-x86_64 ($release)"
+inroot ninja -C /src/qemu-build qemu-system-x86_64 >"$top/build/qemu-$release.build.log" 2>&1 ||
+    { tail -n 40 "$top/build/qemu-$release.build.log" >&2; die "build failed"; }
+log "device model: build/qemu-$release/qemu-system-x86_64 ($(inroot sh -c 'dpkg-query -W -f="\${Package} \${Version}" libxenctrl4.20 2>/dev/null || true'))"
