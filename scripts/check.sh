@@ -10,7 +10,9 @@
 #   4. fuzz smoke of both targets (libFuzzer, clang, ASan+UBSan, the engine
 #      and the op core instrumented for coverage), FUZZ_SECONDS each
 #      (default 45), each from its seed corpus in tests/fuzz/corpus
-#   5. the QEMU build with the engine compiled in, and our qtests
+#   5. the QEMU build with the engine compiled in, and our qtests; the
+#      same QEMU built against Debian 13's libraries (Xen 4.20) in the
+#      trixie build root (scripts/release-qemu.sh), started there
 #   6. the end-to-end scenarios on real Xen nested under QEMU TCG
 #      (tests/e2e/run.sh: one boot, every scenario; each PASS/FAIL counts)
 # Ends with one line "check: N passed, M failed, K skipped".
@@ -182,6 +184,25 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
     XPT_FIXTURES="$top/tests/fixtures/pci" \
         run_tap qtest "${QTESTS[@]/#/./tests/qtest/}"
     cd "$top"
+    say "the same QEMU against Debian 13's libraries, Xen 4.20 (build/qemu-trixie)"
+    if scripts/release-qemu.sh trixie; then
+        setup_ok "QEMU build: build/qemu-trixie/qemu-system-x86_64"
+        # It runs in trixie, linked to Xen 4.20's libxenctrl, and offers
+        # both devices (their own properties listed).
+        t_out=$(scripts/release-qemu.sh trixie run sh -c '
+            q=/src/qemu-build/qemu-system-x86_64
+            ldd $q | grep "libxenctrl.so.4.20 => /"
+            $q -device xen-pci-passthrough,help | grep "hostaddr="
+            $q -device xen-pciback-pv,help | grep "hosts="' 2>/dev/null)
+        if [ "$(grep -c . <<<"$t_out")" = 3 ]; then
+            pass "trixie device model: Xen 4.20 libxenctrl, xen-pci-passthrough and xen-pciback-pv offered"
+        else
+            echo "$t_out"
+            fail "trixie device model: not linked to libxenctrl 4.20 or a device missing"
+        fi
+    else
+        fail "QEMU build against trixie's libraries"
+    fi
     say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e)"
     run_e2e
 else

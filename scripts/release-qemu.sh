@@ -7,13 +7,17 @@
 # (scripts/prepare-qemu.sh: pinned tarball, overlay, patches).
 #
 #   scripts/release-qemu.sh RELEASE     -> build/qemu-RELEASE/qemu-system-x86_64
+#   scripts/release-qemu.sh RELEASE run CMD...
+#       run CMD in the root with the built tree at /src/qemu-build (after
+#       building it), e.g. run /src/qemu-build/qemu-system-x86_64 -device help
 #
 # The source tree and the build directory are bind-mounted into the root
 # (the source read-only); ccache is shared with the host build. Needs root.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/qemu-pin.sh"
-release=${1:?usage: release-qemu.sh RELEASE}
+release=${1:?usage: release-qemu.sh RELEASE [run CMD...]}
+shift
 
 log() { printf 'release-qemu: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -60,4 +64,8 @@ fi
 log "building qemu-system-x86_64 ($release)"
 inroot ninja -C /src/qemu-build qemu-system-x86_64 >"$top/build/qemu-$release.build.log" 2>&1 ||
     { tail -n 40 "$top/build/qemu-$release.build.log" >&2; die "build failed"; }
-log "device model: build/qemu-$release/qemu-system-x86_64 ($(inroot sh -c 'dpkg-query -W -f="\${Package} \${Version}" libxenctrl4.20 2>/dev/null || true'))"
+log "device model: build/qemu-$release/qemu-system-x86_64 (libxenctrl: $(inroot sh -c 'dpkg-query -W -f="\${Version}" "$(dpkg -S "$(readlink -f /usr/lib/x86_64-linux-gnu/libxenctrl.so)" | cut -d: -f1)"' 2>/dev/null))"
+if [ "${1:-}" = run ]; then
+    shift
+    inroot "$@"
+fi

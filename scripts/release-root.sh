@@ -22,7 +22,7 @@ root=$roots/$release
 # the standalone build's needs, then the device model's (QEMU's configure
 # as scripts/qemu-pin.sh gives it: Xen, KVM, no TCG)
 pkgs=build-essential,meson,ninja-build,pkg-config,libglib2.0-dev,libxen-dev
-pkgs=$pkgs,python3-venv,flex,bison,libpixman-1-dev,zlib1g-dev,libfdt-dev,ccache
+pkgs=$pkgs,python3-venv,python3-pycotap,flex,bison,libpixman-1-dev,zlib1g-dev,libfdt-dev,ccache
 want="$release $pkgs"
 
 log() { printf 'release-root: %s\n' "$*" >&2; }
@@ -34,6 +34,15 @@ fi
 [ "$(id -u)" = 0 ] || { log "run as root (mmdebstrap)"; exit 1; }
 command -v mmdebstrap >/dev/null || { log "mmdebstrap missing (scripts/setup-host.sh installs it)"; exit 1; }
 mkdir -p "$roots"
+# Nothing may stay mounted inside (release-qemu.sh bind-mounts build trees
+# there; a killed run leaves them): rm -rf would go through a bind mount.
+for d in "$root" "$root.new"; do
+    awk -v r="$d/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r |
+        while read -r m; do umount "$m" || { log "cannot unmount $m"; exit 1; }; done
+    if awk -v r="$d/" 'index($2, r) == 1 { f = 1 } END { exit !f }' /proc/mounts; then
+        log "still mounted under $d: not removing it"; exit 1
+    fi
+done
 rm -rf "$root" "$root.new" "$root.stamp"
 log "making the $release build root in $root (Debian's archive)"
 t0=$(date +%s)
