@@ -13,6 +13,7 @@
 # Figures only (INFO lines, summary.txt); the check is that every read
 # returned the vendor ID.
 . /e2e/lib.sh
+. /e2e/bench.sh
 scenario_begin pv-latency
 
 Q=/usr/local/bin/xenpt-qemu
@@ -25,31 +26,12 @@ assign_all "$E1000"
 : >"$RES/phases.txt"
 BAD=
 
-# dom0's busy time (user, nice, system, irq, softirq) in USER_HZ ticks.
-cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
 # A process's user + system time in ticks (0 without a process).
 proc_cpu() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-up_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
-# The answer is the log's last line: only its tail is read.
-has_label() { tail -c 600 "$LOG" 2>/dev/null | grep -q "@@G pvbench $1 "; }
 # Wait up to $2 s for label $1, polling 10 times a second (the same loop
 # measures dom0's background, below).
-wait_label() {
-    local i=0
-    while [ "$i" -lt $(($2 * 10)) ]; do
-        has_label "$1" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
-}
-# dom0's busy ticks per second while only the waiting loop runs.
-background() { # background DOMID
-    local b0 t0 b1 t1
-    b0=$(cpu_busy); t0=$(up_cs)
-    wait_label "never-$1" 4
-    b1=$(cpu_busy); t1=$(up_cs)
-    echo "$(((b1 - b0) * 10000 / (t1 - t0)))"   # ticks per 100 s
-}
+wait_label() { bench_wait "$LOG" "$1" "$2" 10; }
+background() { bench_background "$LOG" 4 10; }   # ticks per 100 s
 # phase MODE LABEL DOMID QPID: one loop; appends
 # "MODE LABEL per_read_ns elapsed_cs busy_ticks qemu_ticks" to phases.txt.
 phase() {
@@ -101,7 +83,7 @@ echo "pci = [ '$E1000' ]" >>/tmp/pvlat-pb.cfg
 save_file /tmp/pvlat-pb.cfg pvlat-pciback.cfg
 if xl_create_as xl-create-pciback /tmp/pvlat-pb.cfg && guest_ready pciback; then
     d=$(xl domid pvlat)
-    BG_PB=$(background "$d")
+    BG_PB=$(background)
     r=1
     while [ "$r" -le "$ROUNDS" ]; do phase pciback "pb-$r" "$d" ""; r=$((r + 1)); done
     finish_guest "$d" pciback
@@ -112,28 +94,18 @@ fi
 # MODE (a name in the figures) is measured after SETTING (an HMP command,
 # '+' for ' ') is applied, the modes alternated ROUNDS times.
 ours_guest() {
-    local name=$1 modes= a d qpid r m cmd sep st
+    local name=$1 modes= d qpid r m cmd st
     shift
     while [ "$1" != -- ]; do modes="$modes $1"; shift; done
     shift
     base_cfg "/tmp/pvlat-$name.cfg"
-    {
-        echo 'passthrough = "enabled"'
-        echo 'e820_host = 1'
-        echo 'device_model_version = "qemu-xen"'
-        echo "device_model_override = \"$Q\""
-        sep=
-        printf 'device_model_args_pv = [ '
-        for a in "$@"; do printf '%s"%s"' "$sep" "$a"; sep=', '; done
-        echo ' ]'
-        echo 'channel = [ "name=org.xenpt.pv-pci,connection=pty" ]'
-    } >>"/tmp/pvlat-$name.cfg"
+    ours_pv_cfg "$@" >>"/tmp/pvlat-$name.cfg"
     save_file "/tmp/pvlat-$name.cfg" "pvlat-$name.cfg"
     rm -f "$LOG"
     xl_create_as "xl-create-$name" "/tmp/pvlat-$name.cfg" && guest_ready "$name" || return 1
     d=$(xl domid pvlat)
     qpid=$(pvb_qemu "$d")
-    eval "BG_$name=\$(background \"\$d\")"
+    eval "BG_$name=\$(background)"
     r=1
     while [ "$r" -le "$ROUNDS" ]; do
         for m in $modes; do
@@ -173,13 +145,9 @@ unassign_all "$E1000"
 # Medians per mode: read latency, dom0 CPU per op (background taken off),
 # our QEMU's CPU per op.
 summary() { # summary MODE BG
-    awk -v m="$1" -v bg="${2:-0}" -v n="$N" '
+    awk -v m="$1" -v bg="${2:-0}" -v n="$N" "$AWK_MEDIAN"'
         $1 == m { k++; lat[k] = $3 / 1000
                   cpu[k] = ($5 - bg * $4 / 10000) * 10000 / n; q[k] = $6 * 10000 / n }
-        function med(a, k,   i, j, t) {
-            for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
-                if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-            return a[int((k + 1) / 2)] }
         END { if (k) printf "%s %.0f %.0f %.0f %d\n", m, med(lat, k), med(cpu, k), med(q, k), k }
     ' "$RES/phases.txt"
 }

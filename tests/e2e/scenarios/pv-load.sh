@@ -17,6 +17,7 @@
 # Figures only (INFO lines, summary.txt); the check is that every read of
 # every guest returned its function's vendor ID.
 . /e2e/lib.sh
+. /e2e/bench.sh
 scenario_begin pv-load
 
 Q=/usr/local/bin/xenpt-qemu
@@ -39,29 +40,10 @@ assign_all $DEVS || exit 1
 : >"$RES/rounds.txt"
 BAD=
 
-# dom0's busy time (user, nice, system, irq, softirq) in USER_HZ ticks.
-cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
-up_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
-# The answer is the log's last line: only its tail is read.
-has_label() { tail -c 600 "$(log_of "$1")" 2>/dev/null | grep -q "@@G pvbench $2 "; }
 # wait_label GUEST LABEL SECONDS: polled twice a second (the loops' own
 # times come from the guests' clocks, so dom0 need not poll often).
-wait_label() {
-    local i=0
-    while [ "$i" -lt $(($3 * 2)) ]; do
-        has_label "$1" "$2" && return 0
-        sleep 0.5; i=$((i + 1))
-    done
-    return 1
-}
-# dom0's busy ticks per 100 s while only the waiting loop runs.
-background() {
-    local b0 t0 b1 t1
-    b0=$(cpu_busy); t0=$(up_cs)
-    wait_label 1 never 6
-    b1=$(cpu_busy); t1=$(up_cs)
-    echo "$(((b1 - b0) * 10000 / (t1 - t0)))"
-}
+wait_label() { bench_wait "$(log_of "$1")" "$2" "$3" 2; }
+background() { bench_background "$(log_of 1)" 6 2; }   # ticks per 100 s
 field() { echo "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
 
 # round MODE LABEL: one loop of N reads in every guest at once. The window
@@ -97,16 +79,8 @@ round() {
     echo "$mode $label $((last - first)) $worst $((b1 - b0)) $((t1 - t0))" >>"$RES/rounds.txt"
 }
 
-# guests KIND: xl creates pvload1..4, KIND pciback or ours; waits for each
-# to be ready. ours_cfg_lines GUEST: what ours adds to a guest's xl.cfg.
-ours_cfg_lines() {
-    echo 'passthrough = "enabled"'
-    echo 'e820_host = 1'
-    echo 'device_model_version = "qemu-xen"'
-    echo "device_model_override = \"$Q\""
-    echo "device_model_args_pv = [ \"-object\", \"iothread,id=pvio,poll-max-ns=0\", \"-device\", \"xen-pciback-pv,id=pvpci,hosts=$(bdf "$1"),assign=on,iothread=pvio,poll-us=0\" ]"
-    echo 'channel = [ "name=org.xenpt.pv-pci,connection=pty" ]'
-}
+# guests KIND: xl creates pvload1..4, KIND pciback or ours (pv.rst's
+# recipe: an IOThread, polling off); waits for each to be ready.
 guests() {
     local kind=$1 i cfg
     for i in $GUESTS; do
@@ -119,7 +93,8 @@ guests() {
         if [ "$kind" = pciback ]; then
             echo "pci = [ '$(bdf "$i")' ]" >>"$cfg"
         else
-            ours_cfg_lines "$i" >>"$cfg"
+            ours_pv_cfg -object iothread,id=pvio,poll-max-ns=0 -device \
+                "xen-pciback-pv,id=pvpci,hosts=$(bdf "$i"),assign=on,iothread=pvio,poll-us=0" >>"$cfg"
         fi
         save_file "$cfg" "pvload$i-$kind.cfg"
         rm -f "$(log_of "$i")"
@@ -184,14 +159,10 @@ unassign_all $DEVS
 # Medians per mode: aggregate reads/s, the slowest guest's us per read,
 # dom0 CPU us per read (background taken off), dom0 busy % in the round.
 summary() { # summary MODE BG
-    awk -v m="$1" -v bg="${2:-0}" -v n="$N" '
+    awk -v m="$1" -v bg="${2:-0}" -v n="$N" "$AWK_MEDIAN"'
         $1 == m && $3 > 0 && $6 > 0 {
             k++; agg[k] = 4 * n * 1000000 / $3; worst[k] = $4 / 1000
             cpu[k] = ($5 - bg * $6 / 10000) * 10000 / (4 * n); busy[k] = $5 * 100 / $6 }
-        function med(a, k,   i, j, t) {
-            for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
-                if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-            return a[int((k + 1) / 2)] }
         END { if (k) printf "%s %.0f %.0f %.0f %d %.0f\n", m, med(agg, k), med(worst, k), med(cpu, k), k, med(busy, k) }
     ' "$RES/rounds.txt"
 }
