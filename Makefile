@@ -17,13 +17,17 @@
 #   make qemu-trixie  the device model against Debian 13's libraries (Xen
 #                 4.20), built in a trixie build root made from Debian's
 #                 archive: build/qemu-trixie/qemu-system-x86_64
+#   make deb      Debian packages of the device model for Debian 12 and 13
+#                 (build/deb/{bookworm,trixie}/qemu-xenpt_*.deb), built with
+#                 dpkg-buildpackage in each release's root, checked with its
+#                 lintian, installed with apt into a clean system of it
 #   make stubdom  a Linux stubdomain image with our QEMU, from Debian
 #                 packages (build/stubdom/qemu-stubdom-linux-{kernel,rootfs})
 #   make install-stubdom  copy it to libxl's default paths
 #                 (STUBDOM_DIR, default /usr/lib/xen-<version>/boot)
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
-.PHONY: all qemu qemu-trixie check core fuzz bench bench-e2e demo e2e stubdom install-stubdom clean distclean
+.PHONY: all qemu qemu-trixie deb check core fuzz bench bench-e2e demo e2e stubdom install-stubdom clean distclean
 
 all: qemu
 
@@ -34,6 +38,14 @@ qemu:
 qemu-trixie:
 	scripts/setup-host.sh
 	scripts/release-qemu.sh trixie
+
+deb: stubdom
+	DEB_STUBDOM=build/stubdom scripts/deb.sh build bookworm
+	scripts/deb.sh lint bookworm
+	scripts/deb.sh install bookworm
+	scripts/deb.sh build trixie
+	scripts/deb.sh lint trixie
+	scripts/deb.sh install trixie
 
 check:
 	scripts/check.sh

@@ -13,8 +13,12 @@
 #   5. the QEMU build with the engine compiled in, and our qtests; the
 #      same QEMU built against Debian 13's libraries (Xen 4.20) in the
 #      trixie build root (scripts/release-qemu.sh), started there
-#   6. the end-to-end scenarios on real Xen nested under QEMU TCG
-#      (tests/e2e/run.sh: one boot, every scenario; each PASS/FAIL counts)
+#   6. Debian packages of the device model for Debian 12 and 13 (make deb:
+#      dpkg-buildpackage in each release's root, lintian, apt install into
+#      a clean system of the release and a start there)
+#   7. the end-to-end scenarios on real Xen nested under QEMU TCG
+#      (tests/e2e/run.sh: one boot, every scenario; each PASS/FAIL counts),
+#      with the Debian 12 package unpacked in dom0
 # Ends with one line "check: N passed, M failed, K skipped".
 #
 # What counts: each test case of the TAP programs, each fuzz run, the
@@ -101,6 +105,39 @@ run_e2e() {
     else
         echo "e2e: $ok passed, $nok failed (counted above)"
     fi
+}
+
+# Per release: the package build (set-up), lintian of that release (a
+# check: its errors fail) and the install into a clean system of it with
+# the device model started there (a check). Debian 12's carries the
+# stubdomain image (stubdom/build.sh, Debian 12 packages).
+deb_checks() {
+    local rel stub
+    if stubdom/build.sh >build/stubdom.check.log 2>&1; then
+        setup_ok "stubdomain image: build/stubdom"
+    else
+        tail -n 20 build/stubdom.check.log
+        fail "stubdomain image (stubdom/build.sh)"
+    fi
+    for rel in bookworm trixie; do
+        stub=
+        [ "$rel" = bookworm ] && stub=$top/build/stubdom
+        if ! DEB_STUBDOM=$stub scripts/deb.sh build "$rel"; then
+            fail "Debian package for $rel: build"
+            continue
+        fi
+        setup_ok "Debian package for $rel: $(ls -t build/deb/$rel/qemu-xenpt_*_amd64.deb | head -n1)"
+        if scripts/deb.sh lint "$rel"; then
+            pass "lintian ($rel) on the $rel package: no errors"
+        else
+            fail "lintian ($rel) on the $rel package"
+        fi
+        if scripts/deb.sh install "$rel"; then
+            pass "$rel package: apt installs it into a clean $rel system, the device model starts there (both devices, Debian's data files found)"
+        else
+            fail "$rel package: install into a clean $rel system"
+        fi
+    done
 }
 
 say "host set-up"
@@ -203,8 +240,10 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
     else
         fail "QEMU build against trixie's libraries"
     fi
-    say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e)"
-    run_e2e
+    say "Debian packages (make deb): built in each release's root, lintian, apt install"
+    deb_checks
+    say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e, our Debian 12 package in dom0)"
+    E2E_OURS_DEB=$(ls -t build/deb/bookworm/qemu-xenpt_*_amd64.deb 2>/dev/null | head -n1) run_e2e
 else
     fail "QEMU build"
 fi

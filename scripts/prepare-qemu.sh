@@ -77,7 +77,7 @@ extract() {
 link_firmware() {
     # In a build tree QEMU finds firmware only under its qemu-bundle; the +ds
     # tarball carries none, so point it at Debian's packaged images.
-    local dir=$BLD/qemu-bundle/usr/local/share/qemu f
+    local dir=$BLD/qemu-bundle/usr/share/qemu f
     mkdir -p "$dir"
     for f in /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom \
              /usr/share/qemu/linuxboot*.bin /usr/share/qemu/kvmvapic.bin \

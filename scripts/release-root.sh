@@ -4,18 +4,20 @@
 # A build root of another Debian release, made from Debian's archive with
 # mmdebstrap (no container runtime), cached; prints its path.
 #
-#   scripts/release-root.sh RELEASE        RELEASE: trixie (Debian 13)
+#   scripts/release-root.sh RELEASE        RELEASE: bookworm (Debian 12)
+#                                          or trixie (Debian 13)
 #
 # Holds that release's toolchain and what the standalone build and the
-# device model need (meson, ninja, glib, the Xen libraries: libxen-dev). Kept in
+# device model need (meson, ninja, glib, the Xen libraries: libxen-dev), and
+# dpkg-buildpackage's and lintian's for its package. Kept in
 # $XENPT_ROOTS (default /var/cache/xenpt-roots)/RELEASE; made again when
 # its package list changes (a stamp beside it). Needs root.
 set -euo pipefail
 
 release=${1:-}
 case "$release" in
-trixie) ;;
-*) echo "release-root: unknown release '$release' (known: trixie)" >&2; exit 2 ;;
+bookworm|trixie) ;;
+*) echo "release-root: unknown release '$release' (known: bookworm, trixie)" >&2; exit 2 ;;
 esac
 roots=${XENPT_ROOTS:-/var/cache/xenpt-roots}
 root=$roots/$release
@@ -23,6 +25,18 @@ root=$roots/$release
 # as scripts/qemu-pin.sh gives it: Xen, KVM, no TCG)
 pkgs=build-essential,meson,ninja-build,pkg-config,libglib2.0-dev,libxen-dev
 pkgs=$pkgs,python3-venv,python3-pycotap,flex,bison,libpixman-1-dev,zlib1g-dev,libfdt-dev,ccache
+# and the package build's (scripts/deb.sh)
+pkgs=$pkgs,debhelper,lintian
+# Debian 12's meson (1.0) is older than QEMU 10's minimum (1.5) and its
+# pycotap is only in backports: a bookworm root takes both from
+# bookworm-backports, as the host build does (scripts/setup-host.sh) and as
+# Debian's own backport of QEMU 10 is built
+sources=("deb http://deb.debian.org/debian $release main")
+if [ "$release" = bookworm ]; then
+    sources+=("deb http://deb.debian.org/debian bookworm-backports main")
+    pkgs=${pkgs/meson,/meson\/bookworm-backports,}
+    pkgs=${pkgs/python3-pycotap,/python3-pycotap\/bookworm-backports,}
+fi
 want="$release $pkgs"
 
 log() { printf 'release-root: %s\n' "$*" >&2; }
@@ -47,7 +61,7 @@ rm -rf "$root" "$root.new" "$root.stamp"
 log "making the $release build root in $root (Debian's archive)"
 t0=$(date +%s)
 if ! mmdebstrap --quiet --variant=apt --include="$pkgs" "$release" "$root.new" \
-        "deb http://deb.debian.org/debian $release main" >"$roots/$release.log" 2>&1; then
+        "${sources[@]}" >"$roots/$release.log" 2>&1; then
     tail -n 20 "$roots/$release.log" >&2
     rm -rf "$root.new"
     log "mmdebstrap failed (log: $roots/$release.log)"

@@ -52,15 +52,17 @@ stage_rootfs() {
     kp=$PKGS/$(kernel_pkg); kv=$(kernel_ver)
     rm -rf "$r"
     mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,var/log} \
-             "$r"/usr/{bin,sbin,lib/$ARCH_TRIPLET,share/qemu/keymaps} "$r/lib64"
+             "$r"/usr/{bin,sbin,lib/$ARCH_TRIPLET,libexec/qemu-xenpt,share/qemu/keymaps} "$r/lib64"
     root_basics "$r"
     local x
     for x in xenstore-read xenstore-write xenstore-list xenstore-exists xenstore-ls xenstore; do
         cp -a "$PKGS/xenstore-utils/usr/bin/$x" "$r/usr/bin/"
     done
     cp "$PKGS/xen-utils-$XEN_VER/usr/lib/xen-$XEN_VER/bin/vchan-socket-proxy" "$r/usr/bin/"
-    # the device model, whichever QEMU it is (init runs /usr/bin/qemu-dm)
-    strip --strip-debug -o "$r/usr/bin/qemu-dm" "$(readlink -f "$QEMU_BIN")"
+    # the device model, whichever QEMU it is (init runs /usr/bin/qemu-dm), where
+    # our package puts it: it finds /usr/share/qemu relative to that place
+    strip --strip-debug -o "$r/usr/libexec/qemu-xenpt/qemu-system-x86_64" "$(readlink -f "$QEMU_BIN")"
+    ln -s ../libexec/qemu-xenpt/qemu-system-x86_64 "$r/usr/bin/qemu-dm"
     # what QEMU reads at start: the option ROM for -kernel, the keymap
     # libxl's -vnc/-k may name
     cp "$PKGS/qemu-system-data/usr/share/qemu/linuxboot_dma.bin" "$r/usr/share/qemu/"
@@ -71,8 +73,9 @@ stage_rootfs() {
     chmod 755 "$r/init"
     echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
     echo 'root:x:0:' >"$r/etc/group"
-    prefetch_libs "$r/usr/bin/qemu-dm" "$r/usr/bin/vchan-socket-proxy" "$r/usr/bin/xenstore"
-    resolve_libs "$r" "$r/usr/bin/qemu-dm" "$r/usr/bin/vchan-socket-proxy" \
+    local dm=$r/usr/libexec/qemu-xenpt/qemu-system-x86_64
+    prefetch_libs "$dm" "$r/usr/bin/vchan-socket-proxy" "$r/usr/bin/xenstore"
+    resolve_libs "$r" "$dm" "$r/usr/bin/vchan-socket-proxy" \
         "$r/usr/bin/xenstore" "$r/usr/bin/xenstore-read"
     # glibc's loader itself (resolve_libs copies the NEEDED sonames)
     cp -L "$(find_lib ld-linux-x86-64.so.2)" "$r/usr/lib/$ARCH_TRIPLET/"

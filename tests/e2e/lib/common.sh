@@ -15,6 +15,8 @@ LOGS=$OUT/logs
 OUTER_QEMU=${E2E_OUTER_QEMU:-/usr/bin/qemu-system-x86_64}
 # Our device model (later "ours" scenarios); optional for the baselines.
 OURS_QEMU=${E2E_OURS_QEMU:-$REPO/build/qemu-system-x86_64}
+# or our Debian package (make deb), unpacked into dom0 as dpkg would
+OURS_DEB=${E2E_OURS_DEB:-}
 
 KVER_SERIES=6.1            # bookworm kernel series
 ARCH_TRIPLET=x86_64-linux-gnu

@@ -180,26 +180,44 @@ build_base() {
         "guest-base $(du -k "$IMG/guest-base.cpio.xz" | cut -f1) KB (xz)"
 }
 
-# build_ours: our device model in /opt/xenpt (binary + the host libraries
-# ldd finds, minus glibc, which dom0 has from Debian's libc6 of the same release).
+OURS_DIR=/usr/libexec/qemu-xenpt
+# build_ours: our device model in dom0 where its package puts it
+# (/usr/libexec/qemu-xenpt, so it finds /usr/share/qemu as installed): with
+# E2E_OURS_DEB, that package's files (make deb; what dpkg -i unpacks, the
+# package has no maintainer scripts), else the built binary
+# ($OURS_QEMU). The host libraries ldd finds go to /opt/xenpt/lib (minus
+# glibc, which dom0 has from Debian's libc6 of the same release).
 # /usr/local/bin/xenpt-qemu runs it; usable as device_model_override.
 build_ours() {
-    local r=$OUT/stage/ours key lib base
+    local r=$OUT/stage/ours key lib base src bin
     rm -f "$IMG/ours.cpio.new"
-    if [ ! -x "$OURS_QEMU" ]; then
+    if [ -n "$OURS_DEB" ]; then
+        [ -f "$OURS_DEB" ] || die "E2E_OURS_DEB: no such package $OURS_DEB"
+        src=$OURS_DEB
+    elif [ -x "$OURS_QEMU" ]; then
+        src=$(readlink -f "$OURS_QEMU")
+    else
         log "our QEMU ($OURS_QEMU) not built: dom0 gets no /opt/xenpt"
         : >"$IMG/ours.cpio"; echo none >"$IMG/ours.key"
         return 0
     fi
-    key=$(sha256sum "$(readlink -f "$OURS_QEMU")" | cut -c1-16)
+    key=$(sha256sum "$src" | cut -c1-16)
     if [ "$(cat "$IMG/ours.key" 2>/dev/null)" = "$key" ] && [ -s "$IMG/ours.cpio" ]; then
         return 0
     fi
-    log "packing our QEMU ($OURS_QEMU, $key)"
+    log "packing our QEMU ($src, $key)"
     rm -rf "$r"
-    mkdir -p "$r/opt/xenpt/bin" "$r/opt/xenpt/lib" "$r/opt/xenpt/share" "$r/usr/local/bin"
-    strip --strip-debug -o "$r/opt/xenpt/bin/qemu-system-x86_64" "$(readlink -f "$OURS_QEMU")"
-    ldd "$OURS_QEMU" >"$r/opt/xenpt/ldd.txt" 2>&1
+    mkdir -p "$r/$OURS_DIR" "$r/opt/xenpt/lib" "$r/usr/local/bin"
+    bin=$r/$OURS_DIR/qemu-system-x86_64
+    if [ -n "$OURS_DEB" ]; then
+        dpkg-deb -x "$src" "$r" || die "unpacking $src failed"
+        [ -x "$bin" ] || die "$src has no $OURS_DIR/qemu-system-x86_64"
+        echo "package=$(dpkg-deb -f "$src" Package) $(dpkg-deb -f "$src" Version)" >"$r/opt/xenpt/MANIFEST"
+    else
+        strip --strip-debug -o "$bin" "$src"
+        : >"$r/opt/xenpt/MANIFEST"
+    fi
+    ldd "$bin" >"$r/opt/xenpt/ldd.txt" 2>&1
     grep -q 'not found' "$r/opt/xenpt/ldd.txt" && die "ldd: $(grep 'not found' "$r/opt/xenpt/ldd.txt")"
     while read -r lib; do
         base=$(basename "$lib")
@@ -208,15 +226,14 @@ build_ours() {
         esac
         cp -L "$lib" "$r/opt/xenpt/lib/$base"
     done < <(awk '/=> \// {print $3}' "$r/opt/xenpt/ldd.txt")
-    ln -s /usr/share/qemu "$r/opt/xenpt/share/qemu"
     cat >"$r/usr/local/bin/xenpt-qemu" <<'EOF'
 #!/bin/sh
-# Our device model (tests/e2e: packed from build/qemu-system-x86_64).
-LD_LIBRARY_PATH=/opt/xenpt/lib exec /opt/xenpt/bin/qemu-system-x86_64 "$@"
+# Our device model (tests/e2e: from our package or build/qemu-system-x86_64).
+LD_LIBRARY_PATH=/opt/xenpt/lib exec /usr/libexec/qemu-xenpt/qemu-system-x86_64 "$@"
 EOF
     chmod +x "$r/usr/local/bin/xenpt-qemu"
-    { echo "source=$OURS_QEMU"; echo "sha256=$(sha256sum "$(readlink -f "$OURS_QEMU")" | cut -d' ' -f1)";
-      echo "mtime=$(date -r "$(readlink -f "$OURS_QEMU")" '+%F %T')"; } >"$r/opt/xenpt/MANIFEST"
+    { echo "source=$src"; echo "sha256=$(sha256sum "$src" | cut -d' ' -f1)";
+      echo "mtime=$(date -r "$src" '+%F %T')"; } >>"$r/opt/xenpt/MANIFEST"
     mk_cpio "$r" "$IMG/ours.cpio"
     echo "$key" >"$IMG/ours.key"
 }

@@ -18,7 +18,7 @@ if [ -z "$EDU" ] || [ -z "$E1000" ]; then
     fail dom0-devices "edu '$EDU' / e1000 '$E1000' missing in dom0"
     exit 1
 fi
-if [ ! -x /opt/xenpt/bin/qemu-system-x86_64 ]; then
+if [ ! -x /usr/libexec/qemu-xenpt/qemu-system-x86_64 ]; then
     fail present "our QEMU is not in the image"
     exit 1
 fi
