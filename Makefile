@@ -27,7 +27,9 @@
 #                 (STUBDOM_DIR, default /usr/lib/xen-<version>/boot)
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
-.PHONY: all qemu qemu-trixie deb check core fuzz bench bench-e2e demo e2e stubdom install-stubdom clean distclean
+#   make e2e-trixie  the same on Debian 13 (Xen 4.20, Linux 6.12), with our
+#                 Debian 13 package in dom0 (not in make check yet)
+.PHONY: all qemu qemu-trixie deb e2e-trixie check core fuzz bench bench-e2e demo e2e stubdom install-stubdom clean distclean
 
 all: qemu
 
@@ -81,6 +83,11 @@ install-stubdom: stubdom
 
 e2e: qemu
 	tests/e2e/run.sh $(E2E_SCENARIOS)
+
+e2e-trixie: qemu-trixie
+	scripts/deb.sh build trixie
+	E2E_RELEASE=trixie E2E_OURS_DEB=$$(ls -t build/deb/trixie/qemu-xenpt_*_amd64.deb | head -n1) \
+	    tests/e2e/run.sh $(E2E_SCENARIOS)
 
 clean:
 	rm -rf build-core build-asan build-fuzz build-bench build-*.log

@@ -90,7 +90,7 @@ meson_build() {
 # The end-to-end suite: its verdict lines count one by one; a run that ends
 # without its summary (boot limit, a script error) is one more failure.
 run_e2e() {
-    local log=build/e2e-check.log rc verd ok nok
+    local log=build/e2e-check${E2E_RELEASE:+-$E2E_RELEASE}.log rc verd ok nok
     tests/e2e/run.sh 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     verd=$(awk '/^== e2e results/ { on = 1; next } /^-- times --/ { on = 0 } on' "$log")
@@ -110,7 +110,8 @@ run_e2e() {
 # Per release: the package build (set-up), lintian of that release (a
 # check: its errors fail) and the install into a clean system of it with
 # the device model started there (a check). Debian 12's carries the
-# stubdomain image (stubdom/build.sh, Debian 12 packages).
+# stubdomain image (stubdom/build.sh); Debian 13's none yet: a stubdomain
+# does not start on Xen 4.20 in the bed (tests/e2e/README.md).
 deb_checks() {
     local rel stub
     if stubdom/build.sh >build/stubdom.check.log 2>&1; then
@@ -242,8 +243,11 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
     fi
     say "Debian packages (make deb): built in each release's root, lintian, apt install"
     deb_checks
-    say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e, our Debian 12 package in dom0)"
+    say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e, Debian 12, our Debian 12 package in dom0)"
+    E2E_RELEASE=bookworm \
     E2E_OURS_DEB=$(ls -t build/deb/bookworm/qemu-xenpt_*_amd64.deb 2>/dev/null | head -n1) run_e2e
+    # The Debian 13 bed (make e2e-trixie) is not part of make check yet: its
+    # hvm-ours guest hung once in three runs (tests/e2e/README.md).
 else
     fail "QEMU build"
 fi

@@ -30,14 +30,14 @@ STUBDOM_SRC=$(cd "$(dirname "$0")" && pwd)
 log() { printf '[stubdom %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[stubdom] ERROR: %s\n' "$*" >&2; exit 1; }
 
-SOUT=${STUBDOM_OUT:-$REPO/build/stubdom}
-QEMU_BIN=${STUBDOM_QEMU:-$REPO/build/qemu-system-x86_64}
-XEN_VER=4.17
+# E2E_RELEASE (lib/common.sh) picks the Debian release of everything in it
+SOUT=${STUBDOM_OUT:-$STUBDOM_OURS}
+QEMU_BIN=${STUBDOM_QEMU:-$OURS_QEMU}
 # What the stubdomain's kernel loads (closure from .modinfo).
 STUB_MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pcifront)
 STUB_PKGS=(busybox-static xenstore-utils xen-utils-$XEN_VER qemu-system-data libc6)
 
-kernel_ver() { basename "$(ls -d "$PKGS/$(kernel_pkg)"/lib/modules/*/ | head -n1)"; }
+kernel_ver() { kver; }
 
 inputs_key() {
     { for p in "${STUB_PKGS[@]}" "$(kernel_pkg)"; do
@@ -68,7 +68,7 @@ stage_rootfs() {
     cp "$PKGS/qemu-system-data/usr/share/qemu/linuxboot_dma.bin" "$r/usr/share/qemu/"
     cp "$PKGS/qemu-system-data/usr/share/qemu/keymaps/"{en-us,common,modifiers} \
        "$r/usr/share/qemu/keymaps/" 2>/dev/null || true
-    install_modules "$kp/lib/modules/$kv" "$r/lib/modules/$kv" "${STUB_MODULES[@]}"
+    install_modules "$(kmods)" "$r/lib/modules/$kv" "${STUB_MODULES[@]}"
     cp "$STUBDOM_SRC/init" "$r/init"
     chmod 755 "$r/init"
     echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"

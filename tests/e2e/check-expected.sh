@@ -8,7 +8,8 @@
 # EXPECTED: tests/e2e/expected-checks.txt ("SCENARIO CHECK [fail-only]");
 # EVENTS: a run's events.log ("<ms> PASS: s/check", "<ms> FAIL: s/check: why",
 # "<ms> @@E2E s begin ..."); SCENARIO...: the scenarios the run asked for
-# (dom0 is always one).  For each asked scenario that ran (its begin marker,
+# (dom0 is always one); E2E_RELEASE the bed's Debian release (a check marked
+# "only=RELEASE" is required only there).  For each asked scenario that ran (its begin marker,
 # dom0: "@@E2E dom0 init"), prints
 #   FAIL: SCENARIO/CHECK: never reported (tests/e2e/expected-checks.txt)
 # for each required check it reported neither as PASS nor as FAIL, and
@@ -24,7 +25,7 @@ fi
 expected=$1 events=$2
 shift 2
 
-awk -v asked="dom0 $*" '
+awk -v asked="dom0 $*" -v release="${E2E_RELEASE:-bookworm}" '
     BEGIN {
         n = split(asked, a, " ")
         for (i = 1; i <= n; i++) want[a[i]] = 1
@@ -33,7 +34,9 @@ awk -v asked="dom0 $*" '
         sub(/#.*/, "")
         if (NF < 2) next
         known[$1 "/" $2] = 1
-        if ($3 != "fail-only") { req[++nreq] = $1 "/" $2; scen[nreq] = $1 }
+        if ($3 == "fail-only") next
+        if ($3 ~ /^only=/ && substr($3, 6) != release) next
+        req[++nreq] = $1 "/" $2; scen[nreq] = $1
         next
     }
     / @@E2E [^ ]+ begin/ { ran[$3] = 1; next }

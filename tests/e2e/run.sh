@@ -1,8 +1,10 @@
 #!/bin/bash
-# End-to-end test bed: real Xen 4.17 nested under QEMU TCG, PV dom0, guests.
+# End-to-end test bed: real Xen (4.17 or 4.20) nested under QEMU TCG, PV dom0, guests.
 #
 #   tests/e2e/run.sh [scenario...]      (default: all of tests/e2e/scenarios/
-#                                        but those marked e2e-bench-only)
+#                                        but those marked e2e-bench-only and
+#                                        those an e2e-releases line keeps
+#                                        from this release)
 #
 # Fetches and builds what is missing (cached in /var/cache/xenpt-e2e and
 # build/e2e/images), boots once, runs the scenarios in dom0 in the given order,
@@ -11,7 +13,8 @@
 # ran never reported. Results: build/e2e/results/<scenario>/, logs:
 # build/e2e/logs/.
 #
-# Environment: E2E_TIMEOUT (hard limit of the boot, seconds; default: 150 +
+# Environment: E2E_RELEASE (bookworm: Debian 12, Xen 4.17, the default;
+# trixie: Debian 13, Xen 4.20; lib/common.sh), E2E_TIMEOUT (hard limit of the boot, seconds; default: 150 +
 # the scenarios' own limits, at most 3000), E2E_BUILD_ONLY=1 (images only),
 # E2E_OUTER_CPU / E2E_OUTER_SMP / E2E_OUTER_ACCEL (the outer QEMU's -cpu,
 # -smp and -accel; defaults and why in lib/boot.sh).
@@ -33,13 +36,21 @@ exec 9>"${E2E_LOCK:-/var/lock/xenpt-e2e.lock}"
 flock -n 9 || { log "another e2e run holds the lock: waiting"; flock 9; }
 [ -x "$OUTER_QEMU" ] || die "outer QEMU $OUTER_QEMU missing (Debian package qemu-system-x86)"
 
+NOT_RUN=()
 if [ $# -gt 0 ]; then
     SCEN=("$@")
 else
     SCEN=()
     # every scenario but the benchmark-only ones (make bench-e2e names them)
+    # and those whose "# e2e-releases:" line leaves this release out
     for f in "$E2E_SRC/scenarios"/*.sh; do
-        grep -q '^# e2e-bench-only' "$f" || SCEN+=("$(basename "$f" .sh)")
+        grep -q '^# e2e-bench-only' "$f" && continue
+        rels=$(sed -n 's/^# e2e-releases: *//p' "$f")
+        if [ -n "$rels" ] && ! grep -qw -- "$E2E_RELEASE" <<<"${rels%% (*}"; then
+            NOT_RUN+=("$(basename "$f" .sh): ${rels#*(}")
+            continue
+        fi
+        SCEN+=("$(basename "$f" .sh)")
     done
     # PV baseline, HVM baseline, the rest, then the comparisons (shared-*),
     # which read what the others left in dom0's /results
@@ -143,6 +154,7 @@ cp "$RUN/timings.txt" "$RESULTS/timings.txt"
 echo
 echo "== e2e results (${SCEN[*]}) =="
 [ -f "$RUN/crashes.txt" ] && cat "$RUN/crashes.txt"
+for n in "${NOT_RUN[@]}"; do echo "INFO: e2e: not run on $E2E_RELEASE: ${n%)}"; done
 cat "$VERD"
 echo "-- times --"
 sed 's/^/  /' "$RUN/timings.txt"

@@ -18,7 +18,7 @@
 #   HVM_STUBDOM   1: the device model runs in a Linux stubdomain
 #                 (device_model_stubdomain_override); HVM_DM is then the
 #                 stubdomain's rootfs, "" for libxl's default one
-#                 (/usr/lib/xen-4.17/boot/qemu-stubdom-linux-rootfs);
+#                 (/usr/lib/xen-<version>/boot/qemu-stubdom-linux-rootfs);
 #                 the benchmark counts pcifront round trips (stub_bench);
 #                 the device model's trace (stderr) is in its log,
 #                 console 0 of the stubdomain

@@ -9,7 +9,25 @@
 # Files saved with save_file/capture land in /results/<scenario>/ and are sent
 # to the host over the data channel by emit_results (init does that).
 
-export PATH=/usr/local/bin:/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=/usr/local/bin:$(echo /usr/lib/xen-*/bin):/usr/sbin:/usr/bin:/sbin:/bin
+# the bed's Debian release (run.sh's E2E_RELEASE)
+E2E_RELEASE=$(cat /e2e/release 2>/dev/null || echo bookworm)
+
+# PCIBACK_MSIX_OOPS: why dom0's xen-pciback cannot enable MSI-X on this
+# release, empty where it can. Debian 13's Linux 6.12.117 PV dom0 oopses in
+# the pciback worker (NULL pointer dereference in msix_prepare_msi_desc,
+# from __pci_enable_msix_range) the first time a frontend enables MSI-X,
+# and pciback serves nothing after that; seen in this bed on 2026-12-01.
+PCIBACK_MSIX_OOPS=
+[ "$E2E_RELEASE" = bookworm ] || PCIBACK_MSIX_OOPS=linux-6.12-pciback-msix-oops
+# STUBDOM_BROKEN: why a Linux stubdomain cannot start on this release,
+# empty where it can. Debian 13: libxl 4.20 times out waiting for the
+# stubdomain (30 s), whose console 0 stays empty; the dom0 QEMU 10.0.13 that
+# serves its consoles logs "failed to create 'console' device '2': No
+# serial device #2 found" (tests/e2e/README.md); the stubdom-* scenarios
+# are not run there, the comparisons with them are left out.
+STUBDOM_BROKEN=
+[ "$E2E_RELEASE" = bookworm ] || STUBDOM_BROKEN="libxl $E2E_RELEASE: stubdomain startup times out"
 
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 

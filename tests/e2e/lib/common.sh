@@ -3,8 +3,20 @@
 
 E2E_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO=$(cd "$E2E_SRC/../.." && pwd)
-CACHE=${E2E_CACHE:-/var/cache/xenpt-e2e}
-OUT=${E2E_OUT:-$REPO/build/e2e}
+
+# The Debian release the bed is made of (Xen, dom0 and guest kernel, xl, the
+# baseline QEMU, our package): bookworm (Debian 12, Xen 4.17, Linux 6.1) or
+# trixie (Debian 13, Xen 4.20, Linux 6.12). Each has its own package cache
+# and output directory.
+E2E_RELEASE=${E2E_RELEASE:-bookworm}
+case "$E2E_RELEASE" in
+bookworm) XEN_VER=4.17; KVER_SERIES=6.1; rel_sfx= ;;
+trixie) XEN_VER=4.20; KVER_SERIES=6.12; rel_sfx=-trixie ;;
+*) printf '[e2e] ERROR: E2E_RELEASE=%s: bookworm or trixie\n' "$E2E_RELEASE" >&2; exit 1 ;;
+esac
+export E2E_RELEASE   # stubdom/build.sh and check-expected.sh read it too
+CACHE=${E2E_CACHE:-/var/cache/xenpt-e2e}${rel_sfx:+/$E2E_RELEASE}
+OUT=${E2E_OUT:-$REPO/build/e2e$rel_sfx}
 DEBS=$CACHE/debs
 PKGS=$CACHE/pkgs
 IMG=$OUT/images
@@ -13,19 +25,25 @@ LOGS=$OUT/logs
 
 # The outer QEMU (Debian's qemu-system-x86 7.2, see docs/nested-xen notes).
 OUTER_QEMU=${E2E_OUTER_QEMU:-/usr/bin/qemu-system-x86_64}
-# Our device model (later "ours" scenarios); optional for the baselines.
-OURS_QEMU=${E2E_OURS_QEMU:-$REPO/build/qemu-system-x86_64}
+# Our device model (later "ours" scenarios); optional for the baselines:
+# built against the release's libraries (Debian 13: make qemu-trixie).
+if [ "$E2E_RELEASE" = bookworm ]; then
+    OURS_QEMU=${E2E_OURS_QEMU:-$REPO/build/qemu-system-x86_64}
+else
+    OURS_QEMU=${E2E_OURS_QEMU:-$REPO/build/qemu-$E2E_RELEASE/qemu-system-x86_64}
+fi
+# Our stubdomain image for the release (stubdom/build.sh's output)
+STUBDOM_OURS=$REPO/build/stubdom$rel_sfx
 # or our Debian package (make deb), unpacked into dom0 as dpkg would
 OURS_DEB=${E2E_OURS_DEB:-}
 
-KVER_SERIES=6.1            # bookworm kernel series
 ARCH_TRIPLET=x86_64-linux-gnu
 
 # Debian packages that make up the bed (libraries they need are resolved
 # automatically from ELF NEEDED entries, see lib/pkg.sh: resolve_libs).
 PKG_LIST=(
-    xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
-    libxenmisc4.17 libxenstore4 libxencall1 libxendevicemodel1 libxenevtchn1
+    xen-hypervisor-$XEN_VER-amd64 xen-utils-$XEN_VER xen-utils-common xenstore-utils
+    libxenmisc$XEN_VER libxenstore4 libxencall1 libxendevicemodel1 libxenevtchn1
     libxenforeignmemory1 libxengnttab1 libxenhypfs1 libxentoolcore1 libxentoollog1
     busybox-static pciutils libpci3 pci.ids strace
     qemu-system-xen qemu-system-data seabios
@@ -42,8 +60,19 @@ fmt_ms() { printf '%d.%01d s' $(( $1 / 1000 )) $(( ($1 % 1000) / 100 )); }
 # sha256 of a list of files/strings, used as cache keys.
 hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
+# pkg_file PKG PATH: PATH (absolute, without /usr) in the unpacked PKG,
+# under /usr or not (Debian 13's packages moved theirs to /usr)
+pkg_file() {
+    local f
+    for f in "$PKGS/$1$2" "$PKGS/$1/usr$2"; do
+        [ -e "$f" ] && { echo "$f"; return 0; }
+    done
+    echo "pkg_file: $2 not in package $1 ($E2E_RELEASE)" >&2
+    return 1
+}
+
 # Busybox from the unpacked package runs on the host too (cpio -o, etc.).
-bb() { "$PKGS/busybox-static/bin/busybox" "$@"; }
+bb() { "$(pkg_file busybox-static /bin/busybox)" "$@"; }
 
 # root_basics ROOT: usrmerge links (/lib -> usr/lib, /var/run -> ../run),
 # busybox with a link per applet, the loader where ELF files look for it.
@@ -52,7 +81,7 @@ root_basics() {
     local r=$1 a
     ln -s usr/lib "$r/lib"   # /lib/x86_64-linux-gnu is ld.so's default path too
     ln -s ../run "$r/var/run"
-    cp "$PKGS/busybox-static/bin/busybox" "$r/bin/busybox"
+    cp "$(pkg_file busybox-static /bin/busybox)" "$r/bin/busybox"
     for a in $(bb --list); do
         [ "$a" = busybox ] || [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
     done

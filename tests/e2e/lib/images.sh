@@ -6,7 +6,7 @@
 #   dom0-base.cpio      dom0 rootfs: busybox, Xen tools, qemu-system-xen, libs,
 #                       modules, guest kernel           (cached on its inputs)
 #   guest-base.cpio.xz  guest rootfs: busybox, pciutils, modules (cached)
-#   ours.cpio           our device model + its libs (/opt/xenpt, cached on the binary)
+#   ours.cpio           our device model + its libs (cached on the package or binary)
 #   run.cpio            init, scenario scripts, guest initrd (rebuilt every run)
 #   dom0-initrd.cpio    base + ours + run, concatenated (the kernel unpacks all)
 # shellcheck shell=bash
@@ -18,14 +18,21 @@ fetch_all() {
     fetch_pkgs "${PKG_LIST[@]}" "$(kernel_pkg)"
 }
 
-kver() { basename "$(ls -d "$PKGS/$(kernel_pkg)"/lib/modules/*/ | head -n1)"; }
 
-# The xz payload of a bzImage is the (stripped) vmlinux ELF.
+# The payload of a bzImage is the (stripped) vmlinux ELF, xz-compressed
+# (Debian 12) or zstd-compressed (Debian 13).
 extract_vmlinux() {
     local bz=$1 out=$2 off
     off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bz" | head -n1 | cut -d: -f1)
-    [ -n "$off" ] || die "no xz payload in $bz"
-    tail -c +$((off + 1)) "$bz" | xz -dc --single-stream >"$out.tmp" 2>/dev/null
+    if [ -n "$off" ]; then
+        tail -c +$((off + 1)) "$bz" | xz -dc --single-stream >"$out.tmp" 2>/dev/null
+    else
+        off=$(LC_ALL=C grep -obUaP '\x28\xb5\x2f\xfd' "$bz" | head -n1 | cut -d: -f1)
+        [ -n "$off" ] || die "no xz or zstd payload in $bz"
+        # the payload ends before the bzImage's trailer: zstd stops at the
+        # end of its frame and complains about the rest
+        tail -c +$((off + 1)) "$bz" | zstd -dcq >"$out.tmp" 2>/dev/null
+    fi
     [ "$(head -c4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ] || die "extracted vmlinux is not ELF"
     mv "$out.tmp" "$out"
 }
@@ -45,35 +52,53 @@ build_tools() {
 # The guest kernel's module build tree: Debian's linux-headers (arch and
 # common) and linux-kbuild packages unpacked into one root, so their
 # relative links resolve; the Makefile's absolute include is redirected.
+# (Debian 12 names linux-kbuild by series, 6.1; Debian 13 by version.)
 kbuild_dir() {
-    local kv root hdr k
+    local kv root hdr k kb
     kv=$(kver)
     root=$OUT/kbuild
     hdr=$root/usr/src/linux-headers-$kv
     k="${kv%-amd64}"
+    kb=linux-kbuild-$KVER_SERIES
+    [ "$E2E_RELEASE" = bookworm ] || kb=linux-kbuild-$k
     if [ ! -f "$root/.ok" ] || [ "$(cat "$root/.ok")" != "$kv" ]; then
-        fetch_pkgs "linux-headers-$kv" "linux-headers-$k-common" "linux-kbuild-$KVER_SERIES"
+        FETCH_NODEPS=1 fetch_pkgs "linux-headers-$kv" "linux-headers-$k-common" "$kb"
         rm -rf "$root"; mkdir -p "$root"
         cp -a "$PKGS/linux-headers-$kv/." "$PKGS/linux-headers-$k-common/." \
-              "$PKGS/linux-kbuild-$KVER_SERIES/." "$root/"
+              "$PKGS/$kb/." "$root/"
         sed -i "s#^include /usr/src/#include $root/usr/src/#" "$hdr/Makefile"
         echo "$kv" >"$root/.ok"
     fi
     echo "$hdr"
 }
 
-# Out-of-tree test modules (tools/*/Kbuild) for the guest kernel.
+# Out-of-tree test modules (tools/*/Kbuild) for the guest kernel. For
+# Debian 13 built in its build root (scripts/release-root.sh: the
+# release's gcc, which built its kernel; kbuild's tools linked against its
+# libraries), $OUT bind-mounted there at the same path.
 build_test_modules() {
-    local hdr d name
+    local hdr d name troot=
+    local -a run=() mk=()
     hdr=$(kbuild_dir)
+    if [ "$E2E_RELEASE" != bookworm ]; then
+        troot=$("$REPO/scripts/release-root.sh" "$E2E_RELEASE") || die "no $E2E_RELEASE build root"
+        mkdir -p "$troot$OUT"
+        mount --bind "$OUT" "$troot$OUT" || die "bind-mounting $OUT into $troot"
+        run=(chroot "$troot" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8)
+        # no BTF for the test module (it would need pahole)
+        mk+=(CONFIG_DEBUG_INFO_BTF_MODULES=)
+    fi
     for d in "$E2E_SRC"/tools/*/; do
         [ -f "$d/Kbuild" ] || continue
         name=$(basename "$d")
         rm -rf "$OUT/mod/$name"; mkdir -p "$OUT/mod/$name"
         cp "$d"/* "$OUT/mod/$name/"
-        make -s -C "$hdr" M="$OUT/mod/$name" modules >"$OUT/mod/$name.log" 2>&1 ||
-            { tail -n 20 "$OUT/mod/$name.log" >&2; die "building module $name failed"; }
+        if ! "${run[@]}" make -s -C "$hdr" M="$OUT/mod/$name" "${mk[@]}" modules >"$OUT/mod/$name.log" 2>&1; then
+            [ -z "$troot" ] || umount "$troot$OUT"
+            tail -n 20 "$OUT/mod/$name.log" >&2; die "building module $name failed"
+        fi
     done
+    [ -z "$troot" ] || umount "$troot$OUT" || die "cannot unmount $troot$OUT"
 }
 
 # Common skeleton: busybox with applet links, directories, ld.so link.
@@ -101,14 +126,14 @@ build_dom0_base() {
     stage_skeleton "$r"
     # Xen tools: the versioned directory holds the real binaries (the
     # /usr/sbin names are wrappers reading /sys/hypervisor/version).
-    mkdir -p "$r/usr/lib/xen-4.17/bin" "$r/usr/lib/xen-4.17/boot"
-    cp -a "$PKGS/xen-utils-4.17/usr/lib/xen-4.17/bin/." "$r/usr/lib/xen-4.17/bin/"
-    rm -f "$r"/usr/lib/xen-4.17/bin/{pygrub,xenpvnetboot,xendomains,test-*}
-    cp "$PKGS/xen-utils-4.17/usr/lib/xen-4.17/boot/hvmloader" "$r/usr/lib/xen-4.17/boot/"
-    for x in "$r"/usr/lib/xen-4.17/bin/*; do ln -sf "/usr/lib/xen-4.17/bin/$(basename "$x")" "$r/usr/sbin/"; done
+    mkdir -p "$r/usr/lib/xen-$XEN_VER/bin" "$r/usr/lib/xen-$XEN_VER/boot"
+    cp -a "$PKGS/xen-utils-$XEN_VER/usr/lib/xen-$XEN_VER/bin/." "$r/usr/lib/xen-$XEN_VER/bin/"
+    rm -f "$r"/usr/lib/xen-$XEN_VER/bin/{pygrub,xenpvnetboot,xendomains,test-*}
+    cp "$PKGS/xen-utils-$XEN_VER/usr/lib/xen-$XEN_VER/boot/hvmloader" "$r/usr/lib/xen-$XEN_VER/boot/"
+    for x in "$r"/usr/lib/xen-$XEN_VER/bin/*; do ln -sf "/usr/lib/xen-$XEN_VER/bin/$(basename "$x")" "$r/usr/sbin/"; done
     # libxl execs the QMP proxy of a stubdomain at Debian's path
     # (xen-utils-common's wrapper there; the real binary directly here)
-    ln -sf /usr/lib/xen-4.17/bin/vchan-socket-proxy "$r/usr/bin/vchan-socket-proxy"
+    ln -sf /usr/lib/xen-$XEN_VER/bin/vchan-socket-proxy "$r/usr/bin/vchan-socket-proxy"
     # xenstore-read/-write/-ls/-watch (scenarios read the backends' state)
     cp -a "$PKGS/xenstore-utils/usr/bin/." "$r/usr/bin/"
     # strace -c on the device models (HVM benchmark: host syscalls per access)
@@ -129,11 +154,11 @@ build_dom0_base() {
     # dlopen()ed by glibc's pthread_cancel (xl aborts without it).
     cp -L "$PKGS/libgcc-s1/lib/$ARCH_TRIPLET/libgcc_s.so.1" "$r/usr/lib/$ARCH_TRIPLET/" 2>/dev/null ||
         cp -L "$PKGS/libgcc-s1/usr/lib/$ARCH_TRIPLET/libgcc_s.so.1" "$r/usr/lib/$ARCH_TRIPLET/"
-    install_modules "$kp/lib/modules/$kv" "$r/lib/modules/$kv" "${DOM0_MODULES[@]}"
+    install_modules "$(kmods)" "$r/lib/modules/$kv" "${DOM0_MODULES[@]}"
     # Guest kernel (bzImage: HVM direct kernel boot and PV domU).
     mkdir -p "$r/e2e/guest"
     cp "$kp/boot/vmlinuz-$kv" "$r/e2e/guest/vmlinuz"
-    mapfile -t elfs < <(elf_files "$r/bin" "$r/usr/bin" "$r/usr/sbin" "$r/usr/lib/xen-4.17/bin" "$r/usr/libexec" "$r/usr/lib/$ARCH_TRIPLET")
+    mapfile -t elfs < <(elf_files "$r/bin" "$r/usr/bin" "$r/usr/sbin" "$r/usr/lib/xen-$XEN_VER/bin" "$r/usr/libexec" "$r/usr/lib/$ARCH_TRIPLET")
     prefetch_libs "${elfs[@]}"
     resolve_libs "$r" "${elfs[@]}"
     mk_cpio "$r" "$IMG/dom0-base.cpio"
@@ -143,7 +168,7 @@ build_guest_base() {
     local r=$OUT/stage/guest kp kv
     kp=$PKGS/$(kernel_pkg); kv=$(kver)
     stage_skeleton "$r"
-    install_modules "$kp/lib/modules/$kv" "$r/lib/modules/$kv" "${GUEST_MODULES[@]}"
+    install_modules "$(kmods)" "$r/lib/modules/$kv" "${GUEST_MODULES[@]}"
     mkdir -p "$r/lib/modules/$kv/extra"
     cp "$OUT"/mod/*/*.ko "$r/lib/modules/$kv/extra/"
     prefetch_libs "$r/usr/bin/lspci" "$r/usr/bin/setpci"
@@ -169,7 +194,7 @@ build_base() {
     fi
     log "building base images"
     rm -f "$IMG/base.key"
-    gzip -dc "$PKGS/xen-hypervisor-4.17-amd64/boot/xen-4.17-amd64.gz" >"$IMG/xen"
+    gzip -dc "$PKGS/xen-hypervisor-$XEN_VER-amd64/boot/xen-$XEN_VER-amd64.gz" >"$IMG/xen"
     extract_vmlinux "$PKGS/$(kernel_pkg)/boot/vmlinuz-$(kver)" "$IMG/vmlinux"
     build_test_modules
     build_dom0_base
@@ -183,13 +208,15 @@ build_base() {
 OURS_DIR=/usr/libexec/qemu-xenpt
 # build_ours: our device model in dom0 where its package puts it
 # (/usr/libexec/qemu-xenpt, so it finds /usr/share/qemu as installed): with
-# E2E_OURS_DEB, that package's files (make deb; what dpkg -i unpacks, the
-# package has no maintainer scripts), else the built binary
-# ($OURS_QEMU). The host libraries ldd finds go to /opt/xenpt/lib (minus
-# glibc, which dom0 has from Debian's libc6 of the same release).
+# E2E_OURS_DEB, that package's files (what dpkg -i unpacks; it has no
+# maintainer scripts) and its Depends from the release's archive (the first
+# of each alternative, as apt takes them), else the built binary
+# ($OURS_QEMU). The shared libraries it needs come from the release's
+# packages (resolve_libs; /opt/xenpt/libs.txt lists them).
 # /usr/local/bin/xenpt-qemu runs it; usable as device_model_override.
 build_ours() {
-    local r=$OUT/stage/ours key lib base src bin
+    local r=$OUT/stage/ours key src bin
+    local -a deps=()
     rm -f "$IMG/ours.cpio.new"
     if [ -n "$OURS_DEB" ]; then
         [ -f "$OURS_DEB" ] || die "E2E_OURS_DEB: no such package $OURS_DEB"
@@ -197,7 +224,7 @@ build_ours() {
     elif [ -x "$OURS_QEMU" ]; then
         src=$(readlink -f "$OURS_QEMU")
     else
-        log "our QEMU ($OURS_QEMU) not built: dom0 gets no /opt/xenpt"
+        log "our QEMU ($OURS_QEMU) not built: dom0 gets no $OURS_DIR"
         : >"$IMG/ours.cpio"; echo none >"$IMG/ours.key"
         return 0
     fi
@@ -207,29 +234,26 @@ build_ours() {
     fi
     log "packing our QEMU ($src, $key)"
     rm -rf "$r"
-    mkdir -p "$r/$OURS_DIR" "$r/opt/xenpt/lib" "$r/usr/local/bin"
+    mkdir -p "$r/$OURS_DIR" "$r/opt/xenpt" "$r/usr/local/bin"
     bin=$r/$OURS_DIR/qemu-system-x86_64
     if [ -n "$OURS_DEB" ]; then
         dpkg-deb -x "$src" "$r" || die "unpacking $src failed"
         [ -x "$bin" ] || die "$src has no $OURS_DIR/qemu-system-x86_64"
         echo "package=$(dpkg-deb -f "$src" Package) $(dpkg-deb -f "$src" Version)" >"$r/opt/xenpt/MANIFEST"
+        mapfile -t deps < <(dpkg-deb -f "$src" Depends | tr ',' '\n' |
+            sed -e 's/|.*//' -e 's/(.*//' -e 's/[[:space:]]//g' | grep .)
+        fetch_pkgs "${deps[@]}"
     else
         strip --strip-debug -o "$bin" "$src"
         : >"$r/opt/xenpt/MANIFEST"
     fi
-    ldd "$bin" >"$r/opt/xenpt/ldd.txt" 2>&1
-    grep -q 'not found' "$r/opt/xenpt/ldd.txt" && die "ldd: $(grep 'not found' "$r/opt/xenpt/ldd.txt")"
-    while read -r lib; do
-        base=$(basename "$lib")
-        case "$base" in
-        ld-linux*|libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*) continue ;;
-        esac
-        cp -L "$lib" "$r/opt/xenpt/lib/$base"
-    done < <(awk '/=> \// {print $3}' "$r/opt/xenpt/ldd.txt")
+    prefetch_libs "$bin"
+    resolve_libs "$r" "$bin"
+    (cd "$r/usr/lib/$ARCH_TRIPLET" && ls) >"$r/opt/xenpt/libs.txt"
     cat >"$r/usr/local/bin/xenpt-qemu" <<'EOF'
 #!/bin/sh
 # Our device model (tests/e2e: from our package or build/qemu-system-x86_64).
-LD_LIBRARY_PATH=/opt/xenpt/lib exec /usr/libexec/qemu-xenpt/qemu-system-x86_64 "$@"
+exec /usr/libexec/qemu-xenpt/qemu-system-x86_64 "$@"
 EOF
     chmod +x "$r/usr/local/bin/xenpt-qemu"
     { echo "source=$src"; echo "sha256=$(sha256sum "$src" | cut -d' ' -f1)";
@@ -239,12 +263,14 @@ EOF
 }
 
 # build_stubdoms [upstream]: the stubdomain images (stubdom/build.sh,
-# cached on their inputs): ours (build/stubdom, what `make stubdom`
+# cached on their inputs): ours ($STUBDOM_OURS, what `make stubdom`
 # builds) and, when asked, the baseline's: stock QEMU 10.0.13 from the
 # same pinned tarball (scripts/build-stock-qemu.sh, upstream xen-pt) in the
 # same image. (Debian 12's qemu-system-xen 7.2 cannot be the baseline: its
 # xen-pt opens dom0's address in the stubdomain's sysfs and finds nothing.)
-STUBDOM_OURS=$REPO/build/stubdom
+# Debian 13's qemu-system-xen is that same QEMU 10.0.13, built by Debian
+# against the libraries of the hypervisor's release: there it is the
+# baseline in the stubdomain too.
 STUBDOM_UPSTREAM=$OUT/stubdom-upstream
 STOCK_QEMU=$REPO/build/qemu-stock/qemu-system-x86_64
 build_stubdoms() {
@@ -253,7 +279,11 @@ build_stubdoms() {
             die "building our stubdomain image failed"
     fi
     [ "${1:-}" = upstream ] || return 0
-    "$REPO/scripts/build-stock-qemu.sh" || die "building stock QEMU failed"
+    if [ "$E2E_RELEASE" = bookworm ]; then
+        "$REPO/scripts/build-stock-qemu.sh" || die "building stock QEMU failed"
+    else
+        STOCK_QEMU=$(pkg_file qemu-system-xen /libexec/xen-qemu-system-i386) || die "no qemu-system-xen"
+    fi
     STUBDOM_OUT=$STUBDOM_UPSTREAM STUBDOM_QEMU=$STOCK_QEMU \
         "$REPO/stubdom/build.sh" || die "building the baseline stubdomain image failed"
 }
@@ -263,7 +293,7 @@ build_stubdoms() {
 # rootfs followed by a cpio with the guest kernel and initrd, which the
 # device model opens inside the stubdomain (xl.cfg's kernel=, ramdisk=).
 stage_stubdom() {
-    local r=$1 initrd=$2 g=$OUT/stage/stubdom-guest boot=$1/usr/lib/xen-4.17/boot
+    local r=$1 initrd=$2 g=$OUT/stage/stubdom-guest boot=$1/usr/lib/xen-$XEN_VER/boot
     rm -rf "$g"; mkdir -p "$g/e2e/guest" "$boot" "$r/e2e/stubdom-upstream"
     cp "$PKGS/$(kernel_pkg)/boot/vmlinuz-$(kver)" "$g/e2e/guest/vmlinuz"
     cp "$initrd" "$g/e2e/guest/initrd.img"
@@ -295,6 +325,7 @@ build_run() {
     cp "$E2E_SRC/guest/init" "$g/init"
     cp "$E2E_SRC"/guest/*.sh "$g/e2e/guest/"
     chmod +x "$r/init" "$g/init" "$r"/e2e/scenarios/*.sh "$g"/e2e/guest/*.sh
+    echo "$E2E_RELEASE" >"$r/e2e/release"
     mk_cpio "$g" "$OUT/stage/guest-run.cpio"
     # The kernel unpacks concatenated archives, compressed or not.
     cat "$IMG/guest-base.cpio.xz" "$OUT/stage/guest-run.cpio" >"$r/e2e/guest/initrd.img"

@@ -2,19 +2,62 @@
 # the host) and shared-library resolution. Sourced after lib/common.sh.
 # shellcheck shell=bash
 
+# apt of the bed's release. Debian 12: the host's own (its sources and
+# lists). Debian 13: a private configuration in $CACHE/apt (its sources
+# line, lists and an empty dpkg status; the host's archive keyring), so the
+# host's apt is never touched. Its lists are fetched again after a day
+# (the archive drops superseded versions).
+APT_OPTS=(-q -o APT::Sandbox::User=root)
+if [ "$E2E_RELEASE" != bookworm ]; then
+    APT_ROOT=$CACHE/apt
+    APT_OPTS+=(-o "Dir=$APT_ROOT" -o "Dir::State::status=$APT_ROOT/var/lib/dpkg/status")
+fi
+APT_READY=
+apt_ready() {
+    [ -n "$APT_READY" ] && return 0
+    APT_READY=1
+    [ "$E2E_RELEASE" = bookworm ] && return 0
+    mkdir -p "$APT_ROOT"/etc/apt/{apt.conf.d,preferences.d,sources.list.d,trusted.gpg.d} \
+        "$APT_ROOT/var/lib/dpkg" "$APT_ROOT/var/lib/apt/lists/partial" "$APT_ROOT/var/cache/apt/archives/partial"
+    touch "$APT_ROOT/var/lib/dpkg/status"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $E2E_RELEASE main" \
+        >"$APT_ROOT/etc/apt/sources.list"
+    if [ -z "$(find "$APT_ROOT/var/lib/apt/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null)" ]; then
+        log "apt: fetching $E2E_RELEASE's package lists"
+        apt-get "${APT_OPTS[@]}" update >"$CACHE/apt-update.log" 2>&1 ||
+            { cat "$CACHE/apt-update.log" >&2; die "apt-get update ($E2E_RELEASE) failed"; }
+    fi
+}
+
 # fetch_pkgs NAME...: download (one apt-get call) the candidate versions of the
 # packages not unpacked yet into $DEBS, and unpack each into $PKGS/NAME (once;
-# delete the directory to refresh).
+# delete the directory to refresh). For a release other than the host's, the
+# packages' whole dependency closure is downloaded and unpacked as well (no
+# dpkg database of that release on the host to find a library's package),
+# unless FETCH_NODEPS is set.
 fetch_pkgs() {
     local name dir deb
-    local -a missing=()
+    local -a missing=() todo=()
     for name in "$@"; do [ -f "$PKGS/$name/.e2e-version" ] || missing+=("$name"); done
     [ ${#missing[@]} -eq 0 ] && return 0
     mkdir -p "$DEBS" "$PKGS"
+    apt_ready
     log "fetching ${missing[*]}"
-    ( cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root "${missing[@]}" ) \
-        >"$CACHE/apt-download.log" 2>&1 || { cat "$CACHE/apt-download.log" >&2; die "apt-get download failed"; }
-    for name in "${missing[@]}"; do
+    if [ "$E2E_RELEASE" = bookworm ] || [ -n "${FETCH_NODEPS:-}" ]; then
+        ( cd "$DEBS" && apt-get download "${APT_OPTS[@]}" "${missing[@]}" ) \
+            >"$CACHE/apt-download.log" 2>&1 || { cat "$CACHE/apt-download.log" >&2; die "apt-get download failed"; }
+        todo=("${missing[@]}")
+    else
+        apt-get "${APT_OPTS[@]}" -y --download-only --no-install-recommends \
+            -o "Dir::Cache::archives=$DEBS" install "${missing[@]}" \
+            >"$CACHE/apt-download.log" 2>&1 || { cat "$CACHE/apt-download.log" >&2; die "apt-get download ($E2E_RELEASE) failed"; }
+        for deb in "$DEBS"/*.deb; do
+            name=$(basename "$deb"); name=${name%%_*}
+            [ -f "$PKGS/$name/.e2e-version" ] || todo+=("$name")
+        done
+        mapfile -t todo < <(printf '%s\n' "${todo[@]}" | sort -u)
+    fi
+    for name in "${todo[@]}"; do
         dir=$PKGS/$name
         # shellcheck disable=SC2012
         deb=$(ls -t "$DEBS/${name}"_*.deb 2>/dev/null | head -n1)
@@ -29,12 +72,14 @@ fetch_pkgs() {
 }
 fetch_pkg() { fetch_pkgs "$1"; }
 
-# owner_pkg PATH: the Debian package owning a host library path (usrmerge-aware).
+# owner_pkg PATH [ADMINDIR]: the Debian package owning a library path
+# (usrmerge-aware), on the host or in the dpkg database ADMINDIR.
 owner_pkg() {
-    local p=$1 real out
+    local p=$1 admin=${2:-/var/lib/dpkg} real out
     real=$(readlink -f "$p")
-    out=$(dpkg -S "$p" 2>/dev/null || dpkg -S "$real" 2>/dev/null || dpkg -S "/usr$p" 2>/dev/null ||
-          dpkg -S "${p#/usr}" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null) || return 1
+    [ "$admin" = /var/lib/dpkg ] || real=$p
+    q() { dpkg --admindir="$admin" -S "$1" 2>/dev/null; }
+    out=$(q "$p" || q "$real" || q "/usr$p" || q "${p#/usr}" || q "${real#/usr}") || return 1
     printf '%s\n' "$out" | head -n1 | cut -d: -f1
 }
 
@@ -45,6 +90,8 @@ owner_pkg() {
 prefetch_libs() {
     local libpath p pkg
     local -a pkgs=()
+    # another release: fetch_pkgs brought the closures, find_lib the rest
+    [ "$E2E_RELEASE" = bookworm ] || return 0
     libpath=$(ls -d "$PKGS"/*/lib/$ARCH_TRIPLET "$PKGS"/*/usr/lib/$ARCH_TRIPLET 2>/dev/null | tr '\n' :)
     while read -r p; do
         case "$p" in "$PKGS"/*) continue ;; esac
@@ -54,14 +101,15 @@ prefetch_libs() {
     [ ${#pkgs[@]} -eq 0 ] || fetch_pkgs $(printf '%s\n' "${pkgs[@]}" | sort -u)
 }
 
-# The bookworm linux-image 6.1 package (e.g. linux-image-6.1.0-56-amd64), the
-# newest one linux-image-amd64 6.1.x depends on. Remembered in $CACHE so the bed
+# The release's linux-image package (e.g. linux-image-6.1.0-56-amd64), the
+# newest one linux-image-amd64 $KVER_SERIES.x depends on. Remembered in $CACHE so the bed
 # stays on one kernel until the cache is cleared.
 kernel_pkg() {
     local f=$CACHE/kernel-pkg p
     if [ ! -s "$f" ]; then
         mkdir -p "$CACHE"
-        p=$(apt-cache show linux-image-amd64 | awk '
+        apt_ready
+        p=$(apt-cache "${APT_OPTS[@]}" show linux-image-amd64 | awk '
                 /^Version: /{v=$2}
                 /^Depends: /{ if (index(v, "'"$KVER_SERIES"'.") == 1) {
                                   d=$0; sub(/^Depends: /, "", d); sub(/ .*/, "", d); print v, d } }' |
@@ -72,6 +120,18 @@ kernel_pkg() {
     cat "$f"
 }
 
+# kmods: the unpacked kernel's module directory (lib/modules/KVER; Debian 13
+# ships it under /usr); kver: its KVER.
+kmods() {
+    local d m
+    for d in "$PKGS/$(kernel_pkg)/lib/modules" "$PKGS/$(kernel_pkg)/usr/lib/modules"; do
+        m=$(ls -d "$d"/*/ 2>/dev/null | head -n1)
+        [ -n "$m" ] && { echo "${m%/}"; return 0; }
+    done
+    die "no modules in $(kernel_pkg)"
+}
+kver() { basename "$(kmods)"; }
+
 # Versions of every unpacked package, for cache keys and the record.
 pkg_versions() {
     local d
@@ -81,16 +141,23 @@ pkg_versions() {
     return 0
 }
 
-# find_lib SONAME: path of SONAME inside an unpacked package, fetching the package
-# that provides it on this (same-release Debian) host when needed.
+# find_lib SONAME: path of SONAME inside an unpacked package, fetching the
+# package that provides it when needed: on this (Debian 12) host, the host's
+# package of that library; for Debian 13, the package that holds it in the
+# Debian 13 build root (scripts/release-root.sh trixie: what our QEMU for
+# that release was linked with).
 find_lib() {
-    local so=$1 d hostpath pkg
+    local so=$1 d hostpath pkg cache=/etc/ld.so.cache admindir=/var/lib/dpkg
     for d in "$PKGS"/*/lib/$ARCH_TRIPLET "$PKGS"/*/usr/lib/$ARCH_TRIPLET; do
         if [ -e "$d/$so" ]; then echo "$d/$so"; return 0; fi
     done
-    hostpath=$(/sbin/ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ {print $NF; exit}')
-    [ -n "$hostpath" ] || { echo "find_lib: $so: not known on this host; add its package to PKG_LIST" >&2; return 1; }
-    pkg=$(owner_pkg "$hostpath") || true
+    if [ "$E2E_RELEASE" != bookworm ]; then
+        d=$("$REPO/scripts/release-root.sh" "$E2E_RELEASE") || return 1
+        cache=$d/etc/ld.so.cache admindir=$d/var/lib/dpkg
+    fi
+    hostpath=$(/sbin/ldconfig -C "$cache" -p | awk -v s="$so" '$1 == s && /x86-64/ {print $NF; exit}')
+    [ -n "$hostpath" ] || { echo "find_lib: $so: not known ($E2E_RELEASE); add its package to PKG_LIST" >&2; return 1; }
+    pkg=$(owner_pkg "$hostpath" "$admindir") || true
     [ -n "$pkg" ] || { echo "find_lib: $so ($hostpath): no owning package" >&2; return 1; }
     fetch_pkg "$pkg" >&2
     for d in "$PKGS/$pkg/lib/$ARCH_TRIPLET" "$PKGS/$pkg/usr/lib/$ARCH_TRIPLET"; do
@@ -126,8 +193,22 @@ elf_files() {
     done
 }
 
-# mod_closure MODDIR NAME...: module files (relative to MODDIR), dependencies
-# first, from each module's .modinfo "depends=" field.
+# mod_deps FILE: a module's "depends=" list (FILE .ko, or .ko.xz as Debian 13
+# ships them).
+mod_deps() {
+    local f=$1 tmp
+    if [ "${f%.xz}" != "$f" ]; then
+        tmp=$(mktemp)
+        xz -dc "$f" >"$tmp"
+        objcopy -O binary --only-section=.modinfo "$tmp" /dev/stdout
+        rm -f "$tmp"
+    else
+        objcopy -O binary --only-section=.modinfo "$f" /dev/stdout
+    fi | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
+}
+
+# mod_closure MODDIR NAME...: module files (relative to MODDIR, .ko or
+# .ko.xz), dependencies first, from each module's .modinfo "depends=" field.
 mod_closure() {
     local moddir=$1; shift
     local -A seen=()
@@ -136,10 +217,10 @@ mod_closure() {
         local n=${1//_/-} f dep
         [ -n "${seen[$n]:-}" ] && return 0
         seen[$n]=1
-        f=$(cd "$moddir" && find kernel -name "$n.ko" -o -name "${n//-/_}.ko" | head -n1)
+        f=$(cd "$moddir" && find kernel \( -name "$n.ko" -o -name "${n//-/_}.ko" \
+                -o -name "$n.ko.xz" -o -name "${n//-/_}.ko.xz" \) | head -n1)
         [ -n "$f" ] || die "module $n not found in $moddir"
-        for dep in $(objcopy -O binary --only-section=.modinfo "$moddir/$f" /dev/stdout |
-                     tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
+        for dep in $(mod_deps "$moddir/$f"); do
             _mc_visit "$dep"
         done
         order+=("$f")
@@ -149,23 +230,25 @@ mod_closure() {
     printf '%s\n' "${order[@]}"
 }
 
-# install_modules SRC_MODDIR DST_MODDIR NAME...: copy the closure, write
-# modules.dep (for modprobe) and modules.load (load order, for insmod).
+# install_modules SRC_MODDIR DST_MODDIR NAME...: copy the closure (compressed
+# ones uncompressed: busybox's insmod reads plain .ko), write modules.dep
+# (for modprobe) and modules.load (load order, for insmod).
 install_modules() {
     local src=$1 dst=$2; shift 2
-    local f deps dep
+    local f k deps dep
     mkdir -p "$dst"
     : >"$dst/modules.dep"
-    mod_closure "$src" "$@" >"$dst/modules.load"
-    while read -r f; do
-        mkdir -p "$dst/$(dirname "$f")"
-        cp "$src/$f" "$dst/$f"
+    mod_closure "$src" "$@" | sed 's/\.xz$//' >"$dst/modules.load"
+    while read -r k; do
+        f=$k
+        [ -e "$src/$f" ] || f=$k.xz
+        mkdir -p "$dst/$(dirname "$k")"
+        if [ "$f" != "$k" ]; then xz -dc "$src/$f" >"$dst/$k"; else cp "$src/$f" "$dst/$k"; fi
         deps=""
-        for dep in $(objcopy -O binary --only-section=.modinfo "$src/$f" /dev/stdout |
-                     tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
+        for dep in $(mod_deps "$src/$f"); do
             deps="$deps $(grep -E "/(${dep}|${dep//-/_}|${dep//_/-})\.ko$" "$dst/modules.load" | head -n1)"
         done
-        echo "$f:$deps" >>"$dst/modules.dep"
+        echo "$k:$deps" >>"$dst/modules.dep"
     done <"$dst/modules.load"
     cp "$src/modules.builtin" "$src/modules.order" "$dst/" 2>/dev/null || true
 }

@@ -34,7 +34,7 @@ mkcfg() {
     printf '%s\n' "name = \"$1\"" 'type = "pv"' \
         'kernel = "/e2e/guest/vmlinuz"' 'ramdisk = "/e2e/guest/initrd.img"' \
         "extra = \"console=hvc0 quiet $3\"" "memory = $2" 'vcpus = 1' \
-        'passthrough = "enabled"' 'on_poweroff = "destroy"' \
+        'passthrough = "enabled"' 'e820_host = 1' 'on_poweroff = "destroy"' \
         'on_crash = "destroy"' >"/tmp/$1.cfg"
     save_file "/tmp/$1.cfg" "$1.cfg"
 }

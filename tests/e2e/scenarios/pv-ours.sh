@@ -37,6 +37,9 @@ extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1
 memory = 256
 vcpus = 1
 passthrough = "enabled"
+# Linux >= 6.5 sets up xen-swiotlb only with a reserved E820 entry, which
+# libxl gives a PV guest only with pci= or this (docs: pv.rst)
+e820_host = 1
 on_poweroff = "destroy"
 on_crash = "destroy"
 CFG

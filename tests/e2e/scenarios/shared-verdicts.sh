@@ -28,8 +28,13 @@ verdicts() {
         index($0, e) { on = 0 }' "$1" >"$3"
 }
 
-for f in "$PV/qemu-trace.log" "$HVM/dm-trace.log" "$PV/domU-cfgwrites.txt" "$HVM/guest-cfgwrites.txt" \
-         "$STUB/dm-trace.log" "$STUB/guest-cfgwrites.txt"; do
+inputs="$PV/qemu-trace.log $HVM/dm-trace.log $PV/domU-cfgwrites.txt $HVM/guest-cfgwrites.txt"
+if [ -n "$STUBDOM_BROKEN" ]; then
+    info "no stubdomain comparison on $E2E_RELEASE ($STUBDOM_BROKEN)"
+else
+    inputs="$inputs $STUB/dm-trace.log $STUB/guest-cfgwrites.txt"
+fi
+for f in $inputs; do
     if [ ! -s "$f" ]; then
         fail inputs "$f missing: run pv-ours, hvm-ours and stubdom-ours first, in the same boot"
         exit 0
@@ -38,8 +43,6 @@ done
 pass inputs
 verdicts "$PV/qemu-trace.log" xen_pci_func_decision "$RES/pv-verdicts.txt"
 verdicts "$HVM/dm-trace.log" xen_pci_func_decision "$RES/hvm-verdicts.txt"
-verdicts "$STUB/dm-trace.log" xen_pci_func_decision "$RES/stubdom-verdicts.txt"
-cp "$STUB/guest-cfgwrites.txt" "$RES/stubdom-readback.txt"
 cp "$PV/domU-cfgwrites.txt" "$RES/pv-readback.txt"
 cp "$HVM/guest-cfgwrites.txt" "$RES/hvm-readback.txt"
 n=$(grep -c . "$RES/pv-verdicts.txt")
@@ -63,16 +66,21 @@ if diff "$RES/pv-readback.txt" "$RES/hvm-readback.txt" >"$RES/readback.diff"; th
 else
     fail same-readback "PV and HVM guests read back differently: $(grep '^[-+][^-+]' "$RES/readback.diff" | head -n 4 | tr '\n' ';')"
 fi
-if diff "$RES/hvm-verdicts.txt" "$RES/stubdom-verdicts.txt" >"$RES/stubdom-verdicts.diff" &&
-   grep -q "val $END:" "$RES/stubdom-verdicts.txt"; then
-    pass stubdom-same-verdicts
-else
-    fail stubdom-same-verdicts "in dom0 and in a stubdomain the device model decided differently: $(grep '^[-+][^-+]' "$RES/stubdom-verdicts.diff" | head -n 4 | tr '\n' ';')"
-fi
-if diff "$RES/hvm-readback.txt" "$RES/stubdom-readback.txt" >"$RES/stubdom-readback.diff"; then
-    pass stubdom-same-readback
-else
-    fail stubdom-same-readback "the guests read back differently (dom0 vs stubdomain device model): $(grep '^[-+][^-+]' "$RES/stubdom-readback.diff" | head -n 4 | tr '\n' ';')"
+# the same writes, the device model in a stubdomain
+if [ -z "$STUBDOM_BROKEN" ]; then
+    verdicts "$STUB/dm-trace.log" xen_pci_func_decision "$RES/stubdom-verdicts.txt"
+    cp "$STUB/guest-cfgwrites.txt" "$RES/stubdom-readback.txt"
+    if diff "$RES/hvm-verdicts.txt" "$RES/stubdom-verdicts.txt" >"$RES/stubdom-verdicts.diff" &&
+       grep -q "val $END:" "$RES/stubdom-verdicts.txt"; then
+        pass stubdom-same-verdicts
+    else
+        fail stubdom-same-verdicts "in dom0 and in a stubdomain the device model decided differently: $(grep '^[-+][^-+]' "$RES/stubdom-verdicts.diff" | head -n 4 | tr '\n' ';')"
+    fi
+    if diff "$RES/hvm-readback.txt" "$RES/stubdom-readback.txt" >"$RES/stubdom-readback.diff"; then
+        pass stubdom-same-readback
+    else
+        fail stubdom-same-readback "the guests read back differently (dom0 vs stubdomain device model): $(grep '^[-+][^-+]' "$RES/stubdom-readback.diff" | head -n 4 | tr '\n' ';')"
+    fi
 fi
 # The refusals the writes must meet on both paths.
 check refused-intx-with-msi "INTx enable while MSI is on was not refused" \

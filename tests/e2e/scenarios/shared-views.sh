@@ -55,11 +55,21 @@ PO=/results/pv-ours/domU-config
 HB=/results/hvm-baseline/guest-config
 HO=/results/hvm-ours/guest-config
 compare pv-e1000 "$PB-8086-100e.bin" "$PO-8086-100e.bin" 0x3c
-compare pv-e1000e "$PB-8086-10d3.bin" "$PO-8086-10d3.bin" 0x3c 0xe8-0xe9 0x100-0x103
+# where pciback cannot enable MSI-X, the baseline's guest leaves the e1000e
+# without a driver (pv-baseline): its view is not comparable
+if [ -z "$PCIBACK_MSIX_OOPS" ]; then
+    compare pv-e1000e "$PB-8086-10d3.bin" "$PO-8086-10d3.bin" 0x3c 0xe8-0xe9 0x100-0x103
+else
+    info "pv-e1000e: not compared ($PCIBACK_MSIX_OOPS: no driver on the baseline's e1000e)"
+fi
 compare pv-edu "$PB-1234-11e8.bin" "$PO-1234-11e8.bin" 0x3c
 compare hvm-e1000 "$HB-8086-100e.bin" "$HO-8086-100e.bin" 0x04-0x07 0x10-0x27 0x30-0x33 0x3c
 SO=/results/stubdom-ours/guest-config
-compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin"
-compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin"
-compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin"
+if [ -z "$STUBDOM_BROKEN" ]; then
+    compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin"
+    compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin"
+    compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin"
+else
+    info "no stubdomain views on $E2E_RELEASE ($STUBDOM_BROKEN)"
+fi
 exit 0
