@@ -126,6 +126,8 @@ dm_bench() {
     local dm w spid n0 line sbdf secs acc calls
     dm=$(xenstore-read "/local/domain/$(xl domid $NAME)/image/device-model-pid" 2>/dev/null)
     [ -n "$dm" ] || { fail bench "no device-model-pid in xenstore"; return 1; }
+    # for the record: what the device model has open (its logs among them)
+    ls -l "/proc/$dm/fd" >"$RES/dm-fds.txt" 2>&1
     : >"$RES/bench.txt"
     for w in rescan dump; do
         if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" 240; then
