@@ -76,18 +76,8 @@ EOF
     fi
 }
 
-mounts=()
-cleanup() {
-    local i
-    for (( i = ${#mounts[@]} - 1; i >= 0; i-- )); do umount "${mounts[i]}" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-bind() { # bind SRC DEST [ro]
-    mount --bind "$1" "$2" || die "bind-mounting $1"
-    mounts+=("$2")
-    [ "${3:-}" = ro ] && { mount -o remount,bind,ro "$2" || die "read-only $2"; }
-    return 0
-}
+# shellcheck source=root-mounts.sh
+. "$top/scripts/root-mounts.sh"
 
 build() {
     local root ver src ccache_dir t0 deb
@@ -103,9 +93,9 @@ build() {
     rm -f "$out"/*.deb "$out"/*.buildinfo "$out"/*.changes "$out/lintian.txt"
     stage_debian "$src/debian" "$ver"
     # dpkg-buildpackage leaves its products beside the source tree: in $out
-    bind "$out" "$root/src/pkg"
-    bind "$top/build/qemu-src" "$root/src/pkg/src/qemu-src" ro
-    bind "$ccache_dir" "$root/src/ccache"
+    root_bind "$out" "$root/src/pkg"
+    root_bind "$top/build/qemu-src" "$root/src/pkg/src/qemu-src" ro
+    root_bind "$ccache_dir" "$root/src/ccache"
     log "building $PKG $ver in the $release root"
     t0=$(date +%s)
     # -nc: the build directory is kept (configure runs again, ninja rebuilds

@@ -30,21 +30,11 @@ mkdir -p "$bld" "$ccache_dir" "$root/src/qemu-src" "$root/src/qemu-build" "$root
 
 exec 8>/var/lock/xenpt-qemu-build.lock
 flock 8
-mounts=()
-cleanup() {
-    local i
-    for (( i = ${#mounts[@]} - 1; i >= 0; i-- )); do umount "${mounts[i]}" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-bind() { # bind SRC DEST [ro]
-    mount --bind "$1" "$2" || die "bind-mounting $1"
-    mounts+=("$2")
-    [ "${3:-}" = ro ] && { mount -o remount,bind,ro "$2" || die "read-only $2"; }
-    return 0
-}
-bind "$top/build/qemu-src" "$root/src/qemu-src" ro
-bind "$bld" "$root/src/qemu-build"
-bind "$ccache_dir" "$root/src/ccache"
+# shellcheck source=root-mounts.sh
+. "$top/scripts/root-mounts.sh"
+root_bind "$top/build/qemu-src" "$root/src/qemu-src" ro
+root_bind "$bld" "$root/src/qemu-build"
+root_bind "$ccache_dir" "$root/src/ccache"
 inroot() {
     chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
         CCACHE_DIR=/src/ccache CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1 "$@"
