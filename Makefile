@@ -23,13 +23,15 @@
 #                 lintian, installed with apt into a clean system of it
 #   make stubdom  a Linux stubdomain image with our QEMU, from Debian
 #                 packages (build/stubdom/qemu-stubdom-linux-{kernel,rootfs})
+#   make stubdom-trixie  the same from Debian 13 (its kernel, our QEMU
+#                 against its libraries): build/stubdom-trixie
 #   make install-stubdom  copy it to libxl's default paths
 #                 (STUBDOM_DIR, default /usr/lib/xen-<version>/boot)
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
 #   make e2e-trixie  the same on Debian 13 (Xen 4.20, Linux 6.12), with our
 #                 Debian 13 package in dom0 (not in make check yet)
-.PHONY: all qemu qemu-trixie deb e2e-trixie check core fuzz bench bench-e2e demo e2e stubdom install-stubdom clean distclean
+.PHONY: all qemu qemu-trixie deb e2e-trixie check core fuzz bench bench-e2e demo e2e stubdom stubdom-trixie install-stubdom clean distclean
 
 all: qemu
 
@@ -41,11 +43,11 @@ qemu-trixie:
 	scripts/setup-host.sh
 	scripts/release-qemu.sh trixie
 
-deb: stubdom
+deb: stubdom stubdom-trixie
 	DEB_STUBDOM=build/stubdom scripts/deb.sh build bookworm
 	scripts/deb.sh lint bookworm
 	scripts/deb.sh install bookworm
-	scripts/deb.sh build trixie
+	DEB_STUBDOM=build/stubdom-trixie scripts/deb.sh build trixie
 	scripts/deb.sh lint trixie
 	scripts/deb.sh install trixie
 
@@ -78,14 +80,17 @@ demo:
 stubdom: qemu
 	stubdom/build.sh
 
+stubdom-trixie: qemu-trixie
+	E2E_RELEASE=trixie stubdom/build.sh
+
 install-stubdom: stubdom
 	stubdom/build.sh install $(STUBDOM_DIR)
 
 e2e: qemu
 	tests/e2e/run.sh $(E2E_SCENARIOS)
 
-e2e-trixie: qemu-trixie
-	scripts/deb.sh build trixie
+e2e-trixie: stubdom-trixie
+	DEB_STUBDOM=build/stubdom-trixie scripts/deb.sh build trixie
 	E2E_RELEASE=trixie E2E_OURS_DEB=$$(ls -t build/deb/trixie/qemu-xenpt_*_amd64.deb | head -n1) \
 	    tests/e2e/run.sh $(E2E_SCENARIOS)
 

@@ -89,7 +89,7 @@ ramdisk = "/e2e/guest/initrd.img"
 cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} e2e.bench=1"
 device_model_version = "qemu-xen"
 $(if [ "$STUB" = 1 ]; then
-    echo 'device_model_stubdomain_override = 1'
+    stubdom_xl_cfg
     [ -n "$DM" ] && echo "stubdomain_ramdisk = \"$DM\""
     [ -n "${HVM_STUBDOM_MEM:-}" ] && echo "stubdomain_memory = $HVM_STUBDOM_MEM"
   else
@@ -131,6 +131,7 @@ dm_bench() {
     : >"$RES/bench.txt"
     for w in rescan dump; do
         if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" 240; then
+            stall_record "$NAME" "$SERIAL" "bench-$w"
             fail bench "guest never became ready for $w"; return 1
         fi
         host_reads on
@@ -184,6 +185,7 @@ stub_bench() {
     : >"$RES/bench.txt"
     for w in rescan dump; do
         if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" 240; then
+            stall_record "$NAME" "$SERIAL" "bench-$w"
             fail bench "guest never became ready for $w"; return 1
         fi
         n0=$(pcibk_events)
@@ -252,6 +254,7 @@ if [ -n "$HOT" ]; then
             fail hot-add "xl pci-attach $HOT: $(tail -n1 "$RES/pci-attach.log")"
         fi
     else
+        stall_record "$NAME" "$SERIAL" hot-add
         fail hot-add "guest never became ready for hot add"
     fi
 fi

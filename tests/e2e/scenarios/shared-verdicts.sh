@@ -29,11 +29,7 @@ verdicts() {
 }
 
 inputs="$PV/qemu-trace.log $HVM/dm-trace.log $PV/domU-cfgwrites.txt $HVM/guest-cfgwrites.txt"
-if [ -n "$STUBDOM_BROKEN" ]; then
-    info "no stubdomain comparison on $E2E_RELEASE ($STUBDOM_BROKEN)"
-else
-    inputs="$inputs $STUB/dm-trace.log $STUB/guest-cfgwrites.txt"
-fi
+inputs="$inputs $STUB/dm-trace.log $STUB/guest-cfgwrites.txt"
 for f in $inputs; do
     if [ ! -s "$f" ]; then
         fail inputs "$f missing: run pv-ours, hvm-ours and stubdom-ours first, in the same boot"
@@ -67,20 +63,18 @@ else
     fail same-readback "PV and HVM guests read back differently: $(grep '^[-+][^-+]' "$RES/readback.diff" | head -n 4 | tr '\n' ';')"
 fi
 # the same writes, the device model in a stubdomain
-if [ -z "$STUBDOM_BROKEN" ]; then
-    verdicts "$STUB/dm-trace.log" xen_pci_func_decision "$RES/stubdom-verdicts.txt"
-    cp "$STUB/guest-cfgwrites.txt" "$RES/stubdom-readback.txt"
-    if diff "$RES/hvm-verdicts.txt" "$RES/stubdom-verdicts.txt" >"$RES/stubdom-verdicts.diff" &&
-       grep -q "val $END:" "$RES/stubdom-verdicts.txt"; then
-        pass stubdom-same-verdicts
-    else
-        fail stubdom-same-verdicts "in dom0 and in a stubdomain the device model decided differently: $(grep '^[-+][^-+]' "$RES/stubdom-verdicts.diff" | head -n 4 | tr '\n' ';')"
-    fi
-    if diff "$RES/hvm-readback.txt" "$RES/stubdom-readback.txt" >"$RES/stubdom-readback.diff"; then
-        pass stubdom-same-readback
-    else
-        fail stubdom-same-readback "the guests read back differently (dom0 vs stubdomain device model): $(grep '^[-+][^-+]' "$RES/stubdom-readback.diff" | head -n 4 | tr '\n' ';')"
-    fi
+verdicts "$STUB/dm-trace.log" xen_pci_func_decision "$RES/stubdom-verdicts.txt"
+cp "$STUB/guest-cfgwrites.txt" "$RES/stubdom-readback.txt"
+if diff "$RES/hvm-verdicts.txt" "$RES/stubdom-verdicts.txt" >"$RES/stubdom-verdicts.diff" &&
+   grep -q "val $END:" "$RES/stubdom-verdicts.txt"; then
+    pass stubdom-same-verdicts
+else
+    fail stubdom-same-verdicts "in dom0 and in a stubdomain the device model decided differently: $(grep '^[-+][^-+]' "$RES/stubdom-verdicts.diff" | head -n 4 | tr '\n' ';')"
+fi
+if diff "$RES/hvm-readback.txt" "$RES/stubdom-readback.txt" >"$RES/stubdom-readback.diff"; then
+    pass stubdom-same-readback
+else
+    fail stubdom-same-readback "the guests read back differently (dom0 vs stubdomain device model): $(grep '^[-+][^-+]' "$RES/stubdom-readback.diff" | head -n 4 | tr '\n' ';')"
 fi
 # The refusals the writes must meet on both paths.
 check refused-intx-with-msi "INTx enable while MSI is on was not refused" \

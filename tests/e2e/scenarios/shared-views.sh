@@ -65,11 +65,14 @@ fi
 compare pv-edu "$PB-1234-11e8.bin" "$PO-1234-11e8.bin" 0x3c
 compare hvm-e1000 "$HB-8086-100e.bin" "$HO-8086-100e.bin" 0x04-0x07 0x10-0x27 0x30-0x33 0x3c
 SO=/results/stubdom-ours/guest-config
-if [ -z "$STUBDOM_BROKEN" ]; then
+if [ -z "$PCIBACK_MSIX_OOPS" ]; then
     compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin"
     compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin"
-    compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin"
 else
-    info "no stubdomain views on $E2E_RELEASE ($STUBDOM_BROKEN)"
+    # stubdom-ours's guest has no e1000e there, so hvmloader lays out the
+    # e1000's BARs (0x10-0x17) differently from hvm-ours's
+    compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin" 0x10-0x17
+    info "stubdom-e1000e: not compared ($PCIBACK_MSIX_OOPS: stubdom-ours passes no e1000e)"
 fi
+compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin"
 exit 0

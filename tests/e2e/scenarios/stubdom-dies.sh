@@ -1,6 +1,5 @@
 #!/bin/sh
 # e2e-timeout: 300
-# e2e-releases: bookworm (Debian 13: libxl 4.20 times out starting the stubdomain, tests/e2e/README.md)
 # Interrupt control off, then a stubdomain whose QEMU dies: an HVM guest
 # with the e1000 and the edu, its device model (ours) in a stubdomain, and
 # a PV bystander guest. dom0 does not allow interrupt control for the edu:
@@ -43,7 +42,7 @@ kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
 cmdline = "console=ttyS0,115200 quiet e2e.scenario=heartbeat"
 device_model_version = "qemu-xen"
-device_model_stubdomain_override = 1
+$(stubdom_xl_cfg)
 stubdomain_memory = 256
 serial = "file:$SERIAL"
 vnc = 0
