@@ -2,7 +2,7 @@
 #
 #   make          build the device model: build/qemu-system-x86_64
 #   make check    every test (host set-up, engine tests, ASan, fuzz smoke,
-#                 the QEMU build, qtests)
+#                 the QEMU build, qtests, packages, both e2e boots)
 #   make core     the standalone engine build only (build-core)
 #   make fuzz     a long fuzz run of both targets from their seed corpora
 #                 (FUZZ_SECONDS each, default 600; scripts/fuzz.sh)
@@ -30,7 +30,7 @@
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
 #   make e2e-trixie  the same on Debian 13 (Xen 4.20, Linux 6.12), with our
-#                 Debian 13 package in dom0 (not in make check yet)
+#                 Debian 13 package in dom0
 .PHONY: all qemu qemu-trixie deb e2e-trixie check core fuzz bench bench-e2e demo e2e stubdom stubdom-trixie install-stubdom clean distclean
 
 all: qemu
