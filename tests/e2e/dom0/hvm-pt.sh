@@ -203,8 +203,8 @@ stub_bench() {
     info "benchmark: $(tr '\n' ';' <"$RES/bench.txt")"
 }
 
-# unplug_stub BDF...: with the device model in a stubdomain, libxl 4.17
-# keeps no list of the guest's functions (device_pci_add_done records them
+# unplug_stub BDF...: with the device model in a stubdomain, libxl (4.17 and
+# 4.20) keeps no list of the guest's functions (device_pci_add_done records them
 # only for a guest without a stubdomain), so xl pci-list is empty and
 # xl pci-detach refuses ("not attached"): both recorded as INFO. Each
 # function then leaves the guest by QMP device_del with libxl's device id,

@@ -2,10 +2,12 @@
 # e2e-timeout: 540
 # Ours in a Linux stubdomain: the hvm-ours guest (e1000 INTx, e1000e MSI-X
 # at creation, the edu (MSI) by xl pci-attach, all three unplugged while
-# it runs (QMP device_del: libxl 4.17 cannot xl pci-detach a function of
-# a guest with a stubdomain, see hvm-pt.sh), the hostile config writes), with our QEMU in the stubdomain image of
-# `make stubdom` at libxl's default paths: the xl.cfg only says
-# device_model_stubdomain_override = 1. dom0 allows interrupt control
+# it runs (QMP device_del: neither libxl 4.17 nor 4.20 can xl pci-detach a
+# function of a guest with a stubdomain, see hvm-pt.sh), the hostile config
+# writes), with our QEMU in the stubdomain image of the release (`make
+# stubdom`, `make stubdom-trixie`) at libxl's default paths: the xl.cfg
+# only says device_model_stubdomain_override = 1 (on Debian 13 also
+# device_model_override, lib.sh's stubdom_xl_cfg). dom0 allows interrupt control
 # (pciback's allow_interrupt_control) for each function before it reaches
 # the stubdomain; stubdom-dies covers it off.
 HVM_SCENARIO=stubdom-ours
