@@ -13,9 +13,6 @@ HVM_STUBDOM=1
 HVM_DM=/e2e/stubdom-upstream/rootfs
 HVM_NAME=stubup
 HVM_PCI="8086:100e 8086:10d3"
-# no e1000e on Debian 13 (pciback's MSI-X oops, see stubdom-ours)
-. /e2e/lib.sh
-[ -z "$PCIBACK_MSIX_OOPS" ] || HVM_PCI=8086:100e
 HVM_HOTADD=1234:11e8
 HVM_RESTORE=info
 HVM_STUBDOM_MEM=256
