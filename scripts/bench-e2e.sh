@@ -35,16 +35,20 @@ cd "$top"
 RELEASES=${BENCH_RELEASES:-bookworm trixie}
 SCENARIOS="pv-baseline hvm-baseline pv-ours pv-latency pv-load hvm-ours stubdom-ours stubdom-upstream"
 
+# bed_var RELEASE NAME: the value tests/e2e/lib/common.sh gives NAME for
+# that release's bed (its output directories).
+bed_var() { (E2E_RELEASE=$1; . tests/e2e/lib/common.sh; echo "${!2}"); }
+
 # measure RELEASE: our package and stubdomain image for RELEASE, then one
 # boot of that release's bed running the benchmark scenarios.
 measure() {
-    local rel=$1 stub=build/stubdom deb
+    local rel=$1 stub deb
     if [ "$rel" = bookworm ]; then
         scripts/prepare-qemu.sh
     else
         scripts/release-qemu.sh "$rel"
-        stub=build/stubdom-$rel
     fi
+    stub=$(bed_var "$rel" STUBDOM_OURS)
     E2E_RELEASE=$rel stubdom/build.sh
     DEB_STUBDOM=$stub scripts/deb.sh build "$rel"
     deb=$(ls -t build/deb/"$rel"/qemu-xenpt_*_amd64.deb | head -n1)
@@ -56,23 +60,24 @@ if [ "${1:-}" != --report ]; then
     for rel in $RELEASES; do measure "$rel"; done
 fi
 
+# per_read_ns FILE: the per-read time cfgread printed in FILE.
+per_read_ns() {
+    sed -n 's/.*per_read_ns=\([0-9]*\).*/\1/p' "$1" 2>/dev/null | tail -n1 || true
+}
+# field FILE WORKLOAD NAME: NAME=value from WORKLOAD's line of a bench.txt.
+field() {
+    awk -v w="$2" -v k="$3" '$1 == w { for (i = 2; i <= NF; i++)
+        if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' \
+        "$1" 2>/dev/null || true
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+us() { awk -v n="$1" 'BEGIN { if (n != "") printf "%.0f", n / 1000; else print "n/a" }'; }
+per() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+
 # report RELEASE: the figures of RELEASE's last run.
 report() {
-    local rel=$1 R=build/e2e/results
-    [ "$rel" = bookworm ] || R=build/e2e-$rel/results
-
-    # per_read_ns FILE: the per-read time cfgread printed in FILE.
-    per_read_ns() {
-        sed -n 's/.*per_read_ns=\([0-9]*\).*/\1/p' "$1" 2>/dev/null | tail -n1 || true
-    }
-    # field FILE WORKLOAD NAME: NAME=value from WORKLOAD's line of a bench.txt.
-    field() {
-        awk -v w="$2" -v k="$3" '$1 == w { for (i = 2; i <= NF; i++)
-            if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' \
-            "$1" 2>/dev/null || true
-    }
-    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-    us() { awk -v n="$1" 'BEGIN { if (n != "") printf "%.0f", n / 1000; else print "n/a" }'; }
+    local rel=$1 R
+    R=$(bed_var "$rel" RESULTS)
 
     pvb=$(per_read_ns "$R/pv-baseline/domU-cfgread.txt")
     pvo=$(per_read_ns "$R/pv-ours/domU-cfgread.txt")
@@ -80,7 +85,7 @@ report() {
     ho=$R/hvm-ours/bench.txt
 
     echo
-    echo "===== end-to-end benchmarks, $rel (nested Xen under TCG, one boot: $(cat "$R/../images/versions.txt" 2>/dev/null | sed -n 's/^xen-hypervisor[^ ]* /Xen /p' | head -n1)) ====="
+    echo "===== end-to-end benchmarks, $rel (nested Xen under TCG, one boot: $(cat "$(bed_var "$rel" IMG)/versions.txt" 2>/dev/null | sed -n 's/^xen-hypervisor[^ ]* /Xen /p' | head -n1)) ====="
     printf '%-58s %14s %14s %8s\n' "figure" "ours" "baseline" "ratio"
     printf '%-58s %14s %14s %8s\n' "PV: config read round trip in the domU (us)" \
         "$(us "${pvo:-}")" "$(us "${pvb:-}")" "$(ratio "${pvo:-0}" "${pvb:-0}")"
@@ -119,7 +124,6 @@ report() {
     done
     so=$R/stubdom-ours/bench.txt
     su=$R/stubdom-upstream/bench.txt
-    per() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.3f", a / b; else print "n/a" }'; }
     for w in rescan dump; do
         case $w in
         rescan) what="stubdom: kernel enumeration of the e1000" ;;
