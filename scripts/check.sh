@@ -35,12 +35,38 @@ failed=0
 skipped=0
 FUZZ_SECONDS=${FUZZ_SECONDS:-45}
 
-say() { printf '\n=== %s\n' "$*"; }
+# Each part of the run is timed: say() ends the part before it (its wall
+# time printed as it ends) and starts the next; finish() prints them all
+# and the total.
+T_START=$(date +%s)
+part_name=
+part_t0=
+part_times=()
+part_end() {
+    [ -n "$part_name" ] || return 0
+    local s=$(( $(date +%s) - part_t0 ))
+    part_times+=("$(printf '%5d s  %2d min %02d s  %s' "$s" $((s / 60)) $((s % 60)) "$part_name")")
+    printf -- '--- time: %d s (%d min %02d s): %s\n' "$s" $((s / 60)) $((s % 60)) "$part_name"
+    part_name=
+}
+say() {
+    part_end
+    part_name=$*
+    part_t0=$(date +%s)
+    printf '\n=== %s\n' "$*"
+}
 pass() { passed=$((passed + 1)); printf 'PASS: %s\n' "$*"; }
 fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
 # A set-up step that worked: shown, not counted (its failure is a FAIL).
 setup_ok() { printf 'setup ok: %s\n' "$*"; }
 finish() {
+    local t
+    part_end
+    t=$(( $(date +%s) - T_START ))
+    echo
+    echo "=== wall time of each part"
+    printf '%s\n' "${part_times[@]}"
+    printf 'total: %d s (%d min %02d s)\n' "$t" $((t / 60)) $((t % 60))
     echo
     echo "check: $passed passed, $failed failed, $skipped skipped"
     [ "$failed" = 0 ]

@@ -25,6 +25,10 @@ TARGETS=(qemu-system-x86_64 ${XENPT_EXTRA_TARGETS:-})
 export CCACHE_DIR=${CCACHE_DIR:-/var/cache/xenpt-overlay/ccache}
 export CCACHE_BASEDIR=$top
 export CCACHE_NOHASHDIR=1
+# ccache hashes the locale (the compiler's messages depend on it): the
+# same as in the build roots (release-qemu.sh, deb.sh), so that they share
+export LANG=C.UTF-8
+unset LC_ALL LC_CTYPE LC_MESSAGES
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
 log() { printf 'prepare-qemu: %s\n' "$*" >&2; }

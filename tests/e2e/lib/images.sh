@@ -272,7 +272,7 @@ EOF
 # against the libraries of the hypervisor's release: there it is the
 # baseline in the stubdomain too.
 STUBDOM_UPSTREAM=$OUT/stubdom-upstream
-STOCK_QEMU=$REPO/build/qemu-stock/qemu-system-x86_64
+STOCK_QEMU=$REPO/build/stock/qemu/qemu-system-x86_64
 build_stubdoms() {
     if [ -x "$OURS_QEMU" ]; then
         STUBDOM_OUT=$STUBDOM_OURS STUBDOM_QEMU=$OURS_QEMU "$REPO/stubdom/build.sh" ||
