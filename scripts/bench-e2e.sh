@@ -52,7 +52,7 @@ measure() {
     E2E_RELEASE=$rel stubdom/build.sh
     DEB_STUBDOM=$stub scripts/deb.sh build "$rel"
     deb=$(ls -t build/deb/"$rel"/qemu-xenpt_*_amd64.deb | head -n1)
-    E2E_RELEASE=$rel E2E_OURS_DEB=$deb tests/e2e/run.sh $SCENARIOS || true
+    E2E_BENCH=1 E2E_RELEASE=$rel E2E_OURS_DEB=$deb tests/e2e/run.sh $SCENARIOS || true
 }
 
 if [ "${1:-}" != --report ]; then

@@ -2,23 +2,30 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # `make check`: every test of the overlay, from a fresh machine.
-#   1. host set-up (apt sources, build dependencies)
-#   2. standalone engine build + unit and fixture tests, on this machine
-#      and in a Debian 13 (trixie) build root (scripts/release-core.sh:
-#      its gcc, glib and Xen 4.20 headers)
+#   1. host set-up (apt sources, build dependencies); then, in the
+#      background while the foreground compiles, the downloads: the QEMU
+#      tarball, the Debian 13 and 12 build roots, the e2e beds' packages
+#   2. standalone engine build + unit and fixture tests on this machine
 #   3. the same tests under ASan+UBSan
 #   4. fuzz smoke of both targets (libFuzzer, clang, ASan+UBSan, the engine
 #      and the op core instrumented for coverage), FUZZ_SECONDS each
 #      (default 45), each from its seed corpus in tests/fuzz/corpus
-#   5. the QEMU build with the engine compiled in, and our qtests; the
+#   5. the standalone tests in a Debian 13 (trixie) build root
+#      (scripts/release-core.sh: its gcc, glib and Xen 4.20 headers)
+#   6. the QEMU build with the engine compiled in, and our qtests; the
 #      same QEMU built against Debian 13's libraries (Xen 4.20) in the
 #      trixie build root (scripts/release-qemu.sh), started there
-#   6. Debian packages of the device model for Debian 12 and 13 (make deb:
+#   7. Debian packages of the device model for Debian 12 and 13 (make deb:
 #      dpkg-buildpackage in each release's root, lintian, apt install into
-#      a clean system of the release and a start there)
-#   7. the end-to-end scenarios on real Xen nested under QEMU TCG
-#      (tests/e2e/run.sh: one boot, every scenario; each PASS/FAIL counts),
-#      with the Debian 12 package unpacked in dom0
+#      a clean system of the release and a start there); ccache serves
+#      each package build from the same release's build before it (the
+#      same compiler commands: scripts/qemu-pin.sh, debian/rules)
+#   8. the end-to-end scenarios on real Xen nested under QEMU TCG
+#      (tests/e2e/run.sh: one boot per release, every scenario; each
+#      PASS/FAIL counts), with the release's package unpacked in dom0; the
+#      machine to itself (the background fetches are waited for first)
+# Prints each part's wall time as it ends, all of them and the total at
+# the end.
 # Ends with one line "check: N passed, M failed, K skipped".
 #
 # What counts: each test case of the TAP programs, each fuzz run, the
@@ -170,6 +177,38 @@ deb_checks() {
 say "host set-up"
 if scripts/setup-host.sh; then setup_ok "host set-up"; else fail "host set-up"; finish; fi
 
+# What only downloads and unpacks runs in the background while the
+# compilers run in the foreground: the QEMU tarball, both build roots
+# (trixie's first: the standalone tests in it come after the fuzz smoke),
+# the packages of both end-to-end beds. Each of these steps takes a lock,
+# so a foreground step that needs one waits for it or, should the
+# background have failed, does it again itself (its failure then counts).
+mkdir -p build
+(
+    set -e
+    scripts/fetch-qemu.sh >/dev/null
+    scripts/release-root.sh trixie >/dev/null
+    scripts/release-root.sh bookworm >/dev/null
+    E2E_FETCH_ONLY=1 E2E_RELEASE=bookworm tests/e2e/run.sh
+    E2E_FETCH_ONLY=1 E2E_RELEASE=trixie tests/e2e/run.sh
+) >build/prefetch.log 2>&1 &
+prefetch_pid=$!
+setup_ok "background fetches started (build/prefetch.log)"
+prefetch_wait() {
+    local t0 rc
+    [ -n "$prefetch_pid" ] || return 0
+    t0=$(date +%s)
+    wait "$prefetch_pid"
+    rc=$?
+    prefetch_pid=
+    if [ "$rc" = 0 ]; then
+        setup_ok "background fetches done (waited $(( $(date +%s) - t0 )) s for them)"
+    else
+        tail -n 20 build/prefetch.log
+        echo "note: a background fetch failed (exit $rc, build/prefetch.log): the steps that need it fetch again themselves"
+    fi
+}
+
 say "standalone engine (build-core)"
 if meson_build build-core; then
     setup_ok "build-core"
@@ -179,16 +218,6 @@ if meson_build build-core; then
         build-core/tests/func/test-xen-pci-stubdom
 else
     fail "build-core"
-fi
-
-say "standalone engine with Debian 13's toolchain and libraries (trixie build root)"
-if scripts/release-core.sh trixie; then
-    setup_ok "trixie build root, build-core in it"
-    run_tap trixie build/core-trixie/test-xpf build/core-trixie/test-xpf-fixtures \
-        build/core-trixie/test-xpv build/core-trixie/test-xen-pci-grant \
-        build/core-trixie/test-xen-pci-stubdom
-else
-    fail "trixie build-core"
 fi
 
 say "standalone engine under ASan+UBSan (build-asan)"
@@ -224,6 +253,16 @@ else
     fail "build-fuzz"
 fi
 
+say "standalone engine with Debian 13's toolchain and libraries (trixie build root)"
+if scripts/release-core.sh trixie; then
+    setup_ok "trixie build root, build-core in it"
+    run_tap trixie build/core-trixie/test-xpf build/core-trixie/test-xpf-fixtures \
+        build/core-trixie/test-xpv build/core-trixie/test-xen-pci-grant \
+        build/core-trixie/test-xen-pci-stubdom
+else
+    fail "trixie build-core"
+fi
+
 QTESTS=(xen-pt-test)
 say "QEMU 10.0.13 with the overlay (build/qemu)"
 if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; then
@@ -254,7 +293,7 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
         # It runs in trixie, linked to Xen 4.20's libxenctrl, and offers
         # both devices (their own properties listed).
         t_out=$(scripts/release-qemu.sh trixie run sh -c '
-            q=/src/qemu-build/qemu-system-x86_64
+            q=/src/pkg/src/qemu-build/qemu-system-x86_64
             ldd $q | grep "libxenctrl.so.4.20 => /"
             $q -device xen-pci-passthrough,help | grep "hostaddr="
             $q -device xen-pciback-pv,help | grep "hosts="' 2>/dev/null)
@@ -269,6 +308,7 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
     fi
     say "Debian packages (make deb): built in each release's root, lintian, apt install"
     deb_checks
+    prefetch_wait
     say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e, Debian 12, our Debian 12 package in dom0)"
     E2E_RELEASE=bookworm \
     E2E_OURS_DEB=$(ls -t build/deb/bookworm/qemu-xenpt_*_amd64.deb 2>/dev/null | head -n1) run_e2e
@@ -278,5 +318,6 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
 else
     fail "QEMU build"
 fi
+prefetch_wait
 
 finish

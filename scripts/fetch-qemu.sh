@@ -25,6 +25,9 @@ verify() {
 }
 
 mkdir -p "$CACHE"
+# one download at a time (make check fetches it in the background)
+exec 7>"$CACHE/.fetch-qemu.lock"
+flock 7
 if [ -f "$tarball" ] && verify "$tarball"; then
     echo "$tarball"
     exit 0

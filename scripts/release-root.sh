@@ -31,15 +31,27 @@ pkgs=$pkgs,debhelper,lintian
 # pycotap is only in backports: a bookworm root takes both from
 # bookworm-backports, as the host build does (scripts/setup-host.sh) and as
 # Debian's own backport of QEMU 10 is built
-sources=("deb http://deb.debian.org/debian $release main")
+# with the release's updates and security suites, as a Debian system has
+# them (and as this Debian 12 host has: so the bookworm root's compiler
+# and headers are the host's, and ccache serves the package build from
+# the host build)
+sources=("deb http://deb.debian.org/debian $release main"
+         "deb http://deb.debian.org/debian $release-updates main"
+         "deb http://deb.debian.org/debian-security $release-security main")
 if [ "$release" = bookworm ]; then
     sources+=("deb http://deb.debian.org/debian bookworm-backports main")
     pkgs=${pkgs/meson,/meson\/bookworm-backports,}
     pkgs=${pkgs/python3-pycotap,/python3-pycotap\/bookworm-backports,}
 fi
-want="$release $pkgs"
+want="$release $pkgs ${sources[*]}"
 
 log() { printf 'release-root: %s\n' "$*" >&2; }
+
+# One maker per root: a caller that finds another making it waits for it
+# (make check makes the roots in the background while it compiles).
+mkdir -p "$roots"
+exec 7>"$roots/.$release.lock"
+flock 7
 
 if [ -f "$root.stamp" ] && [ "$(cat "$root.stamp")" = "$want" ] && [ -x "$root/usr/bin/meson" ]; then
     echo "$root"

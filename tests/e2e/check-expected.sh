@@ -9,7 +9,9 @@
 # EVENTS: a run's events.log ("<ms> PASS: s/check", "<ms> FAIL: s/check: why",
 # "<ms> @@E2E s begin ..."); SCENARIO...: the scenarios the run asked for
 # (dom0 is always one); E2E_RELEASE the bed's Debian release (a check marked
-# "only=RELEASE" is required only there).  For each asked scenario that ran (its begin marker,
+# "only=RELEASE" is required only there; E2E_BENCH=1: a benchmark boot,
+# whose checks marked "boot=bench" are required, else those marked
+# "boot=check").  For each asked scenario that ran (its begin marker,
 # dom0: "@@E2E dom0 init"), prints
 #   FAIL: SCENARIO/CHECK: never reported (tests/e2e/expected-checks.txt)
 # for each required check it reported neither as PASS nor as FAIL, and
@@ -25,7 +27,9 @@ fi
 expected=$1 events=$2
 shift 2
 
-awk -v asked="dom0 $*" -v release="${E2E_RELEASE:-bookworm}" '
+boot=check
+[ "${E2E_BENCH:-0}" = 1 ] && boot=bench
+awk -v asked="dom0 $*" -v release="${E2E_RELEASE:-bookworm}" -v boot="$boot" '
     BEGIN {
         n = split(asked, a, " ")
         for (i = 1; i <= n; i++) want[a[i]] = 1
@@ -36,6 +40,7 @@ awk -v asked="dom0 $*" -v release="${E2E_RELEASE:-bookworm}" '
         known[$1 "/" $2] = 1
         if ($3 == "fail-only") next
         if ($3 ~ /^only=/ && substr($3, 6) != release) next
+        if ($3 ~ /^boot=/ && substr($3, 6) != boot) next
         req[++nreq] = $1 "/" $2; scen[nreq] = $1
         next
     }

@@ -17,7 +17,8 @@
 # trixie: Debian 13, Xen 4.20; lib/common.sh), E2E_TIMEOUT (hard limit of the boot, seconds; default: 150 +
 # the scenarios' own limits, at most 3000), E2E_BUILD_ONLY=1 (images only),
 # E2E_OUTER_CPU / E2E_OUTER_SMP / E2E_OUTER_ACCEL (the outer QEMU's -cpu,
-# -smp and -accel; defaults and why in lib/boot.sh).
+# -smp and -accel; defaults and why in lib/boot.sh), E2E_FETCH_ONLY=1 (only
+# fetch the bed's packages).
 set -uo pipefail
 
 E2E_SRC_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +32,13 @@ E2E_SRC_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$E2E_SRC_DIR/lib/boot.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get download into $CACHE)"
+# E2E_FETCH_ONLY=1: only download and unpack the bed's packages (no boot,
+# so not under the boot lock); make check does it while it compiles
+if [ "${E2E_FETCH_ONLY:-0}" = 1 ]; then
+    fetch_bed
+    log "packages of the $E2E_RELEASE bed fetched"
+    exit 0
+fi
 # One nested-Xen boot at a time on this machine (2 cores; sessions share it).
 exec 9>"${E2E_LOCK:-/var/lock/xenpt-e2e.lock}"
 flock -n 9 || { log "another e2e run holds the lock: waiting"; flock 9; }

@@ -92,7 +92,7 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} e2e.bench=1"
+cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)"
 device_model_version = "qemu-xen"
 $(if [ "$STUB" = 1 ]; then
     stubdom_xl_cfg
@@ -264,7 +264,11 @@ if [ -n "$HOT" ]; then
         fail hot-add "guest never became ready for hot add"
     fi
 fi
-if [ "$STUB" = 1 ]; then stub_bench; else dm_bench; fi
+# the benchmark windows only in a benchmark boot (make bench-e2e); make
+# check's guest re-enumerates the e1000 once instead (guest/rescan)
+if [ "${E2E_BENCH:-0}" = 1 ]; then
+    if [ "$STUB" = 1 ]; then stub_bench; else dm_bench; fi
+fi
 if [ "$STUB" = 1 ]; then
     unplug_stub $DEVS $HOT
 else

@@ -218,6 +218,16 @@ if [ "$E2E_BENCH" = 1 ]; then
         sleep 5
     done
     test -e "/sys/bus/pci/devices/$BDF/driver" || gfail bench "e1000 not bound again after the rescans"
+elif [ "$E2E_RESCAN" = 1 ]; then
+    # Outside a benchmark boot (make check): the kernel's enumeration once,
+    # the function removed and found again by a bus rescan (header,
+    # capabilities, BAR sizing through the device model), its driver bound.
+    bench_rescan
+    if test -e "/sys/bus/pci/devices/$BDF/driver"; then
+        gpass rescan
+    else
+        gfail rescan "$BDF: no driver bound 30 s after remove and bus rescan ($(ls /sys/bus/pci/devices | tr '\n' ' '))"
+    fi
 fi
 
 # Hot-unplug: dom0 runs "xl pci-detach" for every passed function once it sees

@@ -71,7 +71,7 @@ boot_bed() {
     rm -f "$fifo"; mkfifo "$fifo"
     : >"$run/console.log"; : >"$run/events.log"; : >"$run/data.raw"
     printf '%s\n' "$OUTER_QEMU -machine q35 -accel $OUTER_ACCEL -cpu $OUTER_CPU -smp $OUTER_SMP -m 2048 ${OUTER_DEVICES[*]}" \
-        "xen: $XEN_CMDLINE" "dom0: $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1" >"$run/cmdline.txt"
+        "xen: $XEN_CMDLINE" "dom0: $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1 e2e.bench=${E2E_BENCH:-0}" >"$run/cmdline.txt"
     start=$(now_ms)
     deadline=$(( start + limit * 1000 ))
     # Note: QEMU's multiboot -initrd splits module arguments at commas.
@@ -81,7 +81,7 @@ boot_bed() {
         -nodefaults -no-user-config -display none -no-reboot \
         "${OUTER_DEVICES[@]}" \
         -kernel "$IMG/xen" -append "$XEN_CMDLINE" \
-        -initrd "$IMG/vmlinux $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1,$IMG/dom0-initrd.cpio" \
+        -initrd "$IMG/vmlinux $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1 e2e.bench=${E2E_BENCH:-0},$IMG/dom0-initrd.cpio" \
         -serial stdio -serial "file:$run/data.raw" \
         </dev/null >"$fifo" 2>"$run/qemu-stderr.log" &
     QEMU_PID=$!

@@ -18,6 +18,16 @@ fetch_all() {
     fetch_pkgs "${PKG_LIST[@]}" "$(kernel_pkg)"
 }
 
+# fetch_bed: every package of the bed known before our QEMU is built: the
+# bed's, the test modules' build tree (kbuild_pkgs) and the stubdomain
+# image's (stubdom/build.sh). make check runs it in the background while it
+# compiles (run.sh with E2E_FETCH_ONLY=1).
+fetch_bed() {
+    fetch_all
+    FETCH_NODEPS=1 fetch_pkgs $(kbuild_pkgs)
+    fetch_pkgs busybox-static xenstore-utils "xen-utils-$XEN_VER" qemu-system-data libc6
+}
+
 
 # The payload of a bzImage is the (stripped) vmlinux ELF, xz-compressed
 # (Debian 12) or zstd-compressed (Debian 13).
@@ -53,19 +63,25 @@ build_tools() {
 # common) and linux-kbuild packages unpacked into one root, so their
 # relative links resolve; the Makefile's absolute include is redirected.
 # (Debian 12 names linux-kbuild by series, 6.1; Debian 13 by version.)
+kbuild_pkgs() {
+    local kv k
+    kv=$(kver)
+    k="${kv%-amd64}"
+    echo "linux-headers-$kv" "linux-headers-$k-common"
+    if [ "$E2E_RELEASE" = bookworm ]; then echo "linux-kbuild-$KVER_SERIES"; else echo "linux-kbuild-$k"; fi
+}
 kbuild_dir() {
-    local kv root hdr k kb
+    local kv root hdr
+    local -a p
     kv=$(kver)
     root=$OUT/kbuild
     hdr=$root/usr/src/linux-headers-$kv
-    k="${kv%-amd64}"
-    kb=linux-kbuild-$KVER_SERIES
-    [ "$E2E_RELEASE" = bookworm ] || kb=linux-kbuild-$k
+    read -ra p <<<"$(kbuild_pkgs | tr '\n' ' ')"
     if [ ! -f "$root/.ok" ] || [ "$(cat "$root/.ok")" != "$kv" ]; then
-        FETCH_NODEPS=1 fetch_pkgs "linux-headers-$kv" "linux-headers-$k-common" "$kb"
+        FETCH_NODEPS=1 fetch_pkgs "${p[@]}"
         rm -rf "$root"; mkdir -p "$root"
-        cp -a "$PKGS/linux-headers-$kv/." "$PKGS/linux-headers-$k-common/." \
-              "$PKGS/$kb/." "$root/"
+        cp -a "$PKGS/${p[0]}/." "$PKGS/${p[1]}/." \
+              "$PKGS/${p[2]}/." "$root/"
         sed -i "s#^include /usr/src/#include $root/usr/src/#" "$hdr/Makefile"
         echo "$kv" >"$root/.ok"
     fi

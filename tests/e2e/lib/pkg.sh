@@ -35,7 +35,22 @@ apt_ready() {
 # packages' whole dependency closure is downloaded and unpacked as well (no
 # dpkg database of that release on the host to find a library's package),
 # unless FETCH_NODEPS is set.
+# One fetcher at a time per cache (make check fetches the beds' packages
+# in the background while it compiles; stubdom/build.sh fetches too).
+fetch_lock() { mkdir -p "$CACHE"; exec {FETCH_LOCK_FD}>"$CACHE/.fetch.lock"; flock "$FETCH_LOCK_FD"; }
+fetch_unlock() { exec {FETCH_LOCK_FD}>&-; }
 fetch_pkgs() {
+    local name
+    for name in "$@"; do
+        if [ ! -f "$PKGS/$name/.e2e-version" ]; then
+            fetch_lock
+            fetch_pkgs_locked "$@"
+            fetch_unlock
+            return 0
+        fi
+    done
+}
+fetch_pkgs_locked() {
     local name dir deb
     local -a missing=() todo=()
     for name in "$@"; do [ -f "$PKGS/$name/.e2e-version" ] || missing+=("$name"); done
@@ -107,15 +122,19 @@ prefetch_libs() {
 kernel_pkg() {
     local f=$CACHE/kernel-pkg p
     if [ ! -s "$f" ]; then
-        mkdir -p "$CACHE"
-        apt_ready
-        p=$(apt-cache "${APT_OPTS[@]}" show linux-image-amd64 | awk '
-                /^Version: /{v=$2}
-                /^Depends: /{ if (index(v, "'"$KVER_SERIES"'.") == 1) {
-                                  d=$0; sub(/^Depends: /, "", d); sub(/ .*/, "", d); print v, d } }' |
-            sort -V | tail -n1 | awk '{print $2}')
-        [ -n "$p" ] || die "cannot find a linux-image-amd64 $KVER_SERIES.x in apt (apt-get update?)"
-        echo "$p" >"$f"
+        fetch_lock
+        if [ ! -s "$f" ]; then
+            apt_ready
+            p=$(apt-cache "${APT_OPTS[@]}" show linux-image-amd64 | awk '
+                    /^Version: /{v=$2}
+                    /^Depends: /{ if (index(v, "'"$KVER_SERIES"'.") == 1) {
+                                      d=$0; sub(/^Depends: /, "", d); sub(/ .*/, "", d); print v, d } }' |
+                sort -V | tail -n1 | awk '{print $2}')
+            [ -n "$p" ] || die "cannot find a linux-image-amd64 $KVER_SERIES.x in apt (apt-get update?)"
+            echo "$p" >"$f.tmp"
+            mv "$f.tmp" "$f"
+        fi
+        fetch_unlock
     fi
     cat "$f"
 }
