@@ -350,7 +350,9 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
     fn->steps |= XEN_PCI_FUNC_OPENED;
     snprintf(fn->log_name, sizeof(fn->log_name), "%s %s", c->owner,
              fn->host.name);
-    if (c->accept && !c->accept(fn, errp)) {
+    /* Nothing has touched it yet: one of dom0's own is refused here. */
+    if (!xen_pci_host_check_driver(&fn->host, c->pcifront, errp) ||
+        (c->accept && !c->accept(fn, errp))) {
         xen_pci_func_close(fn);
         return false;
     }

@@ -61,6 +61,7 @@ typedef struct XenPciFuncConfig {
     uint8_t bus, dev, func;
     const char *sysfs_name;      /* its address here, NULL: the same */
     bool dom0_resets;            /* a stubdomain: dom0 resets it, not us */
+    bool pcifront;               /* a stubdomain's (pcifront's) function */
     bool probe_intr_control;     /* a stubdomain: see intr_hidden */
     const XenPciPolicy *policy;
     XenPciHv *hv;                /* the device's hypercalls */
@@ -98,8 +99,10 @@ struct XenPciFunc {
 };
 
 /*
- * Open the host function, reset it (restoring the config space found)
- * unless dom0 does, probe whether the MSI/MSI-X control reaches it when
+ * Open the host function, refuse it before anything touches it unless it
+ * is pciback's (in a stubdomain, @c->pcifront: bound to no driver; see
+ * xen_pci_host_check_driver()), reset it (restoring the config space
+ * found) unless dom0 does, probe whether the MSI/MSI-X control reaches it when
  * asked (a harmless write of a bit the device model needs: MSI-X Function
  * Mask while MSI-X is off, else MSI Enable with bus mastering off for the
  * moment, read back and undone; refused: intr_hidden, with a warning

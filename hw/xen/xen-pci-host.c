@@ -178,6 +178,43 @@ fail:
     return false;
 }
 
+/* The driver @h is bound to (g_free), NULL if none. */
+static char *xen_pci_host_driver(const XenPciHost *h)
+{
+    g_autofree char *link = g_build_filename(h->dir, "driver", NULL);
+    g_autofree char *target = g_file_read_link(link, NULL);
+
+    return target ? g_path_get_basename(target) : NULL;
+}
+
+bool xen_pci_host_check_driver(const XenPciHost *h, bool pcifront,
+                               Error **errp)
+{
+    g_autofree char *drv = xen_pci_host_driver(h);
+
+    if (pcifront) {
+        if (drv) {
+            error_setg(errp, "host PCI device %s is bound to the stubdomain's "
+                       "driver %s: not taken", h->name, drv);
+            return false;
+        }
+        return true;
+    }
+    if (drv && !strcmp(drv, "pciback")) {
+        return true;
+    }
+    if (drv) {
+        error_setg(errp, "host PCI device %s is bound to dom0's driver %s, "
+                   "not to pciback: not taken; make it assignable first "
+                   "(xl pci-assignable-add %s)", h->name, drv, h->name);
+    } else {
+        error_setg(errp, "host PCI device %s is bound to no driver, not to "
+                   "pciback: not taken; make it assignable first "
+                   "(xl pci-assignable-add %s)", h->name, h->name);
+    }
+    return false;
+}
+
 void xen_pci_host_close(XenPciHost *h)
 {
     if (h->claimed) {

@@ -42,6 +42,16 @@ bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,
                        Error **errp);
 void xen_pci_host_close(XenPciHost *h);
 
+/*
+ * Whether the function may be taken, from its driver binding alone: in dom0
+ * it must be bound to pciback (xl pci-assignable-add), never to one of
+ * dom0's own drivers nor to none; a stubdomain's function (@pcifront: it
+ * is pcifront's, dom0's pciback holds it) must be bound to no driver of
+ * the stubdomain.  Reads only the driver link.
+ */
+bool xen_pci_host_check_driver(const XenPciHost *h, bool pcifront,
+                               Error **errp);
+
 /* The first capability @id in the config space as found, 0 if none. */
 unsigned xen_pci_saved_cap(const XenPciHost *h, uint8_t id);
 

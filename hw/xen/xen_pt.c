@@ -429,6 +429,7 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
             return false;
         }
         c.sysfs_name = local;
+        c.pcifront = true;
         c.dom0_resets = true;
         /* dom0's pciback may refuse the MSI/MSI-X control */
         c.probe_intr_control = true;

@@ -85,6 +85,23 @@ static void fake_resources(Fake *f, uint8_t fill)
     }
 }
 
+/*
+ * The fake function's driver link, as sysfs has it (a link to the
+ * driver's directory), to @driver; NULL: bound to none.
+ */
+static void fake_set_driver(Fake *f, const char *driver)
+{
+    g_autofree char *link = g_build_filename(f->dir, "driver", NULL);
+    g_autofree char *target = NULL;
+
+    unlink(link);
+    if (driver) {
+        target = g_strdup_printf("../../../bus/pci/drivers/%s", driver);
+        g_assert_cmpint(symlink(target, link), ==, 0);
+    }
+}
+
+/* A function in dom0 as xl pci-assignable-add leaves it: pciback's. */
 static void fake_create(Fake *f, const char *name)
 {
     g_autofree char *data = NULL;
@@ -107,6 +124,7 @@ static void fake_create(Fake *f, const char *name)
         g_assert_true(g_file_set_contents(reset, "", 0, NULL));
     }
     fake_resources(f, 0);
+    fake_set_driver(f, "pciback");
 }
 
 static void rm_tree(const char *path)
@@ -117,7 +135,8 @@ static void rm_tree(const char *path)
     while (d && (e = g_dir_read_name(d))) {
         g_autofree char *p = g_build_filename(path, e, NULL);
 
-        if (g_file_test(p, G_FILE_TEST_IS_DIR)) {
+        if (g_file_test(p, G_FILE_TEST_IS_DIR) &&
+            !g_file_test(p, G_FILE_TEST_IS_SYMLINK)) {
             rm_tree(p);
         } else {
             unlink(p);
@@ -838,11 +857,15 @@ static void test_bad_hotplug(void)
         g_autofree char *dir = g_build_filename(f.root, "0000:03:00.1",
                                                 NULL);
         g_autofree char *cfg = g_build_filename(dir, "config", NULL);
+        g_autofree char *drv_link = g_build_filename(dir, "driver",
+                                                            NULL);
         QDict *rsp;
 
         g_assert_cmpint(mkdir(dir, 0755), ==, 0);
         fake_copy("pci-bridge", "config", dir);
         fake_copy("pci-bridge", "resource", dir);
+        g_assert_cmpint(symlink("../../../bus/pci/drivers/pciback",
+                                drv_link), ==, 0);
         rsp = pt_device_add(qts, "br", "0000:03:00.1", f.root, NULL);
         g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
                                               "desc"), "bridge"));
@@ -1194,6 +1217,8 @@ static QTestState *stubdom_launch(Fake *f, const char *fixture,
                                   const char *extra)
 {
     fake_create(f, fixture);
+    /* in the stubdomain, pcifront's function is bound to no driver */
+    fake_set_driver(f, NULL);
     return qtest_initf("-machine pc -nodefaults -device "
                        "xen-pci-passthrough,id=pt0,hostaddr=" DOM0_ADDR
                        ",x-local-addr=" HOSTADDR ",x-sysfs-root=%s,"
@@ -1312,10 +1337,92 @@ static void test_stubdom_enable_refused(void)
     stderr_release(&err);
 }
 
+/*
+ * A function that is not pciback's is refused before anything touches it:
+ * bound to one of dom0's drivers (a typo in hostaddr could name dom0's
+ * disk controller) or to none, in dom0; bound to a driver of the
+ * stubdomain's, in a stubdomain.  The error names the driver and xl
+ * pci-assignable-add; the function is left as found (no reset, no config
+ * write) and not claimed (it can be added once given to pciback).
+ */
+typedef struct DriverCase {
+    const char *driver;          /* NULL: none */
+    bool stubdom;
+    const char *error;           /* expected in the error message */
+} DriverCase;
+
+static const DriverCase driver_cases[] = {
+    { "ahci", false, "host PCI device " HOSTADDR " is bound to dom0's driver "
+      "ahci, not to pciback: not taken; make it assignable first (xl "
+      "pci-assignable-add " HOSTADDR ")" },
+    { NULL, false, "host PCI device " HOSTADDR " is bound to no driver, not "
+      "to pciback: not taken; make it assignable first (xl "
+      "pci-assignable-add " HOSTADDR ")" },
+    { "e1000", true, "is bound to the stubdomain's driver e1000: not taken" },
+};
+
+static void test_driver_refused(gconstpointer data)
+{
+    const DriverCase *dc = data;
+    Fake f = { 0 };
+    QTestState *qts;
+    QDict *args = qdict_new();
+    QDict *rsp;
+    const char *desc;
+    g_autofree char *reset = NULL;
+    g_autofree char *cfg = NULL;
+    gsize len;
+
+    fake_create(&f, "e1000");
+    fake_set_driver(&f, dc->driver);
+    qts = qtest_init("-machine pc -nodefaults");
+    qdict_put_str(args, "driver", "xen-pci-passthrough");
+    qdict_put_str(args, "id", "pt0");
+    qdict_put_str(args, "hostaddr", dc->stubdom ? DOM0_ADDR : HOSTADDR);
+    if (dc->stubdom) {
+        qdict_put_str(args, "x-local-addr", HOSTADDR);
+    }
+    qdict_put_str(args, "x-sysfs-root", f.root);
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}", args);
+    g_assert_true(qdict_haskey(rsp, "error"));
+    desc = qdict_get_str(qdict_get_qdict(rsp, "error"), "desc");
+    if (!strstr(desc, dc->error)) {
+        g_error("error '%s' lacks '%s'", desc, dc->error);
+    }
+    qobject_unref(rsp);
+    /* left as found: not reset, config not written */
+    reset = fake_file(&f, "reset");
+    g_assert_cmpstr(reset, ==, "");
+    g_assert_true(g_file_get_contents(f.config, &cfg, &len, NULL));
+    g_assert_cmpuint(len, ==, f.orig->len);
+    g_assert_true(memcmp(cfg, f.orig->data, len) == 0);
+    /* not claimed: once pciback's (pcifront's: no driver), it is taken */
+    fake_set_driver(&f, dc->stubdom ? NULL : "pciback");
+    args = qdict_new();
+    qdict_put_str(args, "driver", "xen-pci-passthrough");
+    qdict_put_str(args, "id", "pt1");
+    qdict_put_str(args, "hostaddr", dc->stubdom ? DOM0_ADDR : HOSTADDR);
+    if (dc->stubdom) {
+        qdict_put_str(args, "x-local-addr", HOSTADDR);
+    }
+    qdict_put_str(args, "x-sysfs-root", f.root);
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}", args);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+    fake_destroy(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/xen-pt/config", test_config);
+    qtest_add_data_func("/xen-pt/driver/dom0-driver", &driver_cases[0],
+                        test_driver_refused);
+    qtest_add_data_func("/xen-pt/driver/none", &driver_cases[1],
+                        test_driver_refused);
+    qtest_add_data_func("/xen-pt/driver/stubdom-driver", &driver_cases[2],
+                        test_driver_refused);
     qtest_add_func("/xen-pt/stubdom/local-addr", test_stubdom);
     qtest_add_data_func("/xen-pt/stubdom/intr-refused/msi", "edu",
                         test_stubdom_intr_refused);
