@@ -74,8 +74,11 @@ for s in "${SCEN[@]}"; do
     [ -f "$f" ] || die "unknown scenario '$s' (have: $(cd "$E2E_SRC/scenarios" && ls *.sh | sed 's/\.sh$//' | tr '\n' ' '))"
     l=$(sed -n 's/^# e2e-timeout: *//p' "$f" | head -n1)
     limit=$(( limit + ${l:-300} ))
-    # functions a scenario adds to the bed (# e2e-outer-devices: ARGS)
+    # functions a scenario adds to the bed (# e2e-outer-devices: ARGS),
+    # each line once however many scenarios name it
     while read -r l; do
+        case " ${OUTER_SEEN:-} " in *" $l "*) continue ;; esac
+        OUTER_SEEN="${OUTER_SEEN:-} $l"
         read -ra a <<<"$l"
         OUTER_DEVICES+=("${a[@]}")
     done < <(sed -n 's/^# e2e-outer-devices: *//p' "$f")

@@ -171,6 +171,10 @@ build_dom0_base() {
     cp -L "$PKGS/libgcc-s1/lib/$ARCH_TRIPLET/libgcc_s.so.1" "$r/usr/lib/$ARCH_TRIPLET/" 2>/dev/null ||
         cp -L "$PKGS/libgcc-s1/usr/lib/$ARCH_TRIPLET/libgcc_s.so.1" "$r/usr/lib/$ARCH_TRIPLET/"
     install_modules "$(kmods)" "$r/lib/modules/$kv" "${DOM0_MODULES[@]}"
+    # The test modules, not loaded at boot (scenarios/dom0-driver.sh binds
+    # edu_msi to a function in dom0: the guests run the same kernel)
+    mkdir -p "$r/e2e/mod"
+    cp "$OUT"/mod/*/*.ko "$r/e2e/mod/"
     # Guest kernel (bzImage: HVM direct kernel boot and PV domU).
     mkdir -p "$r/e2e/guest"
     cp "$kp/boot/vmlinuz-$kv" "$r/e2e/guest/vmlinuz"
