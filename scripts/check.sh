@@ -239,13 +239,19 @@ say "fuzz smoke, ${FUZZ_SECONDS}s each from the seed corpus (build-fuzz)"
 if CC=clang meson_build build-fuzz -Dfuzz=true \
         -Db_sanitize=address,undefined -Db_lundef=false; then
     setup_ok "build-fuzz"
+    # Same limits as `make fuzz` (scripts/fuzz.sh); its last line is the
+    # verdict: runs, covered edges and features. The two targets side by
+    # side, one per core (each fuzzer is one process).
     for target in fuzz-xpf fuzz-xpv; do
-        # Same limits as `make fuzz` (scripts/fuzz.sh); its last line is
-        # the verdict: runs, covered edges and features.
-        if out=$(scripts/fuzz.sh "$FUZZ_SECONDS" "$target" 2>&1); then
-            pass "$(tail -n1 <<<"$out")"
+        scripts/fuzz.sh "$FUZZ_SECONDS" "$target" >"build-fuzz/$target.smoke" 2>&1 &
+        eval "fuzz_pid_${target//-/_}=\$!"
+    done
+    for target in fuzz-xpf fuzz-xpv; do
+        pid_var=fuzz_pid_${target//-/_}
+        if wait "${!pid_var}"; then
+            pass "$(tail -n1 "build-fuzz/$target.smoke")"
         else
-            echo "$out" | tail -n 40
+            tail -n 40 "build-fuzz/$target.smoke"
             fail "$target (log: build-fuzz/$target.log)"
         fi
     done

@@ -141,7 +141,9 @@ lint() {
 }
 
 # apt installs the .deb into a fresh minimal system of the release (its
-# Depends from Debian's archive); the installed binary is then started
+# Depends from Debian's archive: the release with its updates and security
+# suites, as a Debian system has them and as the package was built
+# against, scripts/release-root.sh); the installed binary is then started
 install_test() {
     local deb t0
     deb=$(built_deb)
@@ -166,6 +168,8 @@ EOF
             --customize-hook='chroot "$1" /usr/libexec/qemu-xenpt/qemu-system-x86_64 -device xen-pciback-pv,help >'"$out/installed/pv-help.txt"' 2>&1' \
             --customize-hook='chroot "$1" sh <'"$out/installed/find-data.sh"' >'"$out/installed/data-files.txt" \
             "$release" /dev/null "deb http://deb.debian.org/debian $release main" \
+            "deb http://deb.debian.org/debian $release-updates main" \
+            "deb http://deb.debian.org/debian-security $release-security main" \
             >"$out/installed/mmdebstrap.log" 2>&1; then
         tail -n 20 "$out/installed/mmdebstrap.log" >&2
         die "installing into a clean $release system failed"

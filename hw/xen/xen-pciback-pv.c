@@ -771,7 +771,9 @@ static char *xpb_get_name(XenDevice *xendev, Error **errp)
     return g_strdup("0");   /* xen-pcifront drives device/pci/0 only */
 }
 
-static bool xpb_add_host(XenPciBackPv *s, const char *addr, Error **errp)
+/* Export the function at @addr as dev-N, the first free N (in @slot). */
+static bool xpb_add_host(XenPciBackPv *s, const char *addr, unsigned *slot,
+                         Error **errp)
 {
     unsigned n;
     XpbFunc *pf;
@@ -789,7 +791,32 @@ static bool xpb_add_host(XenPciBackPv *s, const char *addr, Error **errp)
     }
     s->funcs[n] = pf;
     s->num_devs = MAX(s->num_devs, n + 1);
+    *slot = n;
     return true;
+}
+
+/*
+ * The slot of the exported function at @addr, however it is written
+ * (0:0:4.0 is 0000:00:04.0), XPV_MAX_FUNCS if none.
+ */
+static unsigned xpb_find_host(XenPciBackPv *s, const char *addr,
+                              Error **errp)
+{
+    unsigned v[4], n;
+
+    if (!xpb_parse_bdf(addr, v, errp)) {
+        return XPV_MAX_FUNCS;
+    }
+    for (n = 0; n < XPV_MAX_FUNCS; n++) {
+        XenPciHost *h = s->funcs[n] ? &s->funcs[n]->fn.host : NULL;
+
+        if (h && h->domain == v[0] && h->bus == v[1] && h->dev == v[2] &&
+            h->func == v[3]) {
+            return n;
+        }
+    }
+    error_setg(errp, "%s is not exported by this backend", addr);
+    return XPV_MAX_FUNCS;
 }
 
 static void xpb_realize(XenDevice *xendev, Error **errp)
@@ -798,7 +825,7 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
     /* ';' separates, as does ',' (written ",," inside a -device option). */
     g_auto(GStrv) hosts = g_strsplit_set(s->hosts ?: "", ";,", -1);
     XpvMode mode;
-    unsigned i;
+    unsigned i, n;
 
     if (!s->mode || !strcmp(s->mode, "vpci")) {
         mode = XPV_MODE_VPCI;
@@ -832,7 +859,7 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
         if (!*g_strstrip(hosts[i])) {
             continue;
         }
-        if (!xpb_add_host(s, hosts[i], errp)) {
+        if (!xpb_add_host(s, hosts[i], &n, errp)) {
             return;     /* unrealize cleans up what was added */
         }
     }
@@ -902,28 +929,18 @@ static void xpb_set_add_host(Object *obj, const char *v, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
     XenDevice *xendev = XEN_DEVICE(obj);
-    unsigned before, n;
+    unsigned n;
 
     QEMU_LOCK_GUARD(&s->lock);
-    before = s->num_devs;
     if (!DEVICE(obj)->realized) {
         error_setg(errp, "add-host works on a running backend; use hosts");
         return;
     }
-    if (!xpb_add_host(s, v, errp)) {
+    if (!xpb_add_host(s, v, &n, errp)) {
         return;
     }
-    for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n] && !strcmp(s->funcs[n]->fn.host.name, v)) {
-            break;
-        }
-    }
-    if (n < XPV_MAX_FUNCS) {
-        xpb_publish_func(s, s->funcs[n], XenbusStateInitialising);
-    }
-    if (s->num_devs != before || n < XPV_MAX_FUNCS) {
-        xen_device_backend_printf(xendev, "num_devs", "%u", s->num_devs);
-    }
+    xpb_publish_func(s, s->funcs[n], XenbusStateInitialising);
+    xen_device_backend_printf(xendev, "num_devs", "%u", s->num_devs);
     if (s->page) {
         xen_device_backend_set_state(xendev, XenbusStateReconfiguring);
     }
@@ -937,13 +954,8 @@ static void xpb_set_remove_host(Object *obj, const char *v, Error **errp)
     unsigned n;
 
     QEMU_LOCK_GUARD(&s->lock);
-    for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n] && !strcmp(s->funcs[n]->fn.host.name, v)) {
-            break;
-        }
-    }
+    n = xpb_find_host(s, v, errp);
     if (n == XPV_MAX_FUNCS) {
-        error_setg(errp, "%s is not exported by this backend", v);
         return;
     }
     s->funcs[n]->closing = true;
