@@ -1361,12 +1361,27 @@ static const DriverCase driver_cases[] = {
     { "e1000", true, "is bound to the stubdomain's driver e1000: not taken" },
 };
 
+/* device_add of the fake function @f as @id, in dom0 or in a stubdomain */
+static QDict *driver_case_add(QTestState *qts, const DriverCase *dc,
+                              Fake *f, const char *id)
+{
+    QDict *args = qdict_new();
+
+    qdict_put_str(args, "driver", "xen-pci-passthrough");
+    qdict_put_str(args, "id", id);
+    qdict_put_str(args, "hostaddr", dc->stubdom ? DOM0_ADDR : HOSTADDR);
+    if (dc->stubdom) {
+        qdict_put_str(args, "x-local-addr", HOSTADDR);
+    }
+    qdict_put_str(args, "x-sysfs-root", f->root);
+    return qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}", args);
+}
+
 static void test_driver_refused(gconstpointer data)
 {
     const DriverCase *dc = data;
     Fake f = { 0 };
     QTestState *qts;
-    QDict *args = qdict_new();
     QDict *rsp;
     const char *desc;
     g_autofree char *reset = NULL;
@@ -1376,14 +1391,7 @@ static void test_driver_refused(gconstpointer data)
     fake_create(&f, "e1000");
     fake_set_driver(&f, dc->driver);
     qts = qtest_init("-machine pc -nodefaults");
-    qdict_put_str(args, "driver", "xen-pci-passthrough");
-    qdict_put_str(args, "id", "pt0");
-    qdict_put_str(args, "hostaddr", dc->stubdom ? DOM0_ADDR : HOSTADDR);
-    if (dc->stubdom) {
-        qdict_put_str(args, "x-local-addr", HOSTADDR);
-    }
-    qdict_put_str(args, "x-sysfs-root", f.root);
-    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}", args);
+    rsp = driver_case_add(qts, dc, &f, "pt0");
     g_assert_true(qdict_haskey(rsp, "error"));
     desc = qdict_get_str(qdict_get_qdict(rsp, "error"), "desc");
     if (!strstr(desc, dc->error)) {
@@ -1398,15 +1406,7 @@ static void test_driver_refused(gconstpointer data)
     g_assert_true(memcmp(cfg, f.orig->data, len) == 0);
     /* not claimed: once pciback's (pcifront's: no driver), it is taken */
     fake_set_driver(&f, dc->stubdom ? NULL : "pciback");
-    args = qdict_new();
-    qdict_put_str(args, "driver", "xen-pci-passthrough");
-    qdict_put_str(args, "id", "pt1");
-    qdict_put_str(args, "hostaddr", dc->stubdom ? DOM0_ADDR : HOSTADDR);
-    if (dc->stubdom) {
-        qdict_put_str(args, "x-local-addr", HOSTADDR);
-    }
-    qdict_put_str(args, "x-sysfs-root", f.root);
-    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}", args);
+    rsp = driver_case_add(qts, dc, &f, "pt1");
     g_assert_true(qdict_haskey(rsp, "return"));
     qobject_unref(rsp);
     qtest_quit(qts);
