@@ -242,13 +242,15 @@ if CC=clang meson_build build-fuzz -Dfuzz=true \
     # Same limits as `make fuzz` (scripts/fuzz.sh); its last line is the
     # verdict: runs, covered edges and features. The two targets side by
     # side, one per core (each fuzzer is one process).
-    for target in fuzz-xpf fuzz-xpv; do
+    fuzz_targets=(fuzz-xpf fuzz-xpv)
+    fuzz_pids=()
+    for target in "${fuzz_targets[@]}"; do
         scripts/fuzz.sh "$FUZZ_SECONDS" "$target" >"build-fuzz/$target.smoke" 2>&1 &
-        eval "fuzz_pid_${target//-/_}=\$!"
+        fuzz_pids+=("$!")
     done
-    for target in fuzz-xpf fuzz-xpv; do
-        pid_var=fuzz_pid_${target//-/_}
-        if wait "${!pid_var}"; then
+    for i in "${!fuzz_targets[@]}"; do
+        target=${fuzz_targets[i]}
+        if wait "${fuzz_pids[i]}"; then
             pass "$(tail -n1 "build-fuzz/$target.smoke")"
         else
             tail -n 40 "build-fuzz/$target.smoke"
