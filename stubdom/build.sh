@@ -35,7 +35,6 @@ SOUT=${STUBDOM_OUT:-$STUBDOM_OURS}
 QEMU_BIN=${STUBDOM_QEMU:-$OURS_QEMU}
 # What the stubdomain's kernel loads (closure from .modinfo).
 STUB_MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pcifront)
-STUB_PKGS=(busybox-static xenstore-utils xen-utils-$XEN_VER qemu-system-data libc6)
 
 kernel_ver() { kver; }
 

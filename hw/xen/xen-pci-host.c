@@ -191,6 +191,7 @@ bool xen_pci_host_check_driver(const XenPciHost *h, bool pcifront,
                                Error **errp)
 {
     g_autofree char *drv = xen_pci_host_driver(h);
+    g_autofree char *bound = NULL;
 
     if (pcifront) {
         if (drv) {
@@ -203,15 +204,11 @@ bool xen_pci_host_check_driver(const XenPciHost *h, bool pcifront,
     if (drv && !strcmp(drv, "pciback")) {
         return true;
     }
-    if (drv) {
-        error_setg(errp, "host PCI device %s is bound to dom0's driver %s, "
-                   "not to pciback: not taken; make it assignable first "
-                   "(xl pci-assignable-add %s)", h->name, drv, h->name);
-    } else {
-        error_setg(errp, "host PCI device %s is bound to no driver, not to "
-                   "pciback: not taken; make it assignable first "
-                   "(xl pci-assignable-add %s)", h->name, h->name);
-    }
+    bound = drv ? g_strdup_printf("dom0's driver %s", drv)
+                : g_strdup("no driver");
+    error_setg(errp, "host PCI device %s is bound to %s, not to pciback: "
+               "not taken; make it assignable first (xl pci-assignable-add "
+               "%s)", h->name, bound, h->name);
     return false;
 }
 

@@ -34,6 +34,9 @@ else
 fi
 # Our stubdomain image for the release (stubdom/build.sh's output)
 STUBDOM_OURS=$REPO/build/stubdom$rel_sfx
+# the packages the stubdomain image is made of (stubdom/build.sh), besides
+# the kernel's
+STUB_PKGS=(busybox-static xenstore-utils xen-utils-$XEN_VER qemu-system-data libc6)
 # or our Debian package (make deb), unpacked into dom0 as dpkg would
 OURS_DEB=${E2E_OURS_DEB:-}
 

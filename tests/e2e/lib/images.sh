@@ -25,7 +25,7 @@ fetch_all() {
 fetch_bed() {
     fetch_all
     FETCH_NODEPS=1 fetch_pkgs $(kbuild_pkgs)
-    fetch_pkgs busybox-static xenstore-utils "xen-utils-$XEN_VER" qemu-system-data libc6
+    fetch_pkgs "${STUB_PKGS[@]}"
 }
 
 
