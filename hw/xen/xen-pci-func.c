@@ -203,6 +203,187 @@ bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
     return true;
 }
 
+/* ---- interrupts ---- */
+
+static bool xen_pci_func_host_msi(void *opaque, unsigned nvec)
+{
+    XenPciFunc *fn = opaque;
+    XpfMsiState m;
+    uint16_t set = 0;
+
+    xpf_msi_state(fn->xpf, &m);
+    if (!m.present) {
+        return false;
+    }
+    if (nvec) {
+        set = PCI_MSI_FLAGS_ENABLE | (ctz32(nvec) << 4);
+    }
+    trace_xen_pci_func_host_msi(fn->host.name, nvec);
+    return xen_pci_func_host_set_checked(fn, m.cap + PCI_MSI_FLAGS,
+                                         PCI_MSI_FLAGS_ENABLE |
+                                         PCI_MSI_FLAGS_QSIZE, set);
+}
+
+static bool xen_pci_func_host_msix(void *opaque, bool enabled, bool masked)
+{
+    XenPciFunc *fn = opaque;
+    XpfMsixState x;
+
+    xpf_msix_state(fn->xpf, &x);
+    if (!x.present) {
+        return false;
+    }
+    trace_xen_pci_func_host_msix(fn->host.name, enabled, masked);
+    return xen_pci_func_host_set_checked(fn, x.cap + PCI_MSIX_FLAGS,
+                                         PCI_MSIX_FLAGS_ENABLE |
+                                         PCI_MSIX_FLAGS_MASKALL,
+                                         (enabled ? PCI_MSIX_FLAGS_ENABLE
+                                                  : 0) |
+                                         (masked ? PCI_MSIX_FLAGS_MASKALL
+                                                 : 0));
+}
+
+static void xen_pci_func_undo_failed(void *opaque, const char *what)
+{
+    error_report("%s: %s", ((XenPciFunc *)opaque)->log_name, what);
+}
+
+static const XenPciIntrHostOps xen_pci_func_intr_ops = {
+    .msi = xen_pci_func_host_msi,
+    .msix = xen_pci_func_host_msix,
+    .undo_failed = xen_pci_func_undo_failed,
+};
+
+uint64_t xen_pci_func_msix_table(const XenPciFunc *fn)
+{
+    XpfMsixState x;
+
+    xpf_msix_state(fn->xpf, &x);
+    if (!x.present || x.table_bar >= XPF_NUM_BARS) {
+        return 0;
+    }
+    return fn->host.bars[x.table_bar].addr + (uint64_t)x.table_offset;
+}
+
+static void xen_pci_func_intr_init(XenPciFunc *fn)
+{
+    const XenPciHost *h = &fn->host;
+    XenPciIntrConfig c = {
+        .hv = fn->hv, .xpf = fn->xpf, .host = &xen_pci_func_intr_ops,
+        .opaque = fn, .bus = h->bus,
+        .devfn = PCI_DEVFN(h->dev, h->func),
+        .msix_table = xen_pci_func_msix_table(fn),
+        .gsi = h->saved[PCI_INTERRUPT_PIN] ? h->irq : 0,
+    };
+
+    xen_pci_intr_init(&fn->intr, &c);
+    fn->steps |= XEN_PCI_FUNC_INTR;
+}
+
+/* A guest action's interrupt step: report a failure, rate-limited. */
+static bool xen_pci_func_intr_done(XenPciFunc *fn, bool ok, GError *gerr)
+{
+    if (!ok) {
+        xen_pci_func_error(fn, "%s", gerr ? gerr->message : "failed");
+    }
+    g_clear_error(&gerr);
+    return ok;
+}
+
+bool xen_pci_func_intx_bind(XenPciFunc *fn, uint8_t bus, uint8_t dev,
+                            uint8_t pin, Error **errp)
+{
+    g_autoptr(GError) gerr = NULL;
+
+    if (!xen_pci_intr_intx_bind(&fn->intr, bus, dev, pin, &gerr)) {
+        xen_pci_error_from_gerror(errp, gerr, fn->log_name);
+        return false;
+    }
+    trace_xen_pci_func_intx(fn->host.name, fn->intr.intx_pirq, pin);
+    return true;
+}
+
+int xen_pci_func_intx_pirq(const XenPciFunc *fn)
+{
+    if (!fn->intr.c.gsi) {
+        return 0;
+    }
+    return fn->grants.pirq >= 0 ? fn->grants.pirq : fn->intr.c.gsi;
+}
+
+bool xen_pci_func_msi_enable(XenPciFunc *fn, unsigned nvec, int *pirq)
+{
+    GError *gerr = NULL;
+    bool ok = xen_pci_intr_msi_enable(&fn->intr, nvec, pirq, &gerr);
+
+    trace_xen_pci_func_msi(fn->host.name, ok, *pirq, nvec);
+    return xen_pci_func_intr_done(fn, ok, gerr);
+}
+
+void xen_pci_func_msi_disable(XenPciFunc *fn)
+{
+    trace_xen_pci_func_msi(fn->host.name, false, fn->intr.msi[0].pirq,
+                           fn->intr.msi_nvec);
+    xen_pci_intr_msi_disable(&fn->intr);
+}
+
+bool xen_pci_func_msix_enable(XenPciFunc *fn, const uint16_t *entries,
+                              unsigned n, int *pirqs)
+{
+    GError *gerr = NULL;
+    bool ok = xen_pci_intr_msix_enable(&fn->intr, entries, n, pirqs, &gerr);
+
+    trace_xen_pci_func_msix(fn->host.name, ok, n);
+    return xen_pci_func_intr_done(fn, ok, gerr);
+}
+
+void xen_pci_func_msix_disable(XenPciFunc *fn)
+{
+    trace_xen_pci_func_msix(fn->host.name, false, 0);
+    xen_pci_intr_msix_disable(&fn->intr);
+}
+
+void xen_pci_func_msi_sync(XenPciFunc *fn)
+{
+    GError *gerr = NULL;
+    bool ok = xen_pci_intr_msi_sync(&fn->intr, &gerr);
+
+    trace_xen_pci_func_msi(fn->host.name, fn->intr.msi_nvec,
+                           fn->intr.msi[0].pirq, fn->intr.msi_nvec);
+    xen_pci_func_intr_done(fn, ok, gerr);
+}
+
+void xen_pci_func_msix_control(XenPciFunc *fn)
+{
+    GError *gerr = NULL;
+
+    xen_pci_func_intr_done(fn, xen_pci_intr_msix_control(&fn->intr, &gerr),
+                           gerr);
+}
+
+bool xen_pci_func_msix_entry(XenPciFunc *fn, unsigned i, const XenPciMsg *m,
+                             uint64_t gtable)
+{
+    GError *gerr = NULL;
+    bool ok = xen_pci_intr_msix_entry(&fn->intr, i, m, gtable, &gerr);
+
+    if (ok && i < fn->intr.msix_size && fn->intr.msix[i].bound) {
+        trace_xen_pci_func_msix_entry(fn->host.name, i, fn->intr.msix[i].pirq,
+                                      fn->intr.msix[i].gvec,
+                                      fn->intr.msix[i].gflags);
+    }
+    return xen_pci_func_intr_done(fn, ok, gerr);
+}
+
+bool xen_pci_func_msix_rebind(XenPciFunc *fn, unsigned i, uint64_t gtable)
+{
+    GError *gerr = NULL;
+
+    return xen_pci_func_intr_done(fn, xen_pci_intr_msix_rebind(&fn->intr, i,
+                                                               gtable, &gerr),
+                                  gerr);
+}
+
 /* ---- set-up and teardown ---- */
 
 /* Set @bit in the 16-bit register at @off, read back, clear it again. */
@@ -374,6 +555,7 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
         xen_pci_func_close(fn);
         return false;
     }
+    xen_pci_func_intr_init(fn);
     return true;
 }
 
@@ -381,6 +563,9 @@ void xen_pci_func_close(XenPciFunc *fn)
 {
     Error *err = NULL;
 
+    if (fn->steps & XEN_PCI_FUNC_INTR) {
+        xen_pci_intr_cleanup(&fn->intr);
+    }
     /* The next user finds the function as it was found. */
     if ((fn->steps & XEN_PCI_FUNC_TOUCHED) &&
         !xen_pci_host_reset_restore(&fn->host, &err)) {
@@ -404,90 +589,6 @@ void xen_pci_func_close(XenPciFunc *fn)
 bool xen_pci_func_is_open(const XenPciFunc *fn)
 {
     return fn->steps & XEN_PCI_FUNC_FILTERED;
-}
-
-/* ---- MSI and MSI-X on the host ---- */
-
-/*
- * The engine's one-interrupt-type rule counts what is on in the host, not
- * only the guest's virtual enable bits.
- */
-static void xen_pci_func_host_intr(XenPciFunc *fn, XpfIntrType type,
-                                   bool on)
-{
-    XpfIntrType t = xpf_host_interrupts(fn->xpf);
-
-    xpf_set_host_interrupts(fn->xpf, on ? t | type : t & ~type);
-}
-
-bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec)
-{
-    XpfMsiState m;
-    uint16_t set = 0;
-
-    xpf_msi_state(fn->xpf, &m);
-    if (!m.present) {
-        return false;
-    }
-    if (nvec) {
-        set = PCI_MSI_FLAGS_ENABLE | (ctz32(nvec) << 4);
-    }
-    trace_xen_pci_func_host_msi(fn->host.name, nvec);
-    if (!xen_pci_func_host_set_checked(fn, m.cap + PCI_MSI_FLAGS,
-                                       PCI_MSI_FLAGS_ENABLE |
-                                       PCI_MSI_FLAGS_QSIZE, set)) {
-        return false;
-    }
-    xen_pci_func_host_intr(fn, XPF_INTR_MSI, nvec);
-    return true;
-}
-
-bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked)
-{
-    XpfMsixState x;
-
-    xpf_msix_state(fn->xpf, &x);
-    if (!x.present) {
-        return false;
-    }
-    trace_xen_pci_func_host_msix(fn->host.name, enabled, masked);
-    if (!xen_pci_func_host_set_checked(fn, x.cap + PCI_MSIX_FLAGS,
-                                       PCI_MSIX_FLAGS_ENABLE |
-                                       PCI_MSIX_FLAGS_MASKALL,
-                                       (enabled ? PCI_MSIX_FLAGS_ENABLE : 0) |
-                                       (masked ? PCI_MSIX_FLAGS_MASKALL : 0))) {
-        return false;
-    }
-    xen_pci_func_host_intr(fn, XPF_INTR_MSIX, enabled);
-    return true;
-}
-
-uint64_t xen_pci_func_msix_table(const XenPciFunc *fn)
-{
-    XpfMsixState x;
-
-    xpf_msix_state(fn->xpf, &x);
-    if (!x.present || x.table_bar >= XPF_NUM_BARS) {
-        return 0;
-    }
-    return fn->host.bars[x.table_bar].addr + (uint64_t)x.table_offset;
-}
-
-bool xen_pci_func_map_msi(XenPciFunc *fn, bool msix, int entry, int *pirq)
-{
-    int want = *pirq;
-
-    if (fn->hv->ops->map_pirq_msi(fn->hv, fn->host.bus,
-                                  PCI_DEVFN(fn->host.dev, fn->host.func),
-                                  entry, msix ? xen_pci_func_msix_table(fn)
-                                              : 0, pirq)) {
-        xen_pci_func_error(fn, "mapping %s %d (pirq %d asked) failed",
-                           msix ? "MSI-X entry" : "MSI vectors x", entry,
-                           want);
-        *pirq = -1;
-        return false;
-    }
-    return true;
 }
 
 /* ---- the policy properties, for both devices ---- */

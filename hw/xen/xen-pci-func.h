@@ -25,6 +25,7 @@
 #include "xen-pci-host.h"
 #include "pci-func/xen-pci-grant.h"
 #include "pci-func/xen-pci-hv.h"
+#include "pci-func/xen-pci-intr.h"
 
 /* Room for "<device type> DDDD:BB:DD.F" in messages. */
 #define XEN_PCI_LOG_NAME_LEN 64
@@ -77,6 +78,7 @@ enum {
     XEN_PCI_FUNC_TOUCHED = 1 << 1,   /* reset: restore it when done */
     XEN_PCI_FUNC_FILTERED = 1 << 2,  /* engine device created */
     XEN_PCI_FUNC_GRANTED = 1 << 3,   /* grants made (see grants) */
+    XEN_PCI_FUNC_INTR = 1 << 4,      /* interrupts set up (see intr) */
 };
 
 struct XenPciFunc {
@@ -84,6 +86,7 @@ struct XenPciFunc {
     XpfDevice *xpf;
     XenPciHv *hv;
     XenPciGrants grants;
+    XenPciIntr intr;
     unsigned steps;
     XenPciFuncEventFn *event;
     void *opaque;
@@ -121,19 +124,40 @@ bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
                              Error **errp);
 
 /*
- * The host's MSI control: enabled with @nvec vectors, or off (0); the
- * engine learns what is on in the host (its one-interrupt-type rule).
+ * Interrupts through Xen (see pci-func/xen-pci-intr.h for the error
+ * policy: a failed step leaves that interrupt off everywhere, the guest's
+ * view included).  Failures a guest action caused are reported here,
+ * rate-limited; the result says whether it worked.
+ *
+ * INTx of an HVM guest: dom0's GSI bound to the guest's virtual @pin of
+ * device @dev on @bus (nothing to do for a function without INTx).
  */
-bool xen_pci_func_host_msi(XenPciFunc *fn, unsigned nvec);
-/* The host's MSI-X control: enable and function mask. */
-bool xen_pci_func_host_msix(XenPciFunc *fn, bool enabled, bool masked);
+bool xen_pci_func_intx_bind(XenPciFunc *fn, uint8_t bus, uint8_t dev,
+                            uint8_t pin, Error **errp);
+/*
+ * The pirq a PV guest has for the function's INTx: the one mapped when
+ * this layer granted the function, else the one libxl maps (pirq = GSI),
+ * 0 for none.
+ */
+int xen_pci_func_intx_pirq(const XenPciFunc *fn);
+/* A PV guest's MSI (@nvec vectors, pirqs from *@pirq on) and MSI-X. */
+bool xen_pci_func_msi_enable(XenPciFunc *fn, unsigned nvec, int *pirq);
+void xen_pci_func_msi_disable(XenPciFunc *fn);
+bool xen_pci_func_msix_enable(XenPciFunc *fn, const uint16_t *entries,
+                              unsigned n, int *pirqs);
+void xen_pci_func_msix_disable(XenPciFunc *fn);
+/* An HVM guest's MSI and MSI-X control, as the engine holds them. */
+void xen_pci_func_msi_sync(XenPciFunc *fn);
+void xen_pci_func_msix_control(XenPciFunc *fn);
+/*
+ * An HVM guest's MSI-X entry @i (@gtable: the table's guest address, 0
+ * while unmapped); false: it is not set up, the caller shows it masked.
+ */
+bool xen_pci_func_msix_entry(XenPciFunc *fn, unsigned i, const XenPciMsg *m,
+                             uint64_t gtable);
+bool xen_pci_func_msix_rebind(XenPciFunc *fn, unsigned i, uint64_t gtable);
 /* The host address of the MSI-X table, 0 if there is none. */
 uint64_t xen_pci_func_msix_table(const XenPciFunc *fn);
-/*
- * Map a pirq for MSI (@entry: the vector count) or an MSI-X entry.
- * @pirq: in, the pirq wanted (-1: any); out, the pirq mapped.
- */
-bool xen_pci_func_map_msi(XenPciFunc *fn, bool msix, int entry, int *pirq);
 
 /*
  * Rate-limited messages: guest errors (LOG_GUEST_ERROR), and failures of

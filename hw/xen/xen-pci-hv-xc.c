@@ -14,20 +14,6 @@
 /* Ask Xen to pick the pirq. */
 #define XPT_AUTO_PIRQ (-1)
 
-uint32_t xen_pci_msi_gflags(uint64_t addr, uint32_t data, bool unmasked)
-{
-    uint32_t dest = (addr >> 12) & 0xff;
-    uint32_t rh = (addr >> 3) & 1, dm = (addr >> 2) & 1;
-    uint32_t deliv = (data >> 8) & 7, trig = (data >> 15) & 1;
-
-    return (dest & XEN_DOMCTL_VMSI_X86_DEST_ID_MASK) |
-           (rh ? XEN_DOMCTL_VMSI_X86_RH_MASK : 0) |
-           (dm ? XEN_DOMCTL_VMSI_X86_DM_MASK : 0) |
-           ((deliv << 12) & XEN_DOMCTL_VMSI_X86_DELIV_MASK) |
-           (trig ? XEN_DOMCTL_VMSI_X86_TRIG_MASK : 0) |
-           (unmasked ? XEN_DOMCTL_VMSI_X86_UNMASKED : 0);
-}
-
 /* ---- libxenctrl ---- */
 
 static int xc_map_pirq_gsi(XenPciHv *hv, int gsi, int *pirq)

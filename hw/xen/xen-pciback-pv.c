@@ -107,43 +107,25 @@ static void G_GNUC_PRINTF(2, 3) xpb_guest_error(XenPciBackPv *s,
 
 /* ---- interrupts through Xen (the op core's hooks) ---- */
 
-static void xpb_unmap_pirqs(XpbFunc *pf, unsigned n, const int pirqs[])
-{
-    unsigned i;
-
-    for (i = 0; i < n && i < SH_INFO_MAX_VEC; i++) {
-        pf->fn.hv->ops->unmap_pirq(pf->fn.hv, pirqs[i]);
-    }
-}
-
 static int xpb_enable_msi(void *opaque, const XpvFunc *f, unsigned nvec,
                           int pirqs[])
 {
     XpbFunc *pf = f->opaque;
     unsigned i;
-    int pirq = -1;
+    int pirq;
 
-    if (!xen_pci_func_map_msi(&pf->fn, false, nvec, &pirq)) {
+    if (!xen_pci_func_msi_enable(&pf->fn, nvec, &pirq)) {
         return -1;
     }
     for (i = 0; i < nvec; i++) {
         pirqs[i] = pirq + i;
     }
-    if (!xen_pci_func_host_msi(&pf->fn, nvec)) {
-        xpb_unmap_pirqs(pf, nvec, pirqs);
-        return -1;
-    }
-    trace_xen_pciback_pv_msi(pf->fn.host.name, true, pirq, nvec);
     return 0;
 }
 
 static void xpb_disable_msi(void *opaque, const XpvFunc *f)
 {
-    XpbFunc *pf = f->opaque;
-
-    xen_pci_func_host_msi(&pf->fn, 0);
-    xpb_unmap_pirqs(pf, f->nvec, f->pirqs);
-    trace_xen_pciback_pv_msi(pf->fn.host.name, false, f->pirqs[0], f->nvec);
+    xen_pci_func_msi_disable(&((XpbFunc *)f->opaque)->fn);
 }
 
 static int xpb_enable_msix(void *opaque, const XpvFunc *f,
@@ -151,31 +133,18 @@ static int xpb_enable_msix(void *opaque, const XpvFunc *f,
                            int pirqs[])
 {
     XpbFunc *pf = f->opaque;
+    uint16_t index[SH_INFO_MAX_VEC];
     unsigned i;
 
-    for (i = 0; i < n; i++) {
-        pirqs[i] = -1;
-        if (!xen_pci_func_map_msi(&pf->fn, true, entries[i].entry,
-                                  &pirqs[i])) {
-            xpb_unmap_pirqs(pf, i, pirqs);
-            return -1;
-        }
+    for (i = 0; i < n && i < SH_INFO_MAX_VEC; i++) {
+        index[i] = entries[i].entry;
     }
-    if (!xen_pci_func_host_msix(&pf->fn, true, false)) {
-        xpb_unmap_pirqs(pf, n, pirqs);
-        return -1;
-    }
-    trace_xen_pciback_pv_msix(pf->fn.host.name, true, n);
-    return 0;
+    return xen_pci_func_msix_enable(&pf->fn, index, i, pirqs) ? 0 : -1;
 }
 
 static void xpb_disable_msix(void *opaque, const XpvFunc *f)
 {
-    XpbFunc *pf = f->opaque;
-
-    xen_pci_func_host_msix(&pf->fn, false, false);
-    xpb_unmap_pirqs(pf, f->nvec, f->pirqs);
-    trace_xen_pciback_pv_msix(pf->fn.host.name, false, f->nvec);
+    xen_pci_func_msix_disable(&((XpbFunc *)f->opaque)->fn);
 }
 
 /* Bad ops are bad guest input: a rate-limited guest error each. */
@@ -267,7 +236,7 @@ static XpbFunc *xpb_func_new(XenPciBackPv *s, const char *addr, unsigned n,
     xpf_set_interrupt_line(pf->fn.xpf, pf->fn.host.irq & 0xff);
     fc = (XpvFuncConfig) {
         .host = xpb_bdf(&pf->fn.host), .dev = pf->fn.xpf, .opaque = pf,
-        .intx_pirq = pf->fn.host.irq,
+        .intx_pirq = xen_pci_func_intx_pirq(&pf->fn),
     };
     if (!xpv_add_func(s->core, &fc, &gerr)) {
         xen_pci_error_from_gerror(errp, gerr, pf->fn.log_name);

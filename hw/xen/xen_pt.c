@@ -171,7 +171,7 @@ static void xpt_event(XenPciFunc *fn, const XpfEvent *ev)
     case XPF_EV_MSI_CTRL:
     case XPF_EV_MSI_ADDR:
     case XPF_EV_MSI_DATA:
-        xpt_msi_update(s);
+        xen_pci_func_msi_sync(&s->fn);
         break;
     case XPF_EV_MSI_MASK:
         xpt_msi_mask_update(s);
@@ -480,54 +480,14 @@ static void xpt_rom_load(XenPCIPassthroughState *s)
     s->rom_loaded = true;
 }
 
-static void xpt_intx_bind(XenPCIPassthroughState *s)
-{
-    PCIDevice *d = PCI_DEVICE(s);
-    const XenPciHost *h = &s->fn.host;
-    int pirq;
-
-    if (!h->saved[PCI_INTERRUPT_PIN] || !h->irq) {
-        return;
-    }
-    s->intx = pci_intx(d);
-    if (s->hv.ops->map_pirq_gsi(&s->hv, h->irq, &pirq)) {
-        error_report("%s: mapping IRQ %d failed; INTx disabled",
-                     s->fn.log_name, h->irq);
-        return;
-    }
-    if (s->hv.ops->bind_intx(&s->hv, pirq, pci_dev_bus_num(d),
-                             PCI_SLOT(d->devfn), s->intx)) {
-        error_report("%s: binding INTx failed", s->fn.log_name);
-        s->hv.ops->unmap_pirq(&s->hv, pirq);
-        return;
-    }
-    s->intx_pirq = pirq;
-    trace_xen_pt_intx_bind(h->name, h->irq, pirq, s->intx);
-}
-
-static void xpt_intx_unbind(XenPCIPassthroughState *s)
-{
-    PCIDevice *d = PCI_DEVICE(s);
-
-    if (s->intx_pirq < 0) {
-        return;
-    }
-    s->hv.ops->unbind_intx(&s->hv, s->intx_pirq, pci_dev_bus_num(d),
-                           PCI_SLOT(d->devfn), s->intx);
-    s->hv.ops->unmap_pirq(&s->hv, s->intx_pirq);
-    trace_xen_pt_intx_unbind(s->fn.host.name, s->intx_pirq);
-    s->intx_pirq = -1;
-}
-
 /* Undoes whatever realize did, also when it stopped half way. */
 static void xpt_teardown(XenPCIPassthroughState *s)
 {
     if (xen_pci_func_is_open(&s->fn)) {
         xpt_msix_teardown(s);
-        xpt_msi_teardown(s);
         xpt_bars_unmap_all(s);
-        xpt_intx_unbind(s);
     }
+    /* interrupts, grants, reset: the function layer's undo */
     xen_pci_func_close(&s->fn);
     if (s->rom_loaded) {
         object_unparent(OBJECT(&s->rom));
@@ -539,11 +499,13 @@ static void xpt_teardown(XenPCIPassthroughState *s)
 static void xpt_realize(PCIDevice *d, Error **errp)
 {
     XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
+    uint64_t fail = s->hv.fail_mask;     /* x-hv-fail, set before realize */
 
     if (xen_enabled()) {
         xen_pci_hv_init(&s->hv, xen_domid);
     } else {
         xen_pci_hv_init_recording(&s->hv);
+        s->hv.fail_mask = fail;
     }
     if (!xpt_open_func(s, errp) || !xpt_msix_init(s, errp)) {
         xpt_teardown(s);
@@ -562,8 +524,12 @@ static void xpt_realize(PCIDevice *d, Error **errp)
      */
     xpf_set_interrupt_line(s->fn.xpf, 0);
     xpt_mirror_ids(s);
+    if (!xen_pci_func_intx_bind(&s->fn, pci_dev_bus_num(d), PCI_SLOT(d->devfn),
+                                pci_intx(d), errp)) {
+        xpt_teardown(s);
+        return;
+    }
     xpt_rom_load(s);
-    xpt_intx_bind(s);
     trace_xen_pt_realize(s->fn.host.name, pci_dev_bus_num(d),
                          PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
 }
@@ -583,7 +549,6 @@ static void xpt_instance_init(Object *obj)
     /* No hostaddr given: realize says so instead of taking 0000:00:00.0. */
     s->hostaddr.domain = UINT32_MAX;
     s->policy.allow_interrupt_control = true;
-    s->intx_pirq = -1;
 }
 
 static void xpt_instance_finalize(Object *obj)

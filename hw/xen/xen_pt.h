@@ -27,20 +27,11 @@ typedef struct XptMapping {
     uint64_t addr;
 } XptMapping;
 
-typedef struct XptMsi {
-    bool bound;
-    unsigned nvec;
-    int pirq;            /* first of nvec */
-    uint32_t gvec, gflags;
-} XptMsi;
-
+/* An MSI-X table entry as the guest sees it (Xen's side: fn.intr). */
 typedef struct XptMsixEntry {
     uint64_t addr;
     uint32_t data;
     uint32_t ctrl;       /* vector control, bit 0: masked */
-    int pirq;            /* -1: not mapped */
-    bool bound;
-    uint32_t gvec, gflags;
 } XptMsixEntry;
 
 typedef struct XptMsix {
@@ -68,16 +59,11 @@ struct XenPCIPassthroughState {
     XptMapping map[XPF_NUM_BARS + 1];
     MemoryRegion rom;                /* the host's ROM image, if readable */
     bool rom_loaded;
-    int intx_pirq;                   /* -1: INTx not bound */
-    uint8_t intx;
-    XptMsi msi;
     XptMsix msix;
 };
 
 /* MSI and MSI-X (xen_pt_msi.c). */
-void xpt_msi_update(XenPCIPassthroughState *s);
 void xpt_msi_mask_update(XenPCIPassthroughState *s);
-void xpt_msi_teardown(XenPCIPassthroughState *s);
 bool xpt_msix_init(XenPCIPassthroughState *s, Error **errp);
 void xpt_msix_ctrl_update(XenPCIPassthroughState *s);
 void xpt_msix_map_update(XenPCIPassthroughState *s);

@@ -3,8 +3,9 @@
  *
  * xen-pci-passthrough: MSI and MSI-X.
  *
- * The engine keeps the guest's MSI and MSI-X state virtual; this file turns
- * it into pirqs bound through Xen.  The MSI-X table is trapped (its pages
+ * The engine keeps the guest's MSI and MSI-X state virtual; the function
+ * layer (fn.intr) turns it into pirqs bound through Xen.  The MSI-X table
+ * is trapped (its pages
  * are left out of the BAR's direct mapping) and emulated here; the PBA, and
  * anything else sharing the table's pages, is read through the function's
  * sysfs resource file: no /dev/mem, so it works in stubdomain-like and
@@ -23,85 +24,6 @@
 
 /* ---- MSI ---- */
 
-/*
- * A Linux HVM guest with Xen's PV extensions asks for a pirq rather than a
- * vector: MSI data with vector 0, the pirq in the address's destination ID
- * (bits 12-19) and extended destination ID (bits 40-63). The function must
- * then be mapped to exactly that pirq, which the guest has bound to an
- * event channel. -1 when the guest asks for a vector.
- */
-static int xpt_msi_guest_pirq(uint64_t addr, uint32_t data)
-{
-    uint32_t pirq = ((addr >> 32) & 0xffffff00) | ((addr >> 12) & 0xff);
-
-    return (data & 0xff) || !pirq || pirq > INT_MAX ? -1 : pirq;
-}
-
-static void xpt_msi_unbind(XenPCIPassthroughState *s)
-{
-    unsigned i;
-
-    if (!s->msi.bound) {
-        return;
-    }
-    for (i = 0; i < s->msi.nvec; i++) {
-        s->hv.ops->unbind_msi(&s->hv, s->msi.gvec + i, s->msi.pirq + i,
-                              s->msi.gflags);
-        s->hv.ops->unmap_pirq(&s->hv, s->msi.pirq + i);
-    }
-    trace_xen_pt_msi_unbind(s->fn.host.name, s->msi.pirq, s->msi.nvec);
-    s->msi.bound = false;
-}
-
-void xpt_msi_update(XenPCIPassthroughState *s)
-{
-    XpfMsiState m;
-    uint32_t gvec, gflags;
-    unsigned i;
-    int want;
-
-    xpf_msi_state(s->fn.xpf, &m);
-    if (!m.enabled) {
-        if (s->msi.bound) {
-            xpt_msi_unbind(s);
-            xen_pci_func_host_msi(&s->fn, 0);
-        }
-        return;
-    }
-    gvec = m.data & 0xff;
-    gflags = xen_pci_msi_gflags(m.addr, m.data, true);
-    want = xpt_msi_guest_pirq(m.addr, m.data);
-    if (s->msi.bound && (s->msi.nvec != m.vectors_enabled ||
-                         (want >= 0 && want != s->msi.pirq))) {
-        xpt_msi_unbind(s);
-    }
-    if (!s->msi.bound) {
-        int pirq = want;
-
-        if (!xen_pci_func_map_msi(&s->fn, false, m.vectors_enabled,
-                                  &pirq)) {
-            return;
-        }
-        s->msi = (XptMsi) { .pirq = pirq, .nvec = m.vectors_enabled };
-    } else if (s->msi.gvec == gvec && s->msi.gflags == gflags) {
-        return;
-    }
-    for (i = 0; i < s->msi.nvec; i++) {
-        if (s->hv.ops->bind_msi(&s->hv, gvec + i, s->msi.pirq + i, gflags,
-                                0)) {
-            xen_pci_func_error(&s->fn, "binding MSI vector %u failed", i);
-        }
-    }
-    if (!s->msi.bound) {
-        xen_pci_func_host_msi(&s->fn, m.vectors_enabled);
-    }
-    s->msi.bound = true;
-    s->msi.gvec = gvec;
-    s->msi.gflags = gflags;
-    trace_xen_pt_msi_bind(s->fn.host.name, s->msi.pirq, s->msi.nvec, gvec,
-                          gflags);
-}
-
 void xpt_msi_mask_update(XenPCIPassthroughState *s)
 {
     XpfMsiState m;
@@ -112,15 +34,6 @@ void xpt_msi_mask_update(XenPCIPassthroughState *s)
      */
     xpf_msi_state(s->fn.xpf, &m);
     trace_xen_pt_msi_mask(s->fn.host.name, m.mask);
-}
-
-void xpt_msi_teardown(XenPCIPassthroughState *s)
-{
-    if (!s->msi.bound) {
-        return;
-    }
-    xpt_msi_unbind(s);
-    xen_pci_func_host_msi(&s->fn, 0);
 }
 
 /* ---- MSI-X ---- */
@@ -143,68 +56,28 @@ static uint64_t xpt_msix_span_len(const XptMsix *x)
                     XPT_PAGE_SIZE) - xpt_msix_span_start(x);
 }
 
-static void xpt_msix_unbind_entry(XenPCIPassthroughState *s, unsigned i)
+/* The table's guest address for Xen's mask emulation, 0: unmapped. */
+static uint64_t xpt_msix_gtable(const XptMsix *x)
 {
-    XptMsixEntry *e = &s->msix.entries[i];
-
-    if (e->bound) {
-        s->hv.ops->unbind_msi(&s->hv, e->gvec, e->pirq, e->gflags);
-        e->bound = false;
-    }
-    if (e->pirq >= 0) {
-        s->hv.ops->unmap_pirq(&s->hv, e->pirq);
-        e->pirq = -1;
-    }
+    return x->table_mapped ? x->table_gaddr + (x->table_off & ~XPT_PAGE_MASK)
+                           : 0;
 }
 
-/* Bring entry @i's binding in line with the guest's state. */
+/*
+ * Bring entry @i's binding in line with the guest's state; one that
+ * cannot be set up reads as masked, so the guest sees it is not live.
+ */
 static void xpt_msix_entry_update(XenPCIPassthroughState *s, unsigned i)
 {
     XptMsixEntry *e = &s->msix.entries[i];
-    XpfMsixState x;
-    bool masked;
-    uint32_t gvec, gflags;
-    int want;
+    XenPciMsg m = {
+        .addr = e->addr, .data = e->data,
+        .masked = e->ctrl & MSIX_VECTOR_MASKED,
+    };
 
-    xpf_msix_state(s->fn.xpf, &x);
-    if (!x.enabled) {
-        xpt_msix_unbind_entry(s, i);
-        return;
+    if (!xen_pci_func_msix_entry(&s->fn, i, &m, xpt_msix_gtable(&s->msix))) {
+        e->ctrl |= MSIX_VECTOR_MASKED;
     }
-    want = xpt_msi_guest_pirq(e->addr, e->data);
-    /*
-     * A guest that asks for a pirq masks it at its event channel and never
-     * touches the entry's mask bit (Linux: pci_msi_ignore_mask), which
-     * stays set from reset: only the function mask counts then.
-     */
-    masked = x.masked || (want < 0 && (e->ctrl & MSIX_VECTOR_MASKED));
-    if (e->pirq >= 0 && want >= 0 && want != e->pirq) {
-        xpt_msix_unbind_entry(s, i);
-    }
-    if (e->pirq < 0) {
-        if (masked) {
-            return;     /* map once the guest unmasks it */
-        }
-        e->pirq = want;
-        if (!xen_pci_func_map_msi(&s->fn, true, i, &e->pirq)) {
-            return;
-        }
-    }
-    gvec = e->data & 0xff;
-    gflags = xen_pci_msi_gflags(e->addr, e->data, !masked);
-    if (e->bound && e->gvec == gvec && e->gflags == gflags) {
-        return;
-    }
-    if (s->hv.ops->bind_msi(&s->hv, gvec, e->pirq, gflags,
-                            s->msix.table_mapped ? s->msix.table_gaddr +
-                            (s->msix.table_off & ~XPT_PAGE_MASK) : 0)) {
-        xen_pci_func_error(&s->fn, "binding MSI-X entry %u failed", i);
-        return;
-    }
-    e->bound = true;
-    e->gvec = gvec;
-    e->gflags = gflags;
-    trace_xen_pt_msix_bind(s->fn.host.name, i, e->pirq, gvec, gflags);
 }
 
 static uint64_t xpt_msix_read(void *opaque, hwaddr addr, unsigned size)
@@ -304,8 +177,7 @@ bool xpt_msix_init(XenPCIPassthroughState *s, Error **errp)
     };
     x->entries = g_new0(XptMsixEntry, x->nentries);
     for (i = 0; i < x->nentries; i++) {
-        x->entries[i] = (XptMsixEntry) { .ctrl = MSIX_VECTOR_MASKED,
-                                         .pirq = -1 };
+        x->entries[i] = (XptMsixEntry) { .ctrl = MSIX_VECTOR_MASKED };
     }
     memory_region_init_io(&x->table_mr, OBJECT(s), &xpt_msix_ops, s,
                           "xen-pt-msix", xpt_msix_span_len(x));
@@ -336,9 +208,8 @@ void xpt_msix_map_update(XenPCIPassthroughState *s)
         trace_xen_pt_msix_map(s->fn.host.name, gaddr);
         /* Xen learns the table's new guest address. */
         for (i = 0; i < x->nentries; i++) {
-            if (x->entries[i].bound) {
-                x->entries[i].bound = false;
-                xpt_msix_entry_update(s, i);
+            if (!xen_pci_func_msix_rebind(&s->fn, i, xpt_msix_gtable(x))) {
+                x->entries[i].ctrl |= MSIX_VECTOR_MASKED;
             }
         }
     }
@@ -353,7 +224,7 @@ void xpt_msix_ctrl_update(XenPCIPassthroughState *s)
         return;
     }
     xpf_msix_state(s->fn.xpf, &st);
-    xen_pci_func_host_msix(&s->fn, st.enabled, st.masked);
+    xen_pci_func_msix_control(&s->fn);
     for (i = 0; i < s->msix.nentries; i++) {
         xpt_msix_entry_update(s, i);
     }
@@ -363,19 +234,15 @@ void xpt_msix_ctrl_update(XenPCIPassthroughState *s)
 void xpt_msix_teardown(XenPCIPassthroughState *s)
 {
     XptMsix *x = &s->msix;
-    unsigned i;
 
     if (!x->nentries) {
         return;
     }
-    for (i = 0; i < x->nentries; i++) {
-        xpt_msix_unbind_entry(s, i);
-    }
+    /* Xen's side (pirqs, bindings, the host's enable): fn.intr, on close */
     if (x->table_mapped) {
         memory_region_del_subregion(get_system_memory(), &x->table_mr);
         x->table_mapped = false;
     }
-    xen_pci_func_host_msix(&s->fn, false, false);
     object_unparent(OBJECT(&x->table_mr));
     g_clear_pointer(&x->entries, g_free);
     x->nentries = 0;

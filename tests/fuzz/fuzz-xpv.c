@@ -136,6 +136,8 @@ static int fz_enable_msi(void *opaque, const XpvFunc *f, unsigned nvec,
     }
     hand_out(pirqs, nvec, o, 0);
     s->msi = true;
+    /* as the function layer: the engine learns what is on in the host */
+    xpf_set_host_interrupts(f->dev, XPF_INTR_MSI);
     return 0;
 }
 
@@ -146,6 +148,7 @@ static void fz_disable_msi(void *opaque, const XpvFunc *f)
     FUZZ_CHECK(s->msi && !s->msix);
     FUZZ_CHECK(f->irq == XPV_IRQ_MSI || f->irq == XPV_IRQ_MULTI_MSI);
     s->msi = false;
+    xpf_set_host_interrupts(f->dev, XPF_INTR_NONE);
 }
 
 static int fz_enable_msix(void *opaque, const XpvFunc *f,
@@ -173,6 +176,7 @@ static int fz_enable_msix(void *opaque, const XpvFunc *f,
     }
     hand_out(pirqs, n, o, in8() & 1 ? 0x10000 : -2);
     s->msix = true;
+    xpf_set_host_interrupts(f->dev, XPF_INTR_MSIX);
     return 0;
 }
 
@@ -182,6 +186,7 @@ static void fz_disable_msix(void *opaque, const XpvFunc *f)
 
     FUZZ_CHECK(s->msix && !s->msi && f->irq == XPV_IRQ_MSIX);
     s->msix = false;
+    xpf_set_host_interrupts(f->dev, XPF_INTR_NONE);
 }
 
 static const XpvHooks fz_hooks = {

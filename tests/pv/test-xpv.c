@@ -55,11 +55,14 @@ static int fk_enable_msi(void *opaque, const XpvFunc *f, unsigned nvec,
         return fake.fail;
     }
     fake_pirqs(nvec, pirqs);
+    /* as the function layer: the engine learns what is on in the host */
+    xpf_set_host_interrupts(f->dev, XPF_INTR_MSI);
     return 0;
 }
 
 static void fk_disable_msi(void *opaque, const XpvFunc *f)
 {
+    xpf_set_host_interrupts(f->dev, XPF_INTR_NONE);
     fake.disable_msi++;
     fake.last_func = f;
     fake.irq_at_disable = f->irq;
@@ -77,11 +80,13 @@ static int fk_enable_msix(void *opaque, const XpvFunc *f,
         return fake.fail;
     }
     fake_pirqs(n, pirqs);
+    xpf_set_host_interrupts(f->dev, XPF_INTR_MSIX);
     return 0;
 }
 
 static void fk_disable_msix(void *opaque, const XpvFunc *f)
 {
+    xpf_set_host_interrupts(f->dev, XPF_INTR_NONE);
     fake.disable_msix++;
     fake.last_func = f;
     fake.irq_at_disable = f->irq;

@@ -1413,10 +1413,202 @@ static void test_driver_refused(gconstpointer data)
     fake_destroy(&f);
 }
 
+/* ---- a hypercall failing at each interrupt step (x-hv-fail) ---- */
+
+/* The recording ops' op numbers (fail-mask bits), Xen's calls. */
+enum {
+    HV_MAP_PIRQ_GSI, HV_MAP_PIRQ_MSI, HV_UNMAP_PIRQ, HV_BIND_MSI,
+    HV_UNBIND_MSI, HV_BIND_INTX,
+};
+
+static void qom_set_u64(QTestState *qts, const char *prop, uint64_t v)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-set', 'arguments': "
+                           "{'path': '/machine/peripheral/pt0', "
+                           "'property': %s, 'value': %" PRIu64 "}}", prop, v);
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+}
+
+/*
+ * INTx cannot be set up: realize fails naming the step, and everything
+ * is undone (the function is free again, and as it was found).
+ */
+static void test_hv_fail_intx(gconstpointer data)
+{
+    uint64_t fail = 1ull << GPOINTER_TO_UINT(data);
+    const char *want = fail == 1ull << HV_BIND_INTX ? "binding pirq 100 "
+                       "to the guest's INTA" : "mapping its GSI 11";
+    Fake f = { 0 };
+    QTestState *qts;
+    QDict *args = qdict_new(), *rsp;
+    const char *desc;
+    g_autofree char *cfg = NULL;
+    gsize len;
+
+    fake_create(&f, "e1000");
+    qts = qtest_init("-machine pc -nodefaults");
+    qdict_put_str(args, "driver", "xen-pci-passthrough");
+    qdict_put_str(args, "id", "bad");
+    qdict_put_str(args, "hostaddr", HOSTADDR);
+    qdict_put_str(args, "x-sysfs-root", f.root);
+    qdict_put_int(args, "x-hv-fail", fail);
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}", args);
+    g_assert_true(qdict_haskey(rsp, "error"));
+    desc = qdict_get_str(qdict_get_qdict(rsp, "error"), "desc");
+    if (!strstr(desc, want)) {
+        g_error("error '%s' lacks '%s'", desc, want);
+    }
+    qobject_unref(rsp);
+    g_assert_true(g_file_get_contents(f.config, &cfg, &len, NULL));
+    g_assert_true(len == f.orig->len && !memcmp(cfg, f.orig->data, len));
+    rsp = pt_device_add(qts, "pt0", HOSTADDR, f.root, NULL);
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    qtest_quit(qts);
+    fake_destroy(&f);
+}
+
+typedef struct MsiFailCase {
+    unsigned op;
+    const char *log;         /* the hypercalls the enable makes */
+} MsiFailCase;
+
+static const MsiFailCase msi_fail_cases[] = {
+    { HV_MAP_PIRQ_MSI,
+      "map_pirq_msi bus=3 devfn=0x0 entry=1 table=0x0 pirq=101 = -1\n" },
+    { HV_BIND_MSI,
+      "map_pirq_msi bus=3 devfn=0x0 entry=1 table=0x0 pirq=101\n"
+      "bind_msi gvec=0x31 pirq=101 gflags=0x10001 gtable=0x0 = -1\n"
+      "unmap_pirq pirq=101\n" },
+};
+
+/*
+ * The guest enables MSI and a hypercall fails: nothing stays mapped or
+ * bound, the host's MSI stays off, the guest reads MSI Enable clear; once
+ * the hypervisor works again, the guest's next enable works.
+ */
+static void test_hv_fail_msi(gconstpointer data)
+{
+    const MsiFailCase *c = data;
+    Pt pt = { 0 };
+    size_t seen = 0;
+    unsigned cap;
+    g_autofree char *log = NULL;
+
+    pt_start(&pt, "edu", NULL);
+    qom_set_u64(pt.qts, "x-hv-fail", 1ull << c->op);
+    g_free(hv_log_new(&pt, &seen));
+    cap = find_cap(pt.dev, PCI_CAP_ID_MSI);
+    qpci_config_writel(pt.dev, cap + PCI_MSI_ADDRESS_LO, 0xfee01000);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_DATA_64, 0x0031);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    log = hv_log_new(&pt, &seen);
+    g_assert_cmpstr(log, ==, c->log);
+    g_assert_cmphex(qpci_config_readw(pt.dev, cap + PCI_MSI_FLAGS) & 1, ==,
+                    0);
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2) & 1, ==, 0);
+    qom_set_u64(pt.qts, "x-hv-fail", 0);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    g_assert_cmphex(qpci_config_readw(pt.dev, cap + PCI_MSI_FLAGS) & 1, ==,
+                    1);
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2) & 1, ==, 1);
+    pt_stop(&pt);
+}
+
+/*
+ * Undo steps that fail (unbind, unmap) are reported and the state is
+ * left clean: MSI off in the host, and a new enable maps afresh.
+ */
+static void test_hv_fail_msi_undo(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    unsigned cap = msi_enable(&pt, &seen, 0xfee01000, 0x0031);
+    g_autofree char *log = NULL;
+
+    g_free(hv_log_new(&pt, &seen));
+    qom_set_u64(pt.qts, "x-hv-fail",
+                1ull << HV_UNBIND_MSI | 1ull << HV_UNMAP_PIRQ);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, 0);
+    log = hv_log_new(&pt, &seen);
+    g_assert_cmpstr(log, ==,
+                    "unbind_msi gvec=0x31 pirq=101 gflags=0x10001 = -1\n"
+                    "unmap_pirq pirq=101 = -1\n");
+    g_free(log);
+    g_assert_cmphex(host_cfg(&pt.fake, cap + PCI_MSI_FLAGS, 2) & 1, ==, 0);
+    qom_set_u64(pt.qts, "x-hv-fail", 0);
+    qpci_config_writew(pt.dev, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_pirq_msi bus=3 devfn=0x0 entry=1 table=0x0 "
+               "pirq=102");
+    pt_stop(&pt);
+}
+
+/*
+ * An MSI-X entry that cannot be bound (or mapped) is left unmapped and
+ * reads masked, so the guest's view says it is not live.
+ */
+static void test_hv_fail_msix(gconstpointer data)
+{
+    unsigned op = GPOINTER_TO_UINT(data);
+    Pt pt = { 0 };
+    size_t seen = 0;
+    uint32_t table;
+    uint64_t bar = 0xe0000000;
+    unsigned cap = msix_start(&pt, &seen, bar, &table);
+    uint64_t taddr = bar + (table & ~7u);
+    g_autofree char *log = NULL;
+    g_autofree char *want = NULL;
+    /* Xen is told the table's host address: BAR 3 in the resource file */
+    g_autofree char *res = fake_file(&pt.fake, "resource");
+    g_auto(GStrv) lines = g_strsplit(res, "\n", -1);
+    uint64_t host = g_ascii_strtoull(lines[3], NULL, 16) + (table & ~7u);
+    g_autofree char *map = g_strdup_printf("map_pirq_msi bus=3 devfn=0x0 "
+                                           "entry=0 table=0x%" PRIx64
+                                           " pirq=101", host);
+
+    want = op == HV_BIND_MSI ?
+        g_strdup_printf("%s\nbind_msi gvec=0x41 pirq=101 gflags=0x10000 "
+                        "gtable=0xe0000000 = -1\nunmap_pirq pirq=101\n",
+                        map) :
+        g_strdup_printf("%s = -1\n", map);
+    qtest_writel(pt.qts, taddr + 0, 0xfee00000);
+    qtest_writel(pt.qts, taddr + 4, 0);
+    qtest_writel(pt.qts, taddr + 8, 0x0041);
+    qpci_config_writew(pt.dev, cap + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE);
+    g_free(hv_log_new(&pt, &seen));
+    qom_set_u64(pt.qts, "x-hv-fail", 1ull << op);
+    qtest_writel(pt.qts, taddr + 12, 0);         /* unmask */
+    log = hv_log_new(&pt, &seen);
+    g_assert_cmpstr(log, ==, want);
+    g_assert_cmphex(qtest_readl(pt.qts, taddr + 12), ==, 1);
+    /* unmasked again once Xen takes it */
+    qom_set_u64(pt.qts, "x-hv-fail", 0);
+    qtest_writel(pt.qts, taddr + 12, 0);
+    g_assert_cmphex(qtest_readl(pt.qts, taddr + 12), ==, 0);
+    pt_stop(&pt);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/xen-pt/config", test_config);
+    qtest_add_data_func("/xen-pt/hv-fail/intx-map",
+                        GUINT_TO_POINTER(HV_MAP_PIRQ_GSI), test_hv_fail_intx);
+    qtest_add_data_func("/xen-pt/hv-fail/intx-bind",
+                        GUINT_TO_POINTER(HV_BIND_INTX), test_hv_fail_intx);
+    qtest_add_data_func("/xen-pt/hv-fail/msi-map", &msi_fail_cases[0],
+                        test_hv_fail_msi);
+    qtest_add_data_func("/xen-pt/hv-fail/msi-bind", &msi_fail_cases[1],
+                        test_hv_fail_msi);
+    qtest_add_func("/xen-pt/hv-fail/msi-undo", test_hv_fail_msi_undo);
+    qtest_add_data_func("/xen-pt/hv-fail/msix-map",
+                        GUINT_TO_POINTER(HV_MAP_PIRQ_MSI), test_hv_fail_msix);
+    qtest_add_data_func("/xen-pt/hv-fail/msix-bind",
+                        GUINT_TO_POINTER(HV_BIND_MSI), test_hv_fail_msix);
     qtest_add_data_func("/xen-pt/driver/dom0-driver", &driver_cases[0],
                         test_driver_refused);
     qtest_add_data_func("/xen-pt/driver/none", &driver_cases[1],

@@ -77,7 +77,4 @@ void xen_pci_hv_init(XenPciHv *hv, uint32_t domid);
 void xen_pci_hv_init_recording(XenPciHv *hv);
 void xen_pci_hv_cleanup(XenPciHv *hv);
 
-/* gflags for xc_domain_update_msi_irq from a guest MSI address and data. */
-uint32_t xen_pci_msi_gflags(uint64_t addr, uint32_t data, bool unmasked);
-
 #endif

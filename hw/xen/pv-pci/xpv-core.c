@@ -347,29 +347,21 @@ unsigned xpv_root_buses(const XpvBackend *b, XpvBus *out, unsigned max)
     return n;
 }
 
-/* ---- interrupt state, mirrored into the engine ---- */
+/* ---- interrupt state ---- */
 
 /*
- * Record what the hooks set up in the host; the engine learns the real
- * type for its one-type rule, whatever the guest's virtual bits say.
+ * Record what the hooks set up; the path's hooks tell the engine what is
+ * on in the host (the function layer owns that state).
  */
 static void xpv_set_irq(XpvFunc *f, XpvIrqMode irq, unsigned nvec,
                         const int *pirqs)
 {
-    static const XpfIntrType types[] = {
-        [XPV_IRQ_NONE] = XPF_INTR_NONE,
-        [XPV_IRQ_MSI] = XPF_INTR_MSI,
-        [XPV_IRQ_MULTI_MSI] = XPF_INTR_MSI,
-        [XPV_IRQ_MSIX] = XPF_INTR_MSIX,
-    };
-
     f->irq = irq;
     f->nvec = nvec;
     memset(f->pirqs, 0, sizeof(f->pirqs));
     if (nvec) {
         memcpy(f->pirqs, pirqs, nvec * sizeof(*pirqs));
     }
-    xpf_set_host_interrupts(f->dev, types[irq]);
 }
 
 /* Undo what the guest set up (disable op, removal, reset). */

@@ -16,5 +16,5 @@ HVM_CFGWRITES=1
 HVM_TRACE=/var/log/xen/hvmours-trace.log
 # The benchmark's counted runs also trace our host config reads.
 HVM_HOST_READS=1
-HVM_DM_ARGS='"-trace", "enable=cpu_ioreq_config_*", "-trace", "enable=xen_pci_func_decision", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pt_intx_*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*", "-D", "/var/log/xen/hvmours-trace.log"'
+HVM_DM_ARGS='"-trace", "enable=cpu_ioreq_config_*", "-trace", "enable=xen_pci_func_decision", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pci_func_intx", "-trace", "enable=xen_pci_func_msi*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*", "-D", "/var/log/xen/hvmours-trace.log"'
 . /e2e/hvm-pt.sh
