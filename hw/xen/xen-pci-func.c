@@ -11,7 +11,10 @@
 #include "qemu/log.h"
 #include "qemu/timer.h"
 #include "hw/pci/pci.h"
+#include "hw/xen/xen-legacy-backend.h"
+#include "system/xen.h"
 #include "xen-pci-func.h"
+#include "pci-func/xen-pci-stubdom.h"
 #include "trace.h"
 
 /* ---- messages ---- */
@@ -168,9 +171,6 @@ static void xen_pci_func_decision(void *opaque, XpfDecision dec,
 
     trace_xen_pci_func_decision(fn->host.name, xpf_decision_name(dec), off,
                                 size, val, why);
-    if (dec == XPF_DEC_DROPPED || dec == XPF_DEC_REFUSED) {
-        fn->denied++;
-    }
     if (dec == XPF_DEC_REFUSED) {
         xen_pci_func_guest_error(fn, "write of 0x%x to config 0x%x "
                                  "refused: %s", val, off, why);
@@ -269,9 +269,9 @@ static void xen_pci_func_intr_init(XenPciFunc *fn)
 {
     const XenPciHost *h = &fn->host;
     XenPciIntrConfig c = {
-        .hv = fn->hv, .xpf = fn->xpf, .host = &xen_pci_func_intr_ops,
-        .opaque = fn, .bus = h->bus,
-        .devfn = PCI_DEVFN(h->dev, h->func),
+        .hv = &fn->hv, .xpf = fn->xpf, .host = &xen_pci_func_intr_ops,
+        .opaque = fn, .bus = h->addr.bus,
+        .devfn = PCI_DEVFN(h->addr.dev, h->addr.func),
         .msix_table = xen_pci_func_msix_table(fn),
         .gsi = h->saved[PCI_INTERRUPT_PIN] ? h->irq : 0,
     };
@@ -471,8 +471,7 @@ static XenPciGrantTarget xen_pci_func_grant_target(const XenPciFunc *fn)
 
     return (XenPciGrantTarget) {
         .name = h->name,
-        .sbdf = (uint32_t)h->domain << 16 | h->bus << 8 |
-                PCI_DEVFN(h->dev, h->func),
+        .sbdf = xen_pci_addr_sbdf(&h->addr),
         .bars = h->bars,
         .gsi = h->irq,
     };
@@ -507,32 +506,127 @@ static bool xen_pci_func_grant(XenPciFunc *fn, Error **errp)
     XenPciGrantTarget t = xen_pci_func_grant_target(fn);
     g_autoptr(GError) gerr = NULL;
 
-    if (!xen_pci_grant(fn->hv, &t, &fn->grants, &gerr)) {
+    if (!xen_pci_grant(&fn->hv, &t, &fn->grants, &gerr)) {
         xen_pci_error_from_gerror(errp, gerr, NULL);
         return false;
     }
     fn->steps |= XEN_PCI_FUNC_GRANTED;
-    trace_xen_pci_func_grant(fn->host.name, fn->hv->domid, true);
+    trace_xen_pci_func_grant(fn->host.name, fn->hv.domid, true);
     return true;
+}
+
+/* ---- in a stubdomain: the function under pcifront's address ---- */
+
+/* How long a stubdomain's pcifront may take to show a function it got. */
+#define XEN_PCI_STUBDOM_WAIT_MS 5000
+#define XEN_PCI_STUBDOM_POLL_MS 50
+
+static char *xen_pci_func_xs_read(void *opaque, const char *path)
+{
+    unsigned int len = 0;
+    char *v = qemu_xen_xs_read(xenstore, XBT_NULL, path, &len);
+    char *copy;
+
+    if (!v) {
+        return NULL;
+    }
+    copy = g_strndup(v, len);
+    free(v);
+    return copy;
+}
+
+/* pcifront's address of the function, from xenstore or @c->local_addr. */
+static bool xen_pci_func_stubdom_addr(const XenPciFuncConfig *c,
+                                      XenPciAddr *local, Error **errp)
+{
+    g_autoptr(GError) gerr = NULL;
+    char host[XEN_PCI_ADDR_STRLEN];
+
+    if (c->local_addr) {
+        if (!xen_pci_addr_parse(c->local_addr, local)) {
+            error_setg(errp, "x-local-addr '%s' is not DDDD:BB:DD.F",
+                       c->local_addr);
+            return false;
+        }
+        return true;
+    }
+    if (!xenstore ||
+        !xen_pci_stubdom_local_addr(xen_pci_func_xs_read, NULL, &c->addr,
+                                    local, &gerr)) {
+        error_setg(errp, "host PCI device %s: cannot find it behind this "
+                   "stubdomain's pcifront: %s",
+                   xen_pci_addr_format(&c->addr, host),
+                   gerr ? gerr->message : "no xenstore connection");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The function's sysfs name in this stubdomain: pcifront creates the
+ * device a moment after libxl sees the backend connected.
+ */
+static char *xen_pci_func_stubdom_local(const XenPciFuncConfig *c,
+                                        const char *root, Error **errp)
+{
+    XenPciAddr local;
+    char name[XEN_PCI_ADDR_STRLEN], host[XEN_PCI_ADDR_STRLEN];
+    g_autofree char *config = NULL;
+    unsigned waited = 0;
+
+    if (!xen_pci_func_stubdom_addr(c, &local, errp)) {
+        return NULL;
+    }
+    config = g_build_filename(root, xen_pci_addr_format(&local, name),
+                              "config", NULL);
+    while (!g_file_test(config, G_FILE_TEST_EXISTS) &&
+           waited < XEN_PCI_STUBDOM_WAIT_MS) {
+        g_usleep(XEN_PCI_STUBDOM_POLL_MS * 1000);
+        waited += XEN_PCI_STUBDOM_POLL_MS;
+    }
+    trace_xen_pci_func_stubdom_addr(xen_pci_addr_format(&c->addr, host),
+                                    name, waited);
+    return g_strdup(name);
+}
+
+static bool xen_pci_func_open_host(XenPciFunc *fn, const XenPciFuncConfig *c,
+                                   Error **errp)
+{
+    const char *root = c->sysfs_root ?: XEN_PCI_SYSFS_ROOT;
+    g_autofree char *local = NULL;
+
+    if (c->stubdom) {
+        local = xen_pci_func_stubdom_local(c, root, errp);
+        if (!local) {
+            return false;
+        }
+    }
+    return xen_pci_host_open(&fn->host, root, local, &c->addr, errp);
 }
 
 bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
                        Error **errp)
 {
     *fn = (XenPciFunc) {
-        .hv = c->hv, .event = c->event, .opaque = c->opaque,
+        .event = c->event, .opaque = c->opaque,
         .grants = XEN_PCI_GRANTS_NONE,
     };
-    if (!xen_pci_host_open(&fn->host, c->sysfs_root ?: XEN_PCI_SYSFS_ROOT,
-                           c->sysfs_name, c->domain, c->bus, c->dev,
-                           c->func, errp)) {
+    if (xen_enabled()) {
+        xen_pci_hv_init(&fn->hv, c->domid);
+    } else {
+        xen_pci_hv_init_recording(&fn->hv);
+        fn->hv.domid = c->domid;
+        fn->hv.fail_mask = c->hv_fail;
+    }
+    if (!xen_pci_func_open_host(fn, c, errp)) {
+        xen_pci_hv_cleanup(&fn->hv);
         return false;
     }
     fn->steps |= XEN_PCI_FUNC_OPENED;
     snprintf(fn->log_name, sizeof(fn->log_name), "%s %s", c->owner,
              fn->host.name);
     /* Nothing has touched it yet: one of dom0's own is refused here. */
-    if (!xen_pci_host_check_driver(&fn->host, c->pcifront, errp) ||
+    if (!xen_pci_host_check_driver(&fn->host, c->stubdom, errp) ||
         (c->accept && !c->accept(fn, errp))) {
         xen_pci_func_close(fn);
         return false;
@@ -541,14 +635,14 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
      * Start from a clean function, as it was found; in a stubdomain dom0
      * resets it (pciback drops a reset from its frontend), before and after.
      */
-    if (c->dom0_resets) {
+    if (c->stubdom) {
         trace_xen_pci_func_dom0_resets(fn->host.name);
     } else {
         fn->steps |= XEN_PCI_FUNC_TOUCHED;
     }
     if (((fn->steps & XEN_PCI_FUNC_TOUCHED) &&
          !xen_pci_host_reset_restore(&fn->host, errp)) ||
-        (c->probe_intr_control && !xen_pci_func_probe_intr(fn, errp)) ||
+        (c->stubdom && !xen_pci_func_probe_intr(fn, errp)) ||
         !xen_pci_func_filter(fn, c->policy, errp) ||
         (c->grant && !xen_pci_func_grant(fn, errp)) ||
         !xen_pci_host_enable_decode(&fn->host, errp)) {
@@ -574,14 +668,15 @@ void xen_pci_func_close(XenPciFunc *fn)
     if (fn->steps & XEN_PCI_FUNC_GRANTED) {
         XenPciGrantTarget t = xen_pci_func_grant_target(fn);
 
-        xen_pci_revoke(fn->hv, &t, &fn->grants);
-        trace_xen_pci_func_grant(fn->host.name, fn->hv->domid, false);
+        xen_pci_revoke(&fn->hv, &t, &fn->grants);
+        trace_xen_pci_func_grant(fn->host.name, fn->hv.domid, false);
     }
     if (fn->steps & XEN_PCI_FUNC_FILTERED) {
         g_clear_pointer(&fn->xpf, xpf_device_free);
     }
     if (fn->steps & XEN_PCI_FUNC_OPENED) {
         xen_pci_host_close(&fn->host);
+        xen_pci_hv_cleanup(&fn->hv);
     }
     fn->steps = 0;
 }
@@ -589,6 +684,50 @@ void xen_pci_func_close(XenPciFunc *fn)
 bool xen_pci_func_is_open(const XenPciFunc *fn)
 {
     return fn->steps & XEN_PCI_FUNC_FILTERED;
+}
+
+/* Xen maps guest memory in 4 KiB frames. */
+#define XEN_PCI_PAGE_SHIFT 12
+
+bool xen_pci_func_map_mmio(XenPciFunc *fn, uint64_t gfn, uint64_t mfn,
+                           uint64_t nr, bool add)
+{
+    if (fn->hv.ops->map_mmio(&fn->hv, gfn, mfn, nr, add)) {
+        xen_pci_func_error(fn, "%s %" PRIu64 " pages of host MMIO at "
+                           "0x%" PRIx64 " %s the guest at 0x%" PRIx64
+                           " failed", add ? "mapping" : "unmapping", nr,
+                           mfn << XEN_PCI_PAGE_SHIFT, add ? "into" : "from",
+                           gfn << XEN_PCI_PAGE_SHIFT);
+        return false;
+    }
+    return true;
+}
+
+bool xen_pci_func_map_ioport(XenPciFunc *fn, uint32_t gport, uint32_t mport,
+                             uint32_t nr, bool add)
+{
+    if (fn->hv.ops->map_ioport(&fn->hv, gport, mport, nr, add)) {
+        xen_pci_func_error(fn, "%s %u host I/O ports at 0x%x %s the guest "
+                           "at 0x%x failed", add ? "mapping" : "unmapping",
+                           nr, mport, add ? "into" : "from", gport);
+        return false;
+    }
+    return true;
+}
+
+const char *xen_pci_func_hv_log(const XenPciFunc *fn)
+{
+    return fn->hv.log ? fn->hv.log->str : "";
+}
+
+void xen_pci_func_set_hv_fail(XenPciFunc *fn, uint64_t mask)
+{
+    fn->hv.fail_mask = mask;
+}
+
+uint64_t xen_pci_func_denied(const XenPciFunc *fn)
+{
+    return xen_pci_func_is_open(fn) ? xpf_denied_writes(fn->xpf) : 0;
 }
 
 /* ---- the policy properties, for both devices ---- */

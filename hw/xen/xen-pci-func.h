@@ -58,14 +58,19 @@ typedef bool XenPciFuncAcceptFn(XenPciFunc *fn, Error **errp);
 typedef struct XenPciFuncConfig {
     const char *owner;           /* device type, for messages */
     const char *sysfs_root;      /* NULL: dom0's */
-    uint16_t domain;             /* the function's address in dom0 */
-    uint8_t bus, dev, func;
-    const char *sysfs_name;      /* its address here, NULL: the same */
-    bool dom0_resets;            /* a stubdomain: dom0 resets it, not us */
-    bool pcifront;               /* a stubdomain's (pcifront's) function */
-    bool probe_intr_control;     /* a stubdomain: see intr_hidden */
+    XenPciAddr addr;             /* the function's address in dom0 */
+    /*
+     * In a stubdomain the function is pcifront's: found under the address
+     * pcifront gives it (pciback's xenstore pairs it with @addr; tests:
+     * @local_addr), bound to no driver there, reset by dom0 (pciback drops
+     * a frontend's reset), and dom0's pciback may refuse its MSI/MSI-X
+     * control (see intr_hidden).
+     */
+    bool stubdom;
+    const char *local_addr;
     const XenPciPolicy *policy;
-    XenPciHv *hv;                /* the device's hypercalls */
+    uint32_t domid;              /* the guest's domain */
+    uint64_t hv_fail;            /* tests (qtest only): see x-hv-fail */
     bool grant;                  /* do the toolstack's grants */
     XenPciFuncAcceptFn *accept;  /* NULL: any function */
     XenPciFuncEventFn *event;
@@ -84,13 +89,12 @@ enum {
 struct XenPciFunc {
     XenPciHost host;
     XpfDevice *xpf;
-    XenPciHv *hv;
+    XenPciHv hv;                 /* Xen's, or recorded when not on Xen */
     XenPciGrants grants;
     XenPciIntr intr;
     unsigned steps;
     XenPciFuncEventFn *event;
     void *opaque;
-    uint64_t denied;             /* guest writes dropped or refused */
     /*
      * The host refused a harmless write of the MSI/MSI-X control when
      * opened (dom0's pciback, interrupt control not allowed): MSI and
@@ -118,6 +122,25 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
                        Error **errp);
 void xen_pci_func_close(XenPciFunc *fn);
 bool xen_pci_func_is_open(const XenPciFunc *fn);
+/* Guest writes denied so far (the engine's count; 0 when not open). */
+uint64_t xen_pci_func_denied(const XenPciFunc *fn);
+
+/*
+ * Map (@add) or unmap @nr pages of host MMIO at @mfn, or @nr host I/O
+ * ports at @mport, into the guest at @gfn / @gport; a failure is
+ * reported, rate-limited (a guest's BAR move causes it).
+ */
+bool xen_pci_func_map_mmio(XenPciFunc *fn, uint64_t gfn, uint64_t mfn,
+                           uint64_t nr, bool add);
+bool xen_pci_func_map_ioport(XenPciFunc *fn, uint32_t gport, uint32_t mport,
+                             uint32_t nr, bool add);
+
+/*
+ * Tests (qtest only): the hypercalls recorded so far ("" on Xen), and
+ * which of them fail from now on (a mask of XEN_PCI_HV_* bits).
+ */
+const char *xen_pci_func_hv_log(const XenPciFunc *fn);
+void xen_pci_func_set_hv_fail(XenPciFunc *fn, uint64_t mask);
 
 /* Apply a policy, all or nothing (a refused quirk list changes nothing). */
 bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,

@@ -140,17 +140,14 @@ static bool xen_pci_read_config(XenPciHost *h, Error **errp)
 }
 
 bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,
-                       uint16_t domain, uint8_t bus, uint8_t dev, uint8_t func,
-                       Error **errp)
+                       const XenPciAddr *addr, Error **errp)
 {
     g_autofree char *res = NULL;
     g_autoptr(GError) gerr = NULL;
+    char name[XEN_PCI_ADDR_STRLEN];
 
-    *h = (XenPciHost) {
-        .domain = domain, .bus = bus, .dev = dev, .func = func,
-        .config_fd = -1,
-    };
-    h->name = g_strdup_printf("%04x:%02x:%02x.%x", domain, bus, dev, func);
+    *h = (XenPciHost) { .addr = *addr, .config_fd = -1 };
+    h->name = g_strdup(xen_pci_addr_format(addr, name));
     h->dir = g_build_filename(root, local ?: h->name, NULL);
     if (!g_file_test(h->dir, G_FILE_TEST_IS_DIR)) {
         error_setg(errp, "host PCI device %s not found (no %s)", h->name,

@@ -8,6 +8,7 @@
 #define HW_XEN_XEN_PCI_HOST_H
 
 #include "hw/xen/xen-pci-filter.h"
+#include "hw/xen/xen-pci-addr.h"
 
 #define XEN_PCI_SYSFS_ROOT "/sys/bus/pci/devices"
 
@@ -16,8 +17,7 @@ void xen_pci_error_from_gerror(Error **errp, const GError *gerr,
                                const char *who);
 
 typedef struct XenPciHost {
-    uint16_t domain;
-    uint8_t bus, dev, func;
+    XenPciAddr addr;             /* in dom0 */
     char *name;                  /* "DDDD:BB:DD.F" */
     char *dir;                   /* its sysfs directory */
     int config_fd;
@@ -32,14 +32,13 @@ typedef struct XenPciHost {
 } XenPciHost;
 
 /*
- * Open the host function @domain:@bus:@dev.@func, found under @root as
+ * Open the host function at dom0's address @addr, found under @root as
  * @local ("DDDD:BB:DD.F"; NULL: under its host address, as in dom0): read
  * its config space and resources, and claim it (one passthrough device per
  * host function).  On failure nothing stays open or claimed.
  */
 bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,
-                       uint16_t domain, uint8_t bus, uint8_t dev, uint8_t func,
-                       Error **errp);
+                       const XenPciAddr *addr, Error **errp);
 void xen_pci_host_close(XenPciHost *h);
 
 /*

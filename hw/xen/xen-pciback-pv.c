@@ -65,7 +65,6 @@ struct XenPciBackPv {
      */
     QemuMutex lock;
 
-    XenPciHv hv;
     XpvBackend *core;
     XpbFunc *funcs[XPV_MAX_FUNCS];
     unsigned num_devs;
@@ -86,8 +85,7 @@ struct XenPciBackPv {
 
 static XpvBdf xpb_bdf(const XenPciHost *h)
 {
-    return (XpvBdf) { .domain = h->domain, .bus = h->bus,
-                      .devfn = PCI_DEVFN(h->dev, h->func) };
+    return xpv_bdf_of(&h->addr);
 }
 
 static const char *xpb_name(XenPciBackPv *s)
@@ -194,14 +192,11 @@ static void xpb_func_free(XpbFunc *pf)
     g_free(pf);
 }
 
-static bool xpb_parse_bdf(const char *text, unsigned v[4], Error **errp)
+static bool xpb_parse_addr(const char *text, XenPciAddr *a, Error **errp)
 {
-    char end;
-
-    if (sscanf(text, "%x:%x:%x.%x%c", &v[0], &v[1], &v[2], &v[3],
-               &end) != 4 || v[0] > 0xffff || v[1] > 0xff || v[2] > 0x1f ||
-        v[3] > 7) {
-        error_setg(errp, "'%s' is not a host PCI address DDDD:BB:DD.F", text);
+    if (!xen_pci_addr_parse(text, a)) {
+        error_setg(errp, "'%s' is not a host PCI address [DDDD:]BB:DD.F",
+                   text);
         return false;
     }
     return true;
@@ -215,18 +210,14 @@ static XpbFunc *xpb_func_new(XenPciBackPv *s, const char *addr, unsigned n,
     g_autoptr(GError) gerr = NULL;
     XenPciFuncConfig c = {
         .owner = TYPE_XEN_PCIBACK_PV, .sysfs_root = s->sysfs_root,
-        .policy = &s->policy, .hv = &s->hv, .grant = s->assign,
+        .policy = &s->policy, .domid = XEN_DEVICE(s)->frontend_id,
+        .grant = s->assign,
     };
-    unsigned v[4];
     XpvFuncConfig fc;
 
-    if (!xpb_parse_bdf(addr, v, errp)) {
+    if (!xpb_parse_addr(addr, &c.addr, errp)) {
         return NULL;
     }
-    c.domain = v[0];
-    c.bus = v[1];
-    c.dev = v[2];
-    c.func = v[3];
     if (!xen_pci_func_open(&pf->fn, &c, errp)) {
         return NULL;
     }
@@ -771,16 +762,15 @@ static bool xpb_add_host(XenPciBackPv *s, const char *addr, unsigned *slot,
 static unsigned xpb_find_host(XenPciBackPv *s, const char *addr,
                               Error **errp)
 {
-    unsigned v[4], n;
+    XenPciAddr a;
+    unsigned n;
 
-    if (!xpb_parse_bdf(addr, v, errp)) {
+    if (!xpb_parse_addr(addr, &a, errp)) {
         return XPV_MAX_FUNCS;
     }
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        XenPciHost *h = s->funcs[n] ? &s->funcs[n]->fn.host : NULL;
-
-        if (h && h->domain == v[0] && h->bus == v[1] && h->dev == v[2] &&
-            h->func == v[3]) {
+        if (s->funcs[n] && xen_pci_addr_equal(&s->funcs[n]->fn.host.addr,
+                                              &a)) {
             return n;
         }
     }
@@ -814,11 +804,6 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
              "xen-pciback-pv frontend %u", xendev->frontend_id);
     if (xen_enabled() && !xpb_guard_create(s, errp)) {
         return;
-    }
-    if (xen_enabled()) {
-        xen_pci_hv_init(&s->hv, xendev->frontend_id);
-    } else {
-        xen_pci_hv_init_recording(&s->hv);
     }
     s->core = xpv_backend_new(mode, &xpb_hooks, s);
     s->retry = timer_new_ns(QEMU_CLOCK_REALTIME, xpb_retry, s);
@@ -859,7 +844,6 @@ static void xpb_unrealize(XenDevice *xendev)
     g_clear_pointer(&s->retry, timer_free);
     g_clear_pointer(&s->connect_retry, timer_free);
     g_clear_pointer(&s->aer_timeout, timer_free);
-    xen_pci_hv_cleanup(&s->hv);
     xpb_guard_remove(s);
 }
 
@@ -981,7 +965,7 @@ static char *xpb_get_stats(Object *obj, Error **errp)
         if (s->funcs[n]) {
             g_string_append_printf(out, " %s:denied=%" PRIu64,
                                    s->funcs[n]->fn.host.name,
-                                   s->funcs[n]->fn.denied);
+                                   xen_pci_func_denied(&s->funcs[n]->fn));
         }
     }
     return g_string_free(out, false);
@@ -1002,7 +986,8 @@ static void xpb_get_counters(Object *obj, Visitor *v, const char *name,
             xpv_get_stats(s->core, &st);
         }
         for (n = 0; n < XPV_MAX_FUNCS; n++) {
-            denied += s->funcs[n] ? s->funcs[n]->fn.denied : 0;
+            denied += s->funcs[n] ? xen_pci_func_denied(&s->funcs[n]->fn)
+                                  : 0;
         }
     }
     for (n = 1; n < XPV_NUM_ERRS; n++) {
@@ -1028,10 +1013,10 @@ static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
     XpvAerOutcome o;
-    unsigned b[4];
+    XenPciAddr a;
     XpvBdf bdf;
 
-    if (!xpb_parse_bdf(v, b, errp)) {
+    if (!xpb_parse_addr(v, &a, errp)) {
         return;
     }
     QEMU_LOCK_GUARD(&s->lock);
@@ -1039,8 +1024,7 @@ static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
         error_setg(errp, "no frontend connected");
         return;
     }
-    bdf = (XpvBdf) { .domain = b[0], .bus = b[1],
-                     .devfn = PCI_DEVFN(b[2], b[3]) };
+    bdf = xpv_bdf_of(&a);
     o = xpv_aer_inject(s->core, &s->pg, bdf, XPV_CHANNEL_NORMAL);
     if (o == XPV_AER_SEQ_INVALID) {
         error_setg(errp, "%s is not exported, or a recovery is under way", v);

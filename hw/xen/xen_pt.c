@@ -20,18 +20,11 @@
 #include "hw/qdev-properties.h"
 #include "hw/qdev-properties-system.h"
 #include "hw/xen/xen.h"
-#include "hw/xen/xen_backend_ops.h"
-#include "hw/xen/xen-legacy-backend.h"
 #include "hw/xen/xen_igd.h"
 #include "system/qtest.h"
 #include "system/xen.h"
 #include "xen_pt.h"
-#include "pci-func/xen-pci-stubdom.h"
 #include "trace.h"
-
-/* How long a stubdomain's pcifront may take to show a function it got. */
-#define XPT_STUBDOM_WAIT_MS 5000
-#define XPT_STUBDOM_POLL_MS 50
 
 /* ---- BAR mapping ---- */
 
@@ -65,11 +58,8 @@ static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
                                  gaddr);
     }
     trace_xen_pt_map_mmio(s->fn.host.name, slot, gaddr + off, maddr, len, add);
-    if (s->hv.ops->map_mmio(&s->hv, (gaddr + off) >> XPT_PAGE_SHIFT,
-                            maddr >> XPT_PAGE_SHIFT, nr, add)) {
-        xen_pci_func_error(&s->fn, "%s BAR %u failed",
-                           add ? "mapping" : "unmapping", slot);
-    }
+    xen_pci_func_map_mmio(&s->fn, (gaddr + off) >> XPT_PAGE_SHIFT,
+                          maddr >> XPT_PAGE_SHIFT, nr, add);
 }
 
 /* The ROM is a copy of the host's image, served by QEMU. */
@@ -101,10 +91,7 @@ static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
     if (hb->io) {
         trace_xen_pt_map_ioport(s->fn.host.name, slot, gaddr, hb->addr, size,
                                 add);
-        if (s->hv.ops->map_ioport(&s->hv, gaddr, hb->addr, size, add)) {
-            xen_pci_func_error(&s->fn, "%s I/O BAR %u failed",
-                               add ? "mapping" : "unmapping", slot);
-        }
+        xen_pci_func_map_ioport(&s->fn, gaddr, hb->addr, size, add);
         return;
     }
     if (s->msix.nentries && slot == s->msix.table_bar) {
@@ -209,7 +196,6 @@ static void xpt_config_write(PCIDevice *d, uint32_t addr, uint32_t val,
     XpfStatus st = xpf_write(s->fn.xpf, addr, len, val);
 
     if (st == XPF_E_ACCESS) {
-        s->fn.denied++;
         xen_pci_func_guest_error(&s->fn, "bad config write at 0x%x size %d",
                                  addr, len);
     }
@@ -235,7 +221,7 @@ static const XenPciPolicyProps xpt_policy_props = {
 static void xpt_get_denied(Object *obj, Visitor *v, const char *name,
                            void *opaque, Error **errp)
 {
-    uint64_t n = XEN_PT_DEVICE(obj)->fn.denied;
+    uint64_t n = xen_pci_func_denied(&XEN_PT_DEVICE(obj)->fn);
 
     visit_type_uint64(v, name, &n, errp);
 }
@@ -244,13 +230,13 @@ static char *xpt_get_hv_log(Object *obj, Error **errp)
 {
     XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
 
-    return g_strdup(s->hv.log ? s->hv.log->str : "");
+    return g_strdup(xen_pci_func_hv_log(&s->fn));
 }
 
 static void xpt_get_hv_fail(Object *obj, Visitor *v, const char *name,
                             void *opaque, Error **errp)
 {
-    visit_type_uint64(v, name, &XEN_PT_DEVICE(obj)->hv.fail_mask, errp);
+    visit_type_uint64(v, name, &XEN_PT_DEVICE(obj)->hv_fail, errp);
 }
 
 static void xpt_set_hv_fail(Object *obj, Visitor *v, const char *name,
@@ -267,7 +253,10 @@ static void xpt_set_hv_fail(Object *obj, Visitor *v, const char *name,
                    "accelerator only");
         return;
     }
-    s->hv.fail_mask = mask;
+    s->hv_fail = mask;
+    if (xen_pci_func_is_open(&s->fn)) {
+        xen_pci_func_set_hv_fail(&s->fn, mask);
+    }
 }
 
 static bool xpt_get_host_write_fail(Object *obj, Error **errp)
@@ -313,8 +302,8 @@ static bool xpt_accept_host(XenPciFunc *fn, Error **errp)
 {
     XenPCIPassthroughState *s = fn->opaque;
     XenPciHost *h = &fn->host;
-    bool igd = h->domain == 0 && h->bus == 0 && h->dev == 2 &&
-               h->func == 0 &&
+    bool igd = h->addr.domain == 0 && h->addr.bus == 0 && h->addr.dev == 2 &&
+               h->addr.func == 0 &&
                lduw_le_p(h->saved + PCI_VENDOR_ID) == PCI_VENDOR_ID_INTEL &&
                lduw_le_p(h->saved + PCI_CLASS_DEVICE) == PCI_CLASS_DISPLAY_VGA;
 
@@ -335,67 +324,6 @@ static bool xpt_accept_host(XenPciFunc *fn, Error **errp)
     return false;
 }
 
-/* ---- in a stubdomain: the function under pcifront's address ---- */
-
-static char *xpt_xs_read(void *opaque, const char *path)
-{
-    unsigned int len = 0;
-    char *v = qemu_xen_xs_read(xenstore, XBT_NULL, path, &len);
-    char *copy;
-
-    if (!v) {
-        return NULL;
-    }
-    copy = g_strndup(v, len);
-    free(v);
-    return copy;
-}
-
-/*
- * The function's address in this stubdomain, and its sysfs device there:
- * pcifront creates it a moment after libxl sees the backend connected.
- */
-static char *xpt_stubdom_local(XenPCIPassthroughState *s, const char *root,
-                               Error **errp)
-{
-    XenPciAddr host = {
-        .domain = s->hostaddr.domain, .bus = s->hostaddr.bus,
-        .dev = s->hostaddr.slot, .func = s->hostaddr.function,
-    }, local;
-    g_autoptr(GError) gerr = NULL;
-    g_autofree char *hostname = NULL;
-    g_autofree char *config = NULL;
-    char *name;
-    unsigned waited = 0;
-
-    hostname = g_strdup_printf("%04x:%02x:%02x.%x", host.domain, host.bus,
-                               host.dev, host.func);
-    if (s->local_addr) {
-        if (!xen_pci_addr_parse(s->local_addr, &local)) {
-            error_setg(errp, "x-local-addr '%s' is not DDDD:BB:DD.F",
-                       s->local_addr);
-            return NULL;
-        }
-    } else if (!xenstore ||
-               !xen_pci_stubdom_local_addr(xpt_xs_read, NULL, &host, &local,
-                                           &gerr)) {
-        error_setg(errp, "host PCI device %s: cannot find it behind this "
-                   "stubdomain's pcifront: %s", hostname,
-                   gerr ? gerr->message : "no xenstore connection");
-        return NULL;
-    }
-    name = g_strdup_printf("%04x:%02x:%02x.%x", local.domain, local.bus,
-                           local.dev, local.func);
-    config = g_build_filename(root, name, "config", NULL);
-    while (!g_file_test(config, G_FILE_TEST_EXISTS) &&
-           waited < XPT_STUBDOM_WAIT_MS) {
-        g_usleep(XPT_STUBDOM_POLL_MS * 1000);
-        waited += XPT_STUBDOM_POLL_MS;
-    }
-    trace_xen_pt_stubdom_addr(hostname, name, waited);
-    return name;
-}
-
 static bool xpt_in_stubdom(const XenPCIPassthroughState *s)
 {
     return xen_is_stubdomain || s->local_addr;
@@ -403,13 +331,15 @@ static bool xpt_in_stubdom(const XenPCIPassthroughState *s)
 
 static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
 {
-    const char *root = s->sysfs_root ?: XEN_PCI_SYSFS_ROOT;
-    g_autofree char *local = NULL;
     XenPciFuncConfig c = {
         .owner = TYPE_XEN_PT_DEVICE, .sysfs_root = s->sysfs_root,
-        .domain = s->hostaddr.domain, .bus = s->hostaddr.bus,
-        .dev = s->hostaddr.slot, .func = s->hostaddr.function,
-        .policy = &s->policy, .hv = &s->hv, .accept = xpt_accept_host,
+        .addr = {
+            .domain = s->hostaddr.domain, .bus = s->hostaddr.bus,
+            .dev = s->hostaddr.slot, .func = s->hostaddr.function,
+        },
+        .stubdom = xpt_in_stubdom(s), .local_addr = s->local_addr,
+        .policy = &s->policy, .domid = xen_domid, .hv_fail = s->hv_fail,
+        .accept = xpt_accept_host,
         .event = xpt_event, .opaque = s,
     };
 
@@ -422,17 +352,6 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
         error_setg(errp, "x-sysfs-root and x-local-addr are for tests under "
                    "the qtest accelerator only");
         return false;
-    }
-    if (xpt_in_stubdom(s)) {
-        local = xpt_stubdom_local(s, root, errp);
-        if (!local) {
-            return false;
-        }
-        c.sysfs_name = local;
-        c.pcifront = true;
-        c.dom0_resets = true;
-        /* dom0's pciback may refuse the MSI/MSI-X control */
-        c.probe_intr_control = true;
     }
     return xen_pci_func_open(&s->fn, &c, errp);
 }
@@ -493,20 +412,11 @@ static void xpt_teardown(XenPCIPassthroughState *s)
         object_unparent(OBJECT(&s->rom));
         s->rom_loaded = false;
     }
-    xen_pci_hv_cleanup(&s->hv);
 }
 
 static void xpt_realize(PCIDevice *d, Error **errp)
 {
     XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
-    uint64_t fail = s->hv.fail_mask;     /* x-hv-fail, set before realize */
-
-    if (xen_enabled()) {
-        xen_pci_hv_init(&s->hv, xen_domid);
-    } else {
-        xen_pci_hv_init_recording(&s->hv);
-        s->hv.fail_mask = fail;
-    }
     if (!xpt_open_func(s, errp) || !xpt_msix_init(s, errp)) {
         xpt_teardown(s);
         return;

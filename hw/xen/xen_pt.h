@@ -54,8 +54,9 @@ struct XenPCIPassthroughState {
     char *local_addr;                /* x-local-addr, tests only */
     bool refuse_intr;                /* x-host-refuse-intr, tests only */
 
+    uint64_t hv_fail;                /* x-hv-fail, tests only */
+
     XenPciFunc fn;                   /* the host function, filtered */
-    XenPciHv hv;
     XptMapping map[XPF_NUM_BARS + 1];
     MemoryRegion rom;                /* the host's ROM image, if readable */
     bool rom_loaded;

@@ -40,6 +40,30 @@ static const char *const two_funcs[] = {
     NULL,
 };
 
+/* The canonical form of dom0's sysfs and libxl, and back. */
+static void test_addr_format(void)
+{
+    static const struct {
+        XenPciAddr a;
+        const char *text;
+    } cases[] = {
+        { { 0, 0, 4, 0 }, "0000:00:04.0" },
+        { { 0xffff, 0xff, 0x1f, 7 }, "ffff:ff:1f.7" },
+        { { 1, 0x0a, 0x10, 3 }, "0001:0a:10.3" },
+    };
+    char buf[XEN_PCI_ADDR_STRLEN];
+    XenPciAddr back;
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_assert_cmpstr(xen_pci_addr_format(&cases[i].a, buf), ==,
+                        cases[i].text);
+        g_assert_true(xen_pci_addr_parse(buf, &back));
+        g_assert_true(xen_pci_addr_equal(&back, &cases[i].a));
+    }
+    g_assert_cmphex(xen_pci_addr_sbdf(&cases[2].a), ==, 0x10a83);
+}
+
 static void test_addr_parse(void)
 {
     static const struct {
@@ -58,6 +82,15 @@ static void test_addr_parse(void)
         { "0000:00:03.0 ", false },
         { "0000:00:03.0x", false },
         { "0000:00:03", false },
+        /* what xl and pciback also take: no domain, short fields */
+        { "00:04.0", true, { 0, 0, 4, 0 } },
+        { "0:0:4.0", true, { 0, 0, 4, 0 } },
+        { "3:1f.7", true, { 0, 3, 0x1f, 7 } },
+        { "00:04", false },
+        { "04.0", false },
+        { "0:0:0:4.0", false },
+        { "0:0.4:0", false },
+        { "0:0:4.0.1", false },
         { "0000:00.03.0", false },
         { "0000::03.0", false },
         { "", false },
@@ -179,6 +212,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/stubdom/addr-parse", test_addr_parse);
+    g_test_add_func("/stubdom/addr-format", test_addr_format);
     g_test_add_func("/stubdom/found", test_found);
     g_test_add_func("/stubdom/gap", test_gap);
     g_test_add_func("/stubdom/errors", test_errors);

@@ -353,6 +353,9 @@ XpfStatus xpf_write(XpfDevice *d, unsigned off, unsigned size, uint32_t val)
     unsigned n, i;
 
     if (!xpf_access_ok(off, size)) {
+        /* denied like any other write that changes nothing */
+        xpf_decide(d, XPF_DEC_DROPPED, off, size, val,
+                   "bad size, alignment or offset");
         return XPF_E_ACCESS;
     }
     val &= xpf_width_mask(size);
@@ -677,6 +680,12 @@ uint32_t xpf_get_emulated(const XpfDevice *d, unsigned off)
 void xpf_get_stats(const XpfDevice *d, XpfStats *out)
 {
     *out = d->stats;
+}
+
+uint64_t xpf_denied_writes(const XpfDevice *d)
+{
+    return d->stats.decisions[XPF_DEC_DROPPED] +
+           d->stats.decisions[XPF_DEC_REFUSED];
 }
 
 const char *xpf_decision_name(XpfDecision dec)

@@ -7,56 +7,6 @@
 #include <string.h>
 #include "xen-pci-stubdom.h"
 
-static bool xen_pci_hex_field(const char *s, size_t len, unsigned max,
-                              unsigned *out)
-{
-    unsigned v = 0;
-    size_t i;
-
-    if (!len || len > 4) {
-        return false;
-    }
-    for (i = 0; i < len; i++) {
-        if (!g_ascii_isxdigit(s[i])) {
-            return false;
-        }
-        v = v * 16 + g_ascii_xdigit_value(s[i]);
-    }
-    *out = v;
-    return v <= max;
-}
-
-bool xen_pci_addr_parse(const char *text, XenPciAddr *a)
-{
-    /* four fields, ':' ':' '.' between them, nothing after */
-    static const char seps[] = "::.";
-    static const unsigned max[] = { 0xffff, 0xff, 0x1f, 7 };
-    unsigned v[4];
-    const char *p = text;
-    unsigned i;
-
-    for (i = 0; i < 4; i++) {
-        size_t len = i < 3 ? strcspn(p, (char[]){ seps[i], 0 }) : strlen(p);
-
-        if (i < 3 && p[len] != seps[i]) {
-            return false;
-        }
-        if (!xen_pci_hex_field(p, len, max[i], &v[i])) {
-            return false;
-        }
-        p += len + (i < 3);
-    }
-    *a = (XenPciAddr) { .domain = v[0], .bus = v[1], .dev = v[2],
-                        .func = v[3] };
-    return true;
-}
-
-static bool xen_pci_addr_equal(const XenPciAddr *a, const XenPciAddr *b)
-{
-    return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev &&
-           a->func == b->func;
-}
-
 static char *xen_pci_xs_key(XenPciXsReadFn *read, void *opaque,
                             const char *path, GError **errp)
 {
@@ -75,6 +25,7 @@ bool xen_pci_stubdom_local_addr(XenPciXsReadFn *read, void *opaque,
 {
     g_autofree char *be = NULL;
     g_autofree char *num = NULL;
+    char name[XEN_PCI_ADDR_STRLEN];
     guint64 n, i;
 
     be = xen_pci_xs_key(read, opaque, XEN_PCI_STUBDOM_FRONTEND, errp);
@@ -128,8 +79,8 @@ bool xen_pci_stubdom_local_addr(XenPciXsReadFn *read, void *opaque,
         return true;
     }
     g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                "%04x:%02x:%02x.%x is not among the %" G_GUINT64_FORMAT
-                " functions of PCI backend %s", host->domain, host->bus,
-                host->dev, host->func, n, be);
+                "%s is not among the %" G_GUINT64_FORMAT
+                " functions of PCI backend %s",
+                xen_pci_addr_format(host, name), n, be);
     return false;
 }

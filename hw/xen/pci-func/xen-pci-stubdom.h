@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+#include "hw/xen/xen-pci-addr.h"
 
 /* A xenstore read (g_free), NULL when the key is absent. */
 typedef char *XenPciXsReadFn(void *opaque, const char *path);
@@ -26,17 +27,6 @@ typedef char *XenPciXsReadFn(void *opaque, const char *path);
 
 /* pciback publishes at most this many functions per frontend. */
 #define XEN_PCI_STUBDOM_MAX_DEVS 256
-
-typedef struct XenPciAddr {
-    uint16_t domain;
-    uint8_t bus, dev, func;
-} XenPciAddr;
-
-/*
- * Parse "DDDD:BB:DD.F" (pciback's vdev-N keys write the function with two
- * digits, "DDDD:BB:DD.FF"; both are taken), hexadecimal, in range.
- */
-bool xen_pci_addr_parse(const char *text, XenPciAddr *a);
 
 /*
  * The address, in this (stub)domain, of dom0's function @host: through

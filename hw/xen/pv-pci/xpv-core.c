@@ -250,9 +250,10 @@ const XpvFunc *xpv_add_func(XpvBackend *b, const XpvFuncConfig *cfg,
         return NULL;
     }
     if (xpv_lookup_host(b, cfg->host)) {
-        g_set_error(errp, XPV_ERROR, 0, "%04x:%02x:%02x.%x already exported",
-                    cfg->host.domain, cfg->host.bus,
-                    XPV_SLOT(cfg->host.devfn), XPV_FUNC(cfg->host.devfn));
+        char name[XPV_VDEV_STRLEN];
+
+        g_set_error(errp, XPV_ERROR, 0, "%s already exported",
+                    xpv_format_vdev(name, cfg->host));
         return NULL;
     }
     if (idx < 0) {
@@ -414,9 +415,10 @@ bool xpv_remove_func(XpvBackend *b, XpvBdf host, GError **errp)
     XpvFunc *f = xpv_lookup_host(b, host);
 
     if (!f) {
-        g_set_error(errp, XPV_ERROR, 0, "%04x:%02x:%02x.%x is not exported",
-                    host.domain, host.bus, XPV_SLOT(host.devfn),
-                    XPV_FUNC(host.devfn));
+        char name[XPV_VDEV_STRLEN];
+
+        g_set_error(errp, XPV_ERROR, 0, "%s is not exported",
+                    xpv_format_vdev(name, host));
         return false;
     }
     xpv_undo_irq(b, f);
@@ -1026,10 +1028,20 @@ void xpv_get_stats(const XpvBackend *b, XpvStats *out)
 
 /* ---- xenstore values ---- */
 
-void xpv_format_vdev(char buf[XPV_VDEV_STRLEN], XpvBdf bdf)
+XpvBdf xpv_bdf_of(const XenPciAddr *a)
 {
-    snprintf(buf, XPV_VDEV_STRLEN, "%04x:%02x:%02x.%01x", bdf.domain,
-             bdf.bus, XPV_SLOT(bdf.devfn), XPV_FUNC(bdf.devfn));
+    return (XpvBdf) { .domain = a->domain, .bus = a->bus,
+                      .devfn = (a->dev & 0x1f) << 3 | (a->func & 7) };
+}
+
+char *xpv_format_vdev(char buf[XPV_VDEV_STRLEN], XpvBdf bdf)
+{
+    XenPciAddr a = {
+        .domain = bdf.domain, .bus = bdf.bus, .dev = XPV_SLOT(bdf.devfn),
+        .func = XPV_FUNC(bdf.devfn),
+    };
+
+    return xen_pci_addr_format(&a, buf);
 }
 
 void xpv_format_root(char buf[XPV_ROOT_STRLEN], XpvBus bus)

@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <xen/io/pciif.h>
 #include "hw/xen/xen-pci-filter.h"
+#include "hw/xen/xen-pci-addr.h"
 
 #define XPV_MAX_FUNCS      32   /* functions one backend exports */
 #define XPV_NUM_OPS        11   /* XEN_PCI_OP_conf_read..enable_multi_msi */
@@ -243,10 +244,12 @@ XpvAerOutcome xpv_aer_inject(XpvBackend *b, XpvSharedPage *pg, XpvBdf host,
                              int32_t channel_state);
 
 /* Values the path writes to xenstore. */
-#define XPV_VDEV_STRLEN  16     /* "dddd:bb:ss.f" */
+#define XPV_VDEV_STRLEN  XEN_PCI_ADDR_STRLEN     /* "dddd:bb:ss.f" */
 #define XPV_ROOT_STRLEN  8      /* "dddd:bb" */
 #define XPV_KEY_STRLEN   32
-void xpv_format_vdev(char buf[XPV_VDEV_STRLEN], XpvBdf bdf);
+char *xpv_format_vdev(char buf[XPV_VDEV_STRLEN], XpvBdf bdf);
+/* An op's BDF (its wire form) from the common address type. */
+XpvBdf xpv_bdf_of(const XenPciAddr *a);
 void xpv_format_root(char buf[XPV_ROOT_STRLEN], XpvBus bus);
 /* "@prefix-@n", e.g. root-0, vdev-3, state-3; false if it does not fit. */
 bool xpv_format_key(char buf[XPV_KEY_STRLEN], const char *prefix,

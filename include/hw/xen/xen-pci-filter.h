@@ -288,6 +288,11 @@ typedef struct XpfStats {
     uint64_t host_reads, host_writes;
 } XpfStats;
 void xpf_get_stats(const XpfDevice *d, XpfStats *out);
+/*
+ * Guest writes denied: dropped (nothing writable, or a bad size,
+ * alignment or offset) or refused by a policy rule.
+ */
+uint64_t xpf_denied_writes(const XpfDevice *d);
 size_t xpf_device_footprint(const XpfDevice *d);
 
 const char *xpf_decision_name(XpfDecision dec);

@@ -26,5 +26,5 @@ HVM_CFGWRITES=1
 # (see check_restored)
 HVM_RESTORE=stubdom
 # Traced to QEMU's stderr: the stubdomain's console 0, dom0's qemu-dm log.
-HVM_DM_ARGS='"-trace", "enable=xen_pci_func_decision", "-trace", "enable=xen_pci_func_intr_control", "-trace", "enable=xen_pci_func_dom0_resets", "-trace", "enable=xen_pt_stubdom_addr", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pci_func_intx", "-trace", "enable=xen_pci_func_msi*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*"'
+HVM_DM_ARGS='"-trace", "enable=xen_pci_func_decision", "-trace", "enable=xen_pci_func_intr_control", "-trace", "enable=xen_pci_func_dom0_resets", "-trace", "enable=xen_pci_func_stubdom_addr", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pci_func_intx", "-trace", "enable=xen_pci_func_msi*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*"'
 . /e2e/hvm-pt.sh
