@@ -14,8 +14,9 @@
  * trigger are rate-limited.
  *
  * Set-up is one call that either completes or undoes every step it did;
- * xen_pci_func_close() undoes exactly the steps done, so it is safe on a
- * function whose set-up failed half way, or that was never opened.
+ * xen_pci_func_close() undoes exactly the steps done (see XEN_PCI_FUNC_*
+ * for its order), so it is safe on a function whose set-up failed half
+ * way, or that was never opened.
  */
 #ifndef HW_XEN_XEN_PCI_FUNC_H
 #define HW_XEN_XEN_PCI_FUNC_H
@@ -77,7 +78,13 @@ typedef struct XenPciFuncConfig {
     void *opaque;
 } XenPciFuncConfig;
 
-/* Set-up steps done, undone in reverse by xen_pci_func_close(). */
+/*
+ * Set-up steps done, each undone by xen_pci_func_close() only if done.
+ * Close is not open run backwards: interrupts go first, then the function
+ * is reset and its config space restored while the domain still holds it
+ * (the restore must reach the function before another domain may), then
+ * the grants are revoked, the engine freed and the host handle closed.
+ */
 enum {
     XEN_PCI_FUNC_OPENED = 1 << 0,    /* host handle open and claimed */
     XEN_PCI_FUNC_TOUCHED = 1 << 1,   /* reset: restore it when done */

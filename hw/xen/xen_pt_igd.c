@@ -3,8 +3,9 @@
  *
  * Xen integrated graphics passthrough: the machine option and slot
  * reservation.  The device model itself refuses IGD with a clear error
- * (see xpt_check_igd()); the option stays so that machine configurations
- * written for upstream keep parsing and behave the same for other devices.
+ * (xen_pt.c, xpt_accept_host()); the option stays so that machine
+ * configurations written for upstream keep parsing and behave the same
+ * for other devices.
  */
 #include "qemu/osdep.h"
 #include "hw/pci/pci.h"
