@@ -1,48 +1,39 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * xen-pciback-pv: a PV-PCI backend in QEMU for xen-pcifront guests.
+ * xen-pciback-pv: a PV-PCI backend in QEMU for xen-pcifront guests: the
+ * device (see xen-pciback-pv.h; the ring is xen-pciback-pv-ring.c).
  *
  * A XenDevice on QEMU's xen-bus, modelled on xen-block.  Its backend type
  * is "pci-qemu" so that it can run in a dom0 beside the kernel's xen-pciback
  * (which owns "pci"); the frontend device type stays "pci", so an
  * unmodified xen-pcifront connects to it.  Each exported host function is
- * filtered by the shared register-filter engine; the QEMU-free op core
- * (hw/xen/pv-pci) answers the frontend's ops, and this file does the
- * plumbing: xenstore, the granted page, the event channel, the pirqs.
+ * a XenPciFunc of the shared function layer; the QEMU-free op core
+ * (hw/xen/pv-pci/xpv-core) answers the frontend's ops and the QEMU-free
+ * xenbus state machine (xpv-xenbus) does what pciback does in xenstore;
+ * this file binds them to xen-bus, QOM and libxl.
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "qemu/error-report.h"
 #include "qemu/lockable.h"
-#include "qemu/main-loop.h"
 #include "qemu/module.h"
-#include "qemu/timer.h"
-#include "hw/pci/pci.h"
 #include "system/xen.h"
 #include "hw/qdev-properties.h"
-#include "block/aio-wait.h"
-#include "system/iothread.h"
-#include "hw/xen/xen-bus.h"
 #include "hw/xen/xen-bus-helper.h"
 #include "hw/xen/xen.h"
-#include "pv-pci/xpv-core.h"
+#include "pv-pci/xpv-xenbus.h"
+#include "xen-pciback-pv.h"
 #include "xen-pci-func.h"
 #include "trace.h"
 
 #define TYPE_XEN_PCIBACK_PV "xen-pciback-pv"
 OBJECT_DECLARE_SIMPLE_TYPE(XenPciBackPv, XEN_PCIBACK_PV)
 
-/* After a refused connection, the next attempt waits this long. */
-#define XPB_CONNECT_BACKOFF_MS 1000
-
-/* One exported host function; @n is its index in xenstore (dev-N). */
+/* One exported host function (the op core's and the state machine's). */
 typedef struct XpbFunc {
-    XenPciBackPv *owner;
-    unsigned n;
     XenPciFunc fn;
-    bool closing;        /* removal asked, waiting for the frontend */
 } XpbFunc;
 
 struct XenPciBackPv {
@@ -53,40 +44,18 @@ struct XenPciBackPv {
     char *mode;              /* "vpci" (default) or "passthrough" */
     XenPciPolicy policy;     /* the same for every function */
     bool assign;             /* do what libxl would: IOMMU, permissions */
-    uint32_t poll_us;        /* watch the page this long after an answer */
     IOThread *iothread;      /* serve the ring there, not in the main loop */
     char *sysfs_root;
 
-    /*
-     * With an IOThread, the ring is served there while the main loop
-     * connects, reconfigures and answers QOM: everything below that the
-     * op path touches (core, functions, page, timers' state) is used with
-     * @lock held.  The main loop never waits for the IOThread with it held.
-     */
-    QemuMutex lock;
-
+    QemuMutex lock;          /* see XpbRing */
     XpvBackend *core;
-    XpbFunc *funcs[XPV_MAX_FUNCS];
-    unsigned num_devs;
-    uint32_t ref;
-    void *page;
-    XenEventChannel *evtchn;
-    XpvSharedPage pg;
-    QEMUTimer *retry;
+    XpvXenbus bus;           /* xenstore, hot plug: the state machine */
+    XpbRing ring;
     QEMUTimer *connect_retry;
-    QEMUTimer *aer_timeout;         /* the frontend's time for an AER step */
-    bool aer_running;               /* an AER recovery sequence is on */
-    char aer_host[XPV_VDEV_STRLEN]; /* the function it recovers */
-    int64_t connect_refused_ms;     /* last refusal; 0: none */
     int64_t last_guest_log_ms;
     char *guard_path;               /* libxl's pci backend path, held */
     char log_name[XEN_PCI_LOG_NAME_LEN];
 };
-
-static XpvBdf xpb_bdf(const XenPciHost *h)
-{
-    return xpv_bdf_of(&h->addr);
-}
 
 static const char *xpb_name(XenPciBackPv *s)
 {
@@ -101,6 +70,11 @@ static void G_GNUC_PRINTF(2, 3) xpb_guest_error(XenPciBackPv *s,
     va_start(ap, fmt);
     xen_pci_log_guest_errorv(&s->last_guest_log_ms, s->log_name, fmt, ap);
     va_end(ap);
+}
+
+static XpbFunc *xpb_func(XenPciBackPv *s, unsigned n)
+{
+    return xpv_xenbus_func(&s->bus, n);
 }
 
 /* ---- interrupts through Xen (the op core's hooks) ---- */
@@ -186,51 +160,32 @@ static const XpvHooks xpb_hooks = {
 
 /* ---- functions ---- */
 
-static void xpb_func_free(XpbFunc *pf)
+/* Open, reset, filter and export one host function (locked). */
+static void *xpb_open_func(void *opaque, const XenPciAddr *addr, unsigned n,
+                           GError **errp)
 {
-    xen_pci_func_close(&pf->fn);
-    g_free(pf);
-}
-
-static bool xpb_parse_addr(const char *text, XenPciAddr *a, Error **errp)
-{
-    if (!xen_pci_addr_parse(text, a)) {
-        error_setg(errp, "'%s' is not a host PCI address [DDDD:]BB:DD.F",
-                   text);
-        return false;
-    }
-    return true;
-}
-
-/* Open, reset, filter and export one host function as dev-@n. */
-static XpbFunc *xpb_func_new(XenPciBackPv *s, const char *addr, unsigned n,
-                             Error **errp)
-{
+    XenPciBackPv *s = opaque;
     g_autofree XpbFunc *pf = g_new0(XpbFunc, 1);
-    g_autoptr(GError) gerr = NULL;
     XenPciFuncConfig c = {
         .owner = TYPE_XEN_PCIBACK_PV, .sysfs_root = s->sysfs_root,
-        .policy = &s->policy, .domid = XEN_DEVICE(s)->frontend_id,
-        .grant = s->assign,
+        .addr = *addr, .policy = &s->policy,
+        .domid = XEN_DEVICE(s)->frontend_id, .grant = s->assign,
     };
     XpvFuncConfig fc;
+    Error *err = NULL;
 
-    if (!xpb_parse_addr(addr, &c.addr, errp)) {
+    if (!xen_pci_func_open(&pf->fn, &c, &err)) {
+        g_set_error(errp, XPV_ERROR, 0, "%s", error_get_pretty(err));
+        error_free(err);
         return NULL;
     }
-    if (!xen_pci_func_open(&pf->fn, &c, errp)) {
-        return NULL;
-    }
-    pf->owner = s;
-    pf->n = n;
     /* As pciback: the guest sees dom0's IRQ as the interrupt line. */
     xpf_set_interrupt_line(pf->fn.xpf, pf->fn.host.irq & 0xff);
     fc = (XpvFuncConfig) {
-        .host = xpb_bdf(&pf->fn.host), .dev = pf->fn.xpf, .opaque = pf,
+        .host = xpv_bdf_of(addr), .dev = pf->fn.xpf, .opaque = pf,
         .intx_pirq = xen_pci_func_intx_pirq(&pf->fn),
     };
-    if (!xpv_add_func(s->core, &fc, &gerr)) {
-        xen_pci_error_from_gerror(errp, gerr, pf->fn.log_name);
+    if (!xpv_add_func(s->core, &fc, errp)) {
         xen_pci_func_close(&pf->fn);
         return NULL;
     }
@@ -238,416 +193,107 @@ static XpbFunc *xpb_func_new(XenPciBackPv *s, const char *addr, unsigned n,
     return g_steal_pointer(&pf);
 }
 
-/* ---- xenstore ---- */
-
-static void xpb_publish_func(XenPciBackPv *s, XpbFunc *pf, unsigned state)
-{
-    XenDevice *xendev = XEN_DEVICE(s);
-    const XpvFunc *f = xpv_find_host(s->core, xpb_bdf(&pf->fn.host));
-    char key[XPV_KEY_STRLEN], val[XPV_VDEV_STRLEN];
-
-    xpv_format_key(key, "dev", pf->n);
-    xen_device_backend_printf(xendev, key, "%s", pf->fn.host.name);
-    if (f) {
-        xpv_format_key(key, "vdev", pf->n);
-        xpv_format_vdev(val, f->guest);
-        xen_device_backend_printf(xendev, key, "%s", val);
-    }
-    xpv_format_key(key, "state", pf->n);
-    xen_device_backend_printf(xendev, key, "%u", state);
-}
-
-static void xpb_publish_roots(XenPciBackPv *s)
-{
-    XenDevice *xendev = XEN_DEVICE(s);
-    XpvBus roots[XPV_MAX_FUNCS];
-    unsigned n = xpv_root_buses(s->core, roots, XPV_MAX_FUNCS), i;
-    char key[XPV_KEY_STRLEN], val[XPV_ROOT_STRLEN];
-
-    for (i = 0; i < n; i++) {
-        xpv_format_key(key, "root", i);
-        xpv_format_root(val, roots[i]);
-        xen_device_backend_printf(xendev, key, "%s", val);
-    }
-    xen_device_backend_printf(xendev, "root_num", "%u", n);
-    xen_device_backend_printf(xendev, "num_devs", "%u", s->num_devs);
-}
-
-/* ---- the frontend's page and event channel ---- */
-
-static void xpb_retry(void *opaque);
-
-/*
- * Once an op is answered, watch the page up to poll-us for the frontend's
- * next one: xen-pcifront issues its accesses back to back, and an op
- * caught here skips the event's trip through dom0's kernel and this main
- * loop (the event still comes, later, and finds nothing to do). Ops taken
- * this way spend the event budget as events do, and one call takes at most
- * XPB_POLL_MAX_OPS before the main loop runs again.
- */
-#define XPB_POLL_MAX_OPS 64
-#define XPB_POLL_US_DEFAULT 100
-#define XPB_POLL_US_MAX 1000
-
-static void xpb_poll(XenPciBackPv *s)
-{
-    int64_t window = (int64_t)qatomic_read(&s->poll_us) * SCALE_US;
-    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
-    int64_t since = now;
-    unsigned ops = 0;
-
-    while (s->page && window && now - since < window &&
-           ops < XPB_POLL_MAX_OPS) {
-        if (xpv_op_pending(&s->pg)) {
-            if (xpv_handle_event(s->core, &s->pg, now) != XPV_EVENT_DONE) {
-                return;     /* throttled: the event will come back to it */
-            }
-            xen_device_notify_event_channel(XEN_DEVICE(s), s->evtchn, NULL);
-            ops++;
-            since = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
-        } else {
-            cpu_relax();
-        }
-        now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
-    }
-}
-
-/* ---- AER recovery, one step at a time, as pciback drives it ---- */
-
-/* pciback gives the frontend 300 s to answer each step. */
-#define XPB_AER_STEP_MS (300 * 1000)
-
-static const char *xpb_aer_outcome_name(XpvAerOutcome o)
-{
-    switch (o) {
-    case XPV_AER_SEQ_IDLE:
-        return "idle";
-    case XPV_AER_SEQ_RUNNING:
-        return "running";
-    case XPV_AER_SEQ_RECOVERED:
-        return "recovered";
-    case XPV_AER_SEQ_FAILED:
-        return "failed";
-    case XPV_AER_SEQ_NO_HANDLER:
-        return "no handler";
-    case XPV_AER_SEQ_INVALID:
-    default:
-        return "invalid";
-    }
-}
-
-static uint64_t xpb_aer_ops(XenPciBackPv *s)
-{
-    XpvStats st;
-
-    xpv_get_stats(s->core, &st);
-    return st.aer_ops;
-}
-
-/*
- * Where a sequence stands after a step was posted (@posted) or answered:
- * a new step is announced to the frontend and timed; an ended sequence is
- * traced, and reported when the guest could not recover the function.
- */
-static void xpb_aer_report(XenPciBackPv *s, XpvAerOutcome o, bool posted)
-{
-    if (o == XPV_AER_SEQ_RUNNING) {
-        s->aer_running = true;
-        if (posted) {
-            timer_mod(s->aer_timeout, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
-                      XPB_AER_STEP_MS);
-            xen_device_notify_event_channel(XEN_DEVICE(s), s->evtchn, NULL);
-        }
-        return;
-    }
-    s->aer_running = false;
-    timer_del(s->aer_timeout);
-    trace_xen_pciback_pv_aer(s->aer_host, xpb_aer_outcome_name(o));
-    if (o == XPV_AER_SEQ_FAILED || o == XPV_AER_SEQ_NO_HANDLER) {
-        warn_report("%s: AER recovery of %s: %s", s->log_name, s->aer_host,
-                    xpb_aer_outcome_name(o));
-    }
-}
-
-/* The frontend answered (an event came) or its time ran out. */
-static void xpb_aer_continue(XenPciBackPv *s, bool timed_out)
-{
-    uint64_t n;
-    XpvAerOutcome o;
-
-    if (!s->aer_running || !s->page) {
-        return;
-    }
-    n = xpb_aer_ops(s);
-    o = xpv_aer_recover_poll(s->core, &s->pg, timed_out);
-    xpb_aer_report(s, o, xpb_aer_ops(s) != n);
-}
-
-static void xpb_aer_timed_out(void *opaque)
+static void xpb_close_func(void *opaque, void *func)
 {
     XenPciBackPv *s = opaque;
+    XpbFunc *pf = func;
 
-    QEMU_LOCK_GUARD(&s->lock);
-    xpb_aer_continue(s, true);
+    xpv_remove_func(s->core, xpv_bdf_of(&pf->fn.host.addr), NULL);
+    trace_xen_pciback_pv_remove(pf->fn.host.name);
+    xen_pci_func_close(&pf->fn);
+    g_free(pf);
 }
 
-static bool xpb_event_locked(XenPciBackPv *s)
+/* ---- the state machine's seam ---- */
+
+static void xpb_lock(void *opaque)
 {
-    XpvEventResult r;
-    int64_t now;
-
-    if (!s->page) {
-        return false;
-    }
-    /*
-     * In an IOThread this is also the AioContext's poll handler, called
-     * again and again while it polls: without an op (or an AER answer)
-     * there is nothing to do and nothing to count.
-     */
-    if (s->iothread && !s->aer_running && !xpv_op_pending(&s->pg)) {
-        return false;
-    }
-    xpb_aer_continue(s, false);
-    now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
-    r = xpv_handle_event(s->core, &s->pg, now);
-    switch (r) {
-    case XPV_EVENT_DONE:
-        xen_device_notify_event_channel(XEN_DEVICE(s), s->evtchn, NULL);
-        xpb_poll(s);
-        return true;
-    case XPV_EVENT_THROTTLED:
-        /* Bounded work per event: come back when the budget allows. */
-        trace_xen_pciback_pv_throttled(xpb_name(s));
-        timer_mod(s->retry, now + xpv_event_delay_ns(s->core, now));
-        return false;
-    case XPV_EVENT_SPURIOUS:
-    default:
-        return false;
-    }
+    qemu_mutex_lock(&((XenPciBackPv *)opaque)->lock);
 }
 
-static bool xpb_event_channel(void *opaque)
+static void xpb_unlock(void *opaque)
+{
+    qemu_mutex_unlock(&((XenPciBackPv *)opaque)->lock);
+}
+
+static void xpb_write(void *opaque, const char *key, const char *val)
+{
+    xen_device_backend_printf(XEN_DEVICE(opaque), key, "%s", val);
+}
+
+static unsigned xpb_get_state(void *opaque)
+{
+    return xen_device_backend_get_state(XEN_DEVICE(opaque));
+}
+
+static void xpb_set_state(void *opaque, unsigned state)
+{
+    xen_device_backend_set_state(XEN_DEVICE(opaque), state);
+}
+
+static bool xpb_connect(void *opaque, GError **errp)
 {
     XenPciBackPv *s = opaque;
-
-    QEMU_LOCK_GUARD(&s->lock);
-    return xpb_event_locked(s);
-}
-
-static void xpb_retry(void *opaque)
-{
-    xpb_event_channel(opaque);
-}
-
-static void xpb_iothread_idle(void *opaque)
-{
-}
-
-/*
- * Take the event channel out of the IOThread and let a handler that may
- * be running there finish: afterwards only the main loop uses the ring.
- */
-static void xpb_detach_iothread(XenPciBackPv *s)
-{
-    if (!s->iothread || !s->evtchn) {
-        return;
-    }
-    xen_device_set_event_channel_context(XEN_DEVICE(s), s->evtchn, NULL,
-                                         &error_abort);
-    aio_wait_bh_oneshot(iothread_get_aio_context(s->iothread),
-                        xpb_iothread_idle, NULL);
-}
-
-static void xpb_disconnect(XenPciBackPv *s)
-{
-    XenDevice *xendev = XEN_DEVICE(s);
     Error *err = NULL;
 
-    xpb_detach_iothread(s);
-    QEMU_LOCK_GUARD(&s->lock);
-    if (s->core) {
-        xpv_reset(s->core);     /* undo MSI/MSI-X the guest left on */
+    if (!xpb_ring_connect(&s->ring, &err)) {
+        g_set_error(errp, XPV_ERROR, 0, "%s", error_get_pretty(err));
+        error_free(err);
+        return false;
     }
-    if (s->retry) {
-        timer_del(s->retry);
-    }
+    return true;
+}
+
+static void xpb_disconnect(void *opaque)
+{
+    XenPciBackPv *s = opaque;
+
+    xpb_ring_disconnect(&s->ring);
     if (s->connect_retry) {
         timer_del(s->connect_retry);
     }
-    if (s->aer_timeout) {
-        timer_del(s->aer_timeout);     /* xpv_reset ended the sequence */
-    }
-    s->aer_running = false;
-    if (s->evtchn) {
-        xen_device_unbind_event_channel(xendev, s->evtchn, &err);
-        s->evtchn = NULL;
-        if (err) {
-            error_report_err(err);
-            err = NULL;
-        }
-    }
-    if (s->page) {
-        xen_device_unmap_grant_refs(xendev, s->page, &s->ref, 1, &err);
-        s->page = NULL;
-        if (err) {
-            error_report_err(err);
-        }
-    }
-    trace_xen_pciback_pv_disconnect(xpb_name(s));
-}
-
-static void xpb_connect(XenPciBackPv *s, Error **errp)
-{
-    ERRP_GUARD();
-    XenDevice *xendev = XEN_DEVICE(s);
-    g_autofree char *magic = NULL;
-    unsigned port;
-
-    if (xen_device_frontend_scanf(xendev, "pci-op-ref", "%u", &s->ref) != 1 ||
-        xen_device_frontend_scanf(xendev, "event-channel", "%u",
-                                  &port) != 1) {
-        error_setg(errp, "frontend %u: pci-op-ref or event-channel missing",
-                   xendev->frontend_id);
-        return;
-    }
-    magic = xen_device_frontend_read(xendev, "magic");
-    if (!magic || strcmp(magic, XEN_PCI_MAGIC)) {
-        error_setg(errp, "frontend %u: magic '%s', expected '%s'",
-                   xendev->frontend_id, magic ?: "", XEN_PCI_MAGIC);
-        return;
-    }
-    xen_device_set_max_grant_refs(xendev, 1, errp);
-    if (*errp) {
-        return;
-    }
-    s->page = xen_device_map_grant_refs(xendev, &s->ref, 1,
-                                        PROT_READ | PROT_WRITE, errp);
-    if (*errp) {
-        s->page = NULL;
-        return;
-    }
-    s->pg = (XpvSharedPage) { .sh = s->page };
-    s->evtchn = xen_device_bind_event_channel(xendev, port,
-                                              xpb_event_channel, s, errp);
-    if (*errp) {
-        xpb_disconnect(s);
-        return;
-    }
-    xpb_publish_roots(s);
-    if (s->iothread) {
-        xen_device_set_event_channel_context(xendev, s->evtchn,
-                                             iothread_get_aio_context(
-                                                 s->iothread),
-                                             &error_abort);
-    }
-    trace_xen_pciback_pv_connect(xpb_name(s), s->ref, port);
 }
 
 /*
- * Connect to what the frontend published.  Unusable values are refused
- * (the backend stays where it is) and logged as a rate-limited guest
- * error; the next attempt waits XPB_CONNECT_BACKOFF_MS, so a frontend that
+ * Unusable frontend values: logged as a rate-limited guest error (and
+ * the state machine waits before the next attempt, so a frontend that
  * keeps retrying costs one attempt per period, including whatever the Xen
- * libraries print about a grant or port that does not map.
+ * libraries print about a grant or port that does not map).
  */
-static void xpb_try_connect(XenPciBackPv *s)
+static void xpb_refused_connect(void *opaque, const char *why)
 {
-    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
-    Error *err = NULL;
-
-    if (s->page) {
-        return;
-    }
-    if (s->connect_refused_ms &&
-        now - s->connect_refused_ms < XPB_CONNECT_BACKOFF_MS) {
-        timer_mod(s->connect_retry,
-                  s->connect_refused_ms + XPB_CONNECT_BACKOFF_MS);
-        return;
-    }
-    xpb_connect(s, &err);
-    if (err) {
-        s->connect_refused_ms = now;
-        xpb_guest_error(s, "connection refused: %s", error_get_pretty(err));
-        error_free(err);
-        return;
-    }
-    s->connect_refused_ms = 0;
-    xen_device_backend_set_state(XEN_DEVICE(s), XenbusStateConnected);
+    xpb_guest_error(opaque, "connection refused: %s", why);
 }
 
-/* The backoff is over: connect if the frontend still asks for it. */
+static void xpb_retry_at(void *opaque, int64_t at_ms)
+{
+    timer_mod(((XenPciBackPv *)opaque)->connect_retry, at_ms);
+}
+
+static const XpvXenbusOps xpb_xenbus_ops = {
+    .lock = xpb_lock, .unlock = xpb_unlock, .write = xpb_write,
+    .get_state = xpb_get_state, .set_state = xpb_set_state,
+    .connect = xpb_connect, .disconnect = xpb_disconnect,
+    .open_func = xpb_open_func, .close_func = xpb_close_func,
+    .refused = xpb_refused_connect, .retry_at = xpb_retry_at,
+};
+
 static void xpb_connect_retry(void *opaque)
 {
     XenPciBackPv *s = opaque;
-    XenDevice *xendev = XEN_DEVICE(s);
-    enum xenbus_state be = xen_device_backend_get_state(xendev);
 
-    if ((xendev->frontend_state == XenbusStateInitialised ||
-         xendev->frontend_state == XenbusStateConnected) &&
-        be != XenbusStateConnected && be != XenbusStateReconfigured) {
-        xpb_try_connect(s);
-    }
-}
-
-/* Hot add/remove: apply what the frontend has let go of or may now use. */
-/* Called with s->lock held. */
-static void xpb_reconfigure(XenPciBackPv *s)
-{
-    unsigned n;
-
-    for (n = 0; n < s->num_devs; n++) {
-        XpbFunc *pf = s->funcs[n];
-
-        if (pf && pf->closing) {
-            xpv_remove_func(s->core, xpb_bdf(&pf->fn.host), NULL);
-            xpb_publish_func(s, pf, XenbusStateClosed);
-            trace_xen_pciback_pv_remove(pf->fn.host.name, n);
-            xpb_func_free(pf);
-            s->funcs[n] = NULL;
-        } else if (pf) {
-            xpb_publish_func(s, pf, XenbusStateInitialised);
-        }
-    }
-    xpb_publish_roots(s);
+    xpv_xenbus_connect_retry(&s->bus, qemu_clock_get_ms(QEMU_CLOCK_REALTIME));
 }
 
 static void xpb_frontend_changed(XenDevice *xendev,
                                  enum xenbus_state state, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(xendev);
-    enum xenbus_state be = xen_device_backend_get_state(xendev);
 
-    trace_xen_pciback_pv_frontend(xpb_name(s), state, be);
-    switch (state) {
-    case XenbusStateInitialised:
-    case XenbusStateConnected:
-        if (be == XenbusStateReconfigured) {
-            xen_device_backend_set_state(xendev, XenbusStateConnected);
-            break;
-        }
-        if (be != XenbusStateConnected) {
-            xpb_try_connect(s);
-        }
-        break;
-    case XenbusStateReconfiguring:
-        if (be == XenbusStateReconfiguring) {
-            WITH_QEMU_LOCK_GUARD(&s->lock) {
-                xpb_reconfigure(s);
-            }
-            xen_device_backend_set_state(xendev, XenbusStateReconfigured);
-        }
-        break;
-    case XenbusStateClosing:
-        xen_device_backend_set_state(xendev, XenbusStateClosing);
-        break;
-    case XenbusStateClosed:
-    case XenbusStateUnknown:
-        xpb_disconnect(s);
-        xen_device_backend_set_state(xendev, XenbusStateClosed);
-        break;
-    default:
-        break;
-    }
+    trace_xen_pciback_pv_frontend(xpb_name(s), state,
+                                  xen_device_backend_get_state(xendev));
+    xpv_xenbus_frontend_changed(&s->bus, state,
+                                qemu_clock_get_ms(QEMU_CLOCK_REALTIME));
 }
 
 /* ---- libxl's PV-PCI backend path, held while we serve the frontend ---- */
@@ -731,71 +377,30 @@ static char *xpb_get_name(XenDevice *xendev, Error **errp)
     return g_strdup("0");   /* xen-pcifront drives device/pci/0 only */
 }
 
-/* Export the function at @addr as dev-N, the first free N (in @slot). */
-static bool xpb_add_host(XenPciBackPv *s, const char *addr, unsigned *slot,
-                         Error **errp)
+static bool xpb_parse_mode(XenPciBackPv *s, XpvMode *mode, Error **errp)
 {
-    unsigned n;
-    XpbFunc *pf;
-
-    for (n = 0; n < XPV_MAX_FUNCS && s->funcs[n]; n++) {
-        /* first free dev-N */
-    }
-    if (n == XPV_MAX_FUNCS) {
-        error_setg(errp, "at most %u functions per frontend", XPV_MAX_FUNCS);
+    if (!s->mode || !strcmp(s->mode, "vpci")) {
+        *mode = XPV_MODE_VPCI;
+    } else if (!strcmp(s->mode, "passthrough")) {
+        *mode = XPV_MODE_PASSTHROUGH;
+    } else {
+        error_setg(errp, "mode must be 'vpci' or 'passthrough', not '%s'",
+                   s->mode);
         return false;
     }
-    pf = xpb_func_new(s, addr, n, errp);
-    if (!pf) {
-        return false;
-    }
-    s->funcs[n] = pf;
-    s->num_devs = MAX(s->num_devs, n + 1);
-    *slot = n;
     return true;
-}
-
-/*
- * The slot of the exported function at @addr, however it is written
- * (0:0:4.0 is 0000:00:04.0), XPV_MAX_FUNCS if none.
- */
-static unsigned xpb_find_host(XenPciBackPv *s, const char *addr,
-                              Error **errp)
-{
-    XenPciAddr a;
-    unsigned n;
-
-    if (!xpb_parse_addr(addr, &a, errp)) {
-        return XPV_MAX_FUNCS;
-    }
-    for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n] && xen_pci_addr_equal(&s->funcs[n]->fn.host.addr,
-                                              &a)) {
-            return n;
-        }
-    }
-    error_setg(errp, "%s is not exported by this backend", addr);
-    return XPV_MAX_FUNCS;
 }
 
 static void xpb_realize(XenDevice *xendev, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(xendev);
-    /* ';' separates, as does ',' (written ",," inside a -device option). */
-    g_auto(GStrv) hosts = g_strsplit_set(s->hosts ?: "", ";,", -1);
+    g_autoptr(GError) gerr = NULL;
     XpvMode mode;
-    unsigned i, n;
 
-    if (!s->mode || !strcmp(s->mode, "vpci")) {
-        mode = XPV_MODE_VPCI;
-    } else if (!strcmp(s->mode, "passthrough")) {
-        mode = XPV_MODE_PASSTHROUGH;
-    } else {
-        error_setg(errp, "mode must be 'vpci' or 'passthrough', not '%s'",
-                   s->mode);
+    if (!xpb_parse_mode(s, &mode, errp)) {
         return;
     }
-    if (!hosts[0]) {
+    if (!s->hosts || !*s->hosts) {
         error_setg(errp, "xen-pciback-pv needs the hosts property "
                    "(DDDD:BB:DD.F[;...])");
         return;
@@ -806,44 +411,29 @@ static void xpb_realize(XenDevice *xendev, Error **errp)
         return;
     }
     s->core = xpv_backend_new(mode, &xpb_hooks, s);
-    s->retry = timer_new_ns(QEMU_CLOCK_REALTIME, xpb_retry, s);
+    xpb_ring_init(&s->ring, xendev, s->core, &s->lock, s->iothread,
+                  s->log_name);
     s->connect_retry = timer_new_ms(QEMU_CLOCK_REALTIME, xpb_connect_retry, s);
-    s->aer_timeout = timer_new_ms(QEMU_CLOCK_REALTIME, xpb_aer_timed_out, s);
-    for (i = 0; hosts[i]; i++) {
-        if (!*g_strstrip(hosts[i])) {
-            continue;
-        }
-        if (!xpb_add_host(s, hosts[i], &n, errp)) {
-            return;     /* unrealize cleans up what was added */
-        }
+    xpv_xenbus_init(&s->bus, s->core, &xpb_xenbus_ops, s);
+    /* ';' separates, as does ',' (written ",," inside a -device option) */
+    if (!xpv_xenbus_start(&s->bus, s->hosts, &gerr)) {
+        xen_pci_error_from_gerror(errp, gerr, NULL);
+        return;     /* unrealize cleans up what was added */
     }
-    for (i = 0; i < s->num_devs; i++) {
-        xpb_publish_func(s, s->funcs[i], XenbusStateInitialised);
-    }
-    xpb_publish_roots(s);
     trace_xen_pciback_pv_realize(xendev->name, xendev->frontend_id,
-                                 s->num_devs);
+                                 s->bus.num_devs);
 }
 
 static void xpb_unrealize(XenDevice *xendev)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(xendev);
-    unsigned n;
 
-    xpb_disconnect(s);
-    for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n]) {
-            if (s->core) {
-                xpv_remove_func(s->core, xpb_bdf(&s->funcs[n]->fn.host), NULL);
-            }
-            xpb_func_free(s->funcs[n]);
-            s->funcs[n] = NULL;
-        }
+    if (s->bus.ops) {
+        xpv_xenbus_stop(&s->bus);
     }
     g_clear_pointer(&s->core, xpv_backend_free);
-    g_clear_pointer(&s->retry, timer_free);
+    xpb_ring_cleanup(&s->ring);
     g_clear_pointer(&s->connect_retry, timer_free);
-    g_clear_pointer(&s->aer_timeout, timer_free);
     xpb_guard_remove(s);
 }
 
@@ -858,12 +448,12 @@ static bool xpb_apply_policy(Object *obj, const XenPciPolicy *p,
 
     QEMU_LOCK_GUARD(&s->lock);
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n] && !xen_pci_func_set_policy(&s->funcs[n]->fn, p,
-                                                    errp)) {
+        if (xpb_func(s, n) &&
+            !xen_pci_func_set_policy(&xpb_func(s, n)->fn, p, errp)) {
             for (done = 0; done < n; done++) {
-                if (s->funcs[done]) {
-                    xen_pci_func_set_policy(&s->funcs[done]->fn, &s->policy,
-                                            NULL);
+                if (xpb_func(s, done)) {
+                    xen_pci_func_set_policy(&xpb_func(s, done)->fn,
+                                            &s->policy, NULL);
                 }
             }
             return false;
@@ -877,53 +467,40 @@ static const XenPciPolicyProps xpb_policy_props = {
     .apply = xpb_apply_policy,
 };
 
-/* Hot add: published as Initialising, exported at Reconfiguring. */
-static void xpb_set_add_host(Object *obj, const char *v, Error **errp)
+/*
+ * Hot add (published as Initialising, exported at Reconfiguring) and hot
+ * remove (Closing for the frontend, freed at Reconfiguring).
+ */
+static void xpb_hot_plug(Object *obj, const char *v, bool add, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
-    XenDevice *xendev = XEN_DEVICE(obj);
-    unsigned n;
+    g_autoptr(GError) gerr = NULL;
 
-    QEMU_LOCK_GUARD(&s->lock);
     if (!DEVICE(obj)->realized) {
-        error_setg(errp, "add-host works on a running backend; use hosts");
+        error_setg(errp, "%s works on a running backend%s",
+                   add ? "add-host" : "remove-host", add ? "; use hosts" : "");
         return;
     }
-    if (!xpb_add_host(s, v, &n, errp)) {
-        return;
-    }
-    xpb_publish_func(s, s->funcs[n], XenbusStateInitialising);
-    xen_device_backend_printf(xendev, "num_devs", "%u", s->num_devs);
-    if (s->page) {
-        xen_device_backend_set_state(xendev, XenbusStateReconfiguring);
+    if (!(add ? xpv_xenbus_add_host : xpv_xenbus_remove_host)(&s->bus, v,
+                                                              &gerr)) {
+        xen_pci_error_from_gerror(errp, gerr, NULL);
     }
 }
 
-/* Hot remove: Closing for the frontend, freed at Reconfiguring. */
+static void xpb_set_add_host(Object *obj, const char *v, Error **errp)
+{
+    xpb_hot_plug(obj, v, true, errp);
+}
+
 static void xpb_set_remove_host(Object *obj, const char *v, Error **errp)
 {
-    XenPciBackPv *s = XEN_PCIBACK_PV(obj);
-    XenDevice *xendev = XEN_DEVICE(obj);
-    unsigned n;
-
-    QEMU_LOCK_GUARD(&s->lock);
-    n = xpb_find_host(s, v, errp);
-    if (n == XPV_MAX_FUNCS) {
-        return;
-    }
-    s->funcs[n]->closing = true;
-    xpb_publish_func(s, s->funcs[n], XenbusStateClosing);
-    if (s->page) {
-        xen_device_backend_set_state(xendev, XenbusStateReconfiguring);
-    } else {
-        xpb_reconfigure(s);
-    }
+    xpb_hot_plug(obj, v, false, errp);
 }
 
 static void xpb_get_poll_us(Object *obj, Visitor *v, const char *name,
                             void *opaque, Error **errp)
 {
-    visit_type_uint32(v, name, &XEN_PCIBACK_PV(obj)->poll_us, errp);
+    visit_type_uint32(v, name, &XEN_PCIBACK_PV(obj)->ring.poll_us, errp);
 }
 
 /* Run-time settable; the main loop waits at most this long per answer. */
@@ -939,7 +516,7 @@ static void xpb_set_poll_us(Object *obj, Visitor *v, const char *name,
         error_setg(errp, "poll-us must be at most %u", XPB_POLL_US_MAX);
         return;
     }
-    qatomic_set(&XEN_PCIBACK_PV(obj)->poll_us, val);
+    qatomic_set(&XEN_PCIBACK_PV(obj)->ring.poll_us, val);
 }
 
 static char *xpb_get_stats(Object *obj, Error **errp)
@@ -962,10 +539,10 @@ static char *xpb_get_stats(Object *obj, Error **errp)
                                st.errors[n]);
     }
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (s->funcs[n]) {
+        if (xpb_func(s, n)) {
             g_string_append_printf(out, " %s:denied=%" PRIu64,
-                                   s->funcs[n]->fn.host.name,
-                                   xen_pci_func_denied(&s->funcs[n]->fn));
+                                   xpb_func(s, n)->fn.host.name,
+                                   xen_pci_func_denied(&xpb_func(s, n)->fn));
         }
     }
     return g_string_free(out, false);
@@ -986,8 +563,8 @@ static void xpb_get_counters(Object *obj, Visitor *v, const char *name,
             xpv_get_stats(s->core, &st);
         }
         for (n = 0; n < XPV_MAX_FUNCS; n++) {
-            denied += s->funcs[n] ? xen_pci_func_denied(&s->funcs[n]->fn)
-                                  : 0;
+            denied += xpb_func(s, n) ? xen_pci_func_denied(&xpb_func(s, n)->fn)
+                                     : 0;
         }
     }
     for (n = 1; n < XPV_NUM_ERRS; n++) {
@@ -1012,26 +589,14 @@ static void xpb_get_counters(Object *obj, Visitor *v, const char *name,
 static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
-    XpvAerOutcome o;
     XenPciAddr a;
-    XpvBdf bdf;
 
-    if (!xpb_parse_addr(v, &a, errp)) {
+    if (!xen_pci_addr_parse(v, &a)) {
+        error_setg(errp, "'%s' is not a host PCI address [DDDD:]BB:DD.F", v);
         return;
     }
     QEMU_LOCK_GUARD(&s->lock);
-    if (!s->page) {
-        error_setg(errp, "no frontend connected");
-        return;
-    }
-    bdf = xpv_bdf_of(&a);
-    o = xpv_aer_inject(s->core, &s->pg, bdf, XPV_CHANNEL_NORMAL);
-    if (o == XPV_AER_SEQ_INVALID) {
-        error_setg(errp, "%s is not exported, or a recovery is under way", v);
-        return;
-    }
-    xpv_format_vdev(s->aer_host, bdf);
-    xpb_aer_report(s, o, true);
+    xpb_ring_inject_aer(&s->ring, xpv_bdf_of(&a), errp);
 }
 
 static const Property xpb_properties[] = {
@@ -1045,7 +610,7 @@ static const Property xpb_properties[] = {
 
 static void xpb_instance_init(Object *obj)
 {
-    XEN_PCIBACK_PV(obj)->poll_us = XPB_POLL_US_DEFAULT;
+    XEN_PCIBACK_PV(obj)->ring.poll_us = XPB_POLL_US_DEFAULT;
     qemu_mutex_init(&XEN_PCIBACK_PV(obj)->lock);
 }
 
