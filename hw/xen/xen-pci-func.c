@@ -623,6 +623,7 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
         return false;
     }
     fn->steps |= XEN_PCI_FUNC_OPENED;
+    xen_pci_func_host_faults(fn, c->host_fail_writes, c->host_refuse_intr);
     snprintf(fn->log_name, sizeof(fn->log_name), "%s %s", c->owner,
              fn->host.name);
     /* Nothing has touched it yet: one of dom0's own is refused here. */
@@ -713,6 +714,49 @@ bool xen_pci_func_map_ioport(XenPciFunc *fn, uint32_t gport, uint32_t mport,
         return false;
     }
     return true;
+}
+
+const char *xen_pci_func_name(const XenPciFunc *fn)
+{
+    return fn->host.name;
+}
+
+const XenPciAddr *xen_pci_func_addr(const XenPciFunc *fn)
+{
+    return &fn->host.addr;
+}
+
+const uint8_t *xen_pci_func_found_config(const XenPciFunc *fn)
+{
+    return fn->host.saved;
+}
+
+const XpfBar *xen_pci_func_bar(const XenPciFunc *fn, unsigned slot)
+{
+    return &fn->host.bars[MIN(slot, XPF_ROM_SLOT)];
+}
+
+int xen_pci_func_irq(const XenPciFunc *fn)
+{
+    return fn->host.irq;
+}
+
+bool xen_pci_func_bar_read(XenPciFunc *fn, unsigned bar, uint64_t off,
+                           void *buf, size_t size)
+{
+    return xen_pci_host_bar_read(&fn->host, bar, off, buf, size);
+}
+
+uint8_t *xen_pci_func_read_rom(XenPciFunc *fn, size_t *size, Error **errp)
+{
+    return xen_pci_host_read_rom(&fn->host, size, errp);
+}
+
+void xen_pci_func_host_faults(XenPciFunc *fn, bool fail_writes,
+                              bool refuse_intr)
+{
+    fn->host.fail_writes = fail_writes;
+    fn->host.refuse_intr = refuse_intr;
 }
 
 const char *xen_pci_func_hv_log(const XenPciFunc *fn)

@@ -72,6 +72,8 @@ typedef struct XenPciFuncConfig {
     const XenPciPolicy *policy;
     uint32_t domid;              /* the guest's domain */
     uint64_t hv_fail;            /* tests (qtest only): see x-hv-fail */
+    bool host_fail_writes;       /* tests: see xen_pci_func_host_faults */
+    bool host_refuse_intr;
     bool grant;                  /* do the toolstack's grants */
     XenPciFuncAcceptFn *accept;  /* NULL: any function */
     XenPciFuncEventFn *event;
@@ -141,6 +143,27 @@ bool xen_pci_func_map_mmio(XenPciFunc *fn, uint64_t gfn, uint64_t mfn,
                            uint64_t nr, bool add);
 bool xen_pci_func_map_ioport(XenPciFunc *fn, uint32_t gport, uint32_t mport,
                              uint32_t nr, bool add);
+
+/* The host function: dom0's address, as text ("DDDD:BB:DD.F") too. */
+const char *xen_pci_func_name(const XenPciFunc *fn);
+const XenPciAddr *xen_pci_func_addr(const XenPciFunc *fn);
+/* Its config space as found when opened (XPF_CFG_SIZE bytes). */
+const uint8_t *xen_pci_func_found_config(const XenPciFunc *fn);
+/* Its BARs in dom0 (XPF_ROM_SLOT: the ROM), and dom0's IRQ (0: none). */
+const XpfBar *xen_pci_func_bar(const XenPciFunc *fn, unsigned slot);
+int xen_pci_func_irq(const XenPciFunc *fn);
+/* Read @size bytes at @off of BAR @bar (e.g. the MSI-X PBA). */
+bool xen_pci_func_bar_read(XenPciFunc *fn, unsigned bar, uint64_t off,
+                           void *buf, size_t size);
+/* The expansion ROM's contents (g_free), or NULL with @errp set. */
+uint8_t *xen_pci_func_read_rom(XenPciFunc *fn, size_t *size, Error **errp);
+
+/*
+ * Tests (qtest only): host config writes fail (EIO), or writes of the
+ * MSI/MSI-X control are dropped as dom0's pciback may drop them.
+ */
+void xen_pci_func_host_faults(XenPciFunc *fn, bool fail_writes,
+                              bool refuse_intr);
 
 /*
  * Tests (qtest only): the hypercalls recorded so far ("" on Xen), and

@@ -143,7 +143,7 @@ static void xpb_answered(void *opaque, const XpvFunc *f,
     XenPciBackPv *s = opaque;
     const XpbFunc *pf = f ? f->opaque : NULL;
 
-    trace_xen_pciback_pv_op(pf ? pf->fn.host.name : xpb_name(s),
+    trace_xen_pciback_pv_op(pf ? xen_pci_func_name(&pf->fn) : xpb_name(s),
                             xpv_op_name(r->cmd), r->domain, r->bus,
                             r->devfn, r->offset, r->size, r->in_value,
                             r->out_value, r->err);
@@ -180,7 +180,7 @@ static void *xpb_open_func(void *opaque, const XenPciAddr *addr, unsigned n,
         return NULL;
     }
     /* As pciback: the guest sees dom0's IRQ as the interrupt line. */
-    xpf_set_interrupt_line(pf->fn.xpf, pf->fn.host.irq & 0xff);
+    xpf_set_interrupt_line(pf->fn.xpf, xen_pci_func_irq(&pf->fn) & 0xff);
     fc = (XpvFuncConfig) {
         .host = xpv_bdf_of(addr), .dev = pf->fn.xpf, .opaque = pf,
         .intx_pirq = xen_pci_func_intx_pirq(&pf->fn),
@@ -189,7 +189,7 @@ static void *xpb_open_func(void *opaque, const XenPciAddr *addr, unsigned n,
         xen_pci_func_close(&pf->fn);
         return NULL;
     }
-    trace_xen_pciback_pv_add(pf->fn.host.name, n);
+    trace_xen_pciback_pv_add(xen_pci_func_name(&pf->fn), n);
     return g_steal_pointer(&pf);
 }
 
@@ -198,8 +198,8 @@ static void xpb_close_func(void *opaque, void *func)
     XenPciBackPv *s = opaque;
     XpbFunc *pf = func;
 
-    xpv_remove_func(s->core, xpv_bdf_of(&pf->fn.host.addr), NULL);
-    trace_xen_pciback_pv_remove(pf->fn.host.name);
+    xpv_remove_func(s->core, xpv_bdf_of(xen_pci_func_addr(&pf->fn)), NULL);
+    trace_xen_pciback_pv_remove(xen_pci_func_name(&pf->fn));
     xen_pci_func_close(&pf->fn);
     g_free(pf);
 }
@@ -541,7 +541,7 @@ static char *xpb_get_stats(Object *obj, Error **errp)
     for (n = 0; n < XPV_MAX_FUNCS; n++) {
         if (xpb_func(s, n)) {
             g_string_append_printf(out, " %s:denied=%" PRIu64,
-                                   xpb_func(s, n)->fn.host.name,
+                                   xen_pci_func_name(&xpb_func(s, n)->fn),
                                    xen_pci_func_denied(&xpb_func(s, n)->fn));
         }
     }

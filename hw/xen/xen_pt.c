@@ -45,7 +45,7 @@ static bool xpt_bar_guest_addr(const XpfBarState *b, uint64_t *addr)
 static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
                          uint64_t gaddr, uint64_t off, uint64_t len, bool add)
 {
-    uint64_t maddr = s->fn.host.bars[slot].addr + off;
+    uint64_t maddr = xen_pci_func_bar(&s->fn, slot)->addr + off;
     uint64_t nr = DIV_ROUND_UP((maddr & ~XPT_PAGE_MASK) + len,
                                XPT_PAGE_SIZE);
 
@@ -57,7 +57,7 @@ static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
                                  "page-aligned like the host's", slot,
                                  gaddr);
     }
-    trace_xen_pt_map_mmio(s->fn.host.name, slot, gaddr + off, maddr, len, add);
+    trace_xen_pt_map_mmio(xen_pci_func_name(&s->fn), slot, gaddr + off, maddr, len, add);
     xen_pci_func_map_mmio(&s->fn, (gaddr + off) >> XPT_PAGE_SHIFT,
                           maddr >> XPT_PAGE_SHIFT, nr, add);
 }
@@ -68,7 +68,7 @@ static void xpt_rom_map(XenPCIPassthroughState *s, uint64_t gaddr, bool add)
     if (!s->rom_loaded) {
         return;
     }
-    trace_xen_pt_map_rom(s->fn.host.name, gaddr, add);
+    trace_xen_pt_map_rom(xen_pci_func_name(&s->fn), gaddr, add);
     if (add) {
         memory_region_add_subregion_overlap(get_system_memory(), gaddr,
                                             &s->rom, 1);
@@ -81,7 +81,7 @@ static void xpt_rom_map(XenPCIPassthroughState *s, uint64_t gaddr, bool add)
 static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
                         uint64_t gaddr, bool add)
 {
-    const XpfBar *hb = &s->fn.host.bars[slot];
+    const XpfBar *hb = xen_pci_func_bar(&s->fn, slot);
     uint64_t size = hb->size;
 
     if (slot == XPF_ROM_SLOT) {
@@ -89,7 +89,7 @@ static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
         return;
     }
     if (hb->io) {
-        trace_xen_pt_map_ioport(s->fn.host.name, slot, gaddr, hb->addr, size,
+        trace_xen_pt_map_ioport(xen_pci_func_name(&s->fn), slot, gaddr, hb->addr, size,
                                 add);
         xen_pci_func_map_ioport(&s->fn, gaddr, hb->addr, size, add);
         return;
@@ -185,7 +185,7 @@ static uint32_t xpt_config_read(PCIDevice *d, uint32_t addr, int len)
         xen_pci_func_guest_error(&s->fn, "bad config read at 0x%x size %d",
                                  addr, len);
     }
-    trace_xen_pt_config_read(s->fn.host.name, addr, len, val, st);
+    trace_xen_pt_config_read(xen_pci_func_name(&s->fn), addr, len, val, st);
     return val;
 }
 
@@ -199,7 +199,7 @@ static void xpt_config_write(PCIDevice *d, uint32_t addr, uint32_t val,
         xen_pci_func_guest_error(&s->fn, "bad config write at 0x%x size %d",
                                  addr, len);
     }
-    trace_xen_pt_config_write(s->fn.host.name, addr, len, val, st);
+    trace_xen_pt_config_write(xen_pci_func_name(&s->fn), addr, len, val, st);
 }
 
 /* ---- properties ---- */
@@ -261,17 +261,28 @@ static void xpt_set_hv_fail(Object *obj, Visitor *v, const char *name,
 
 static bool xpt_get_host_write_fail(Object *obj, Error **errp)
 {
-    return XEN_PT_DEVICE(obj)->fn.host.fail_writes;
+    return XEN_PT_DEVICE(obj)->host_write_fail;
+}
+
+/* The host's faults for tests, from now on (or from realize). */
+static void xpt_host_faults(XenPCIPassthroughState *s)
+{
+    if (xen_pci_func_is_open(&s->fn)) {
+        xen_pci_func_host_faults(&s->fn, s->host_write_fail, s->refuse_intr);
+    }
 }
 
 static void xpt_set_host_write_fail(Object *obj, bool v, Error **errp)
 {
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
     if (!qtest_enabled()) {
         error_setg(errp, "x-host-write-fail is for tests under the qtest "
                    "accelerator only");
         return;
     }
-    XEN_PT_DEVICE(obj)->fn.host.fail_writes = v;
+    s->host_write_fail = v;
+    xpt_host_faults(s);
 }
 
 static bool xpt_get_host_refuse_intr(Object *obj, Error **errp)
@@ -290,9 +301,7 @@ static void xpt_set_host_refuse_intr(Object *obj, bool v, Error **errp)
         return;
     }
     s->refuse_intr = v;
-    if (xen_pci_func_is_open(&s->fn)) {
-        s->fn.host.refuse_intr = v;
-    }
+    xpt_host_faults(s);
 }
 
 /* ---- realize / unrealize ---- */
@@ -300,26 +309,24 @@ static void xpt_set_host_refuse_intr(Object *obj, bool v, Error **errp)
 /* The host function as IGD: refused unless supported (see docs). */
 static bool xpt_accept_host(XenPciFunc *fn, Error **errp)
 {
-    XenPCIPassthroughState *s = fn->opaque;
-    XenPciHost *h = &fn->host;
-    bool igd = h->addr.domain == 0 && h->addr.bus == 0 && h->addr.dev == 2 &&
-               h->addr.func == 0 &&
-               lduw_le_p(h->saved + PCI_VENDOR_ID) == PCI_VENDOR_ID_INTEL &&
-               lduw_le_p(h->saved + PCI_CLASS_DEVICE) == PCI_CLASS_DISPLAY_VGA;
+    const XenPciAddr *a = xen_pci_func_addr(fn);
+    const uint8_t *cfg = xen_pci_func_found_config(fn);
+    const char *name = xen_pci_func_name(fn);
+    bool igd = a->domain == 0 && a->bus == 0 && a->dev == 2 && a->func == 0 &&
+               lduw_le_p(cfg + PCI_VENDOR_ID) == PCI_VENDOR_ID_INTEL &&
+               lduw_le_p(cfg + PCI_CLASS_DEVICE) == PCI_CLASS_DISPLAY_VGA;
 
-    /* tests: the host drops MSI/MSI-X control writes from now on */
-    h->refuse_intr = s->refuse_intr;
     if (!igd) {
         return true;
     }
     if (!xen_igd_gfx_pt_enabled()) {
         error_setg(errp, "host PCI device %s is Intel integrated graphics: "
                    "passing it through needs the machine option "
-                   "igd-passthru=on", h->name);
+                   "igd-passthru=on", name);
     } else {
         error_setg(errp, "host PCI device %s: IGD passthrough "
                    "(igd-passthru=on) is not supported by this device model",
-                   h->name);
+                   name);
     }
     return false;
 }
@@ -339,6 +346,8 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
         },
         .stubdom = xpt_in_stubdom(s), .local_addr = s->local_addr,
         .policy = &s->policy, .domid = xen_domid, .hv_fail = s->hv_fail,
+        .host_fail_writes = s->host_write_fail,
+        .host_refuse_intr = s->refuse_intr,
         .accept = xpt_accept_host,
         .event = xpt_event, .opaque = s,
     };
@@ -377,7 +386,7 @@ static void xpt_mirror_ids(XenPCIPassthroughState *s)
 /* Copy the host's expansion ROM; without one the ROM BAR stays empty. */
 static void xpt_rom_load(XenPCIPassthroughState *s)
 {
-    uint64_t size = s->fn.host.bars[XPF_ROM_SLOT].size;
+    uint64_t size = xen_pci_func_bar(&s->fn, XPF_ROM_SLOT)->size;
     g_autofree uint8_t *data = NULL;
     Error *err = NULL;
     size_t len = 0;
@@ -385,7 +394,7 @@ static void xpt_rom_load(XenPCIPassthroughState *s)
     if (!size) {
         return;
     }
-    data = xen_pci_host_read_rom(&s->fn.host, &len, &err);
+    data = xen_pci_func_read_rom(&s->fn, &len, &err);
     if (!data) {
         warn_report_err(err);
         return;
@@ -440,7 +449,7 @@ static void xpt_realize(PCIDevice *d, Error **errp)
         return;
     }
     xpt_rom_load(s);
-    trace_xen_pt_realize(s->fn.host.name, pci_dev_bus_num(d),
+    trace_xen_pt_realize(xen_pci_func_name(&s->fn), pci_dev_bus_num(d),
                          PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
 }
 
@@ -448,7 +457,7 @@ static void xpt_exit(PCIDevice *d)
 {
     XenPCIPassthroughState *s = XEN_PT_DEVICE(d);
 
-    trace_xen_pt_unrealize(s->fn.host.name ?: "?");
+    trace_xen_pt_unrealize(xen_pci_func_name(&s->fn) ?: "?");
     xpt_teardown(s);
 }
 

@@ -53,6 +53,7 @@ struct XenPCIPassthroughState {
     char *sysfs_root;                /* x-sysfs-root, tests only */
     char *local_addr;                /* x-local-addr, tests only */
     bool refuse_intr;                /* x-host-refuse-intr, tests only */
+    bool host_write_fail;            /* x-host-write-fail, tests only */
 
     uint64_t hv_fail;                /* x-hv-fail, tests only */
 

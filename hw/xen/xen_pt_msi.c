@@ -33,7 +33,7 @@ void xpt_msi_mask_update(XenPCIPassthroughState *s)
      * MSI programming, including its mask bits.
      */
     xpf_msi_state(s->fn.xpf, &m);
-    trace_xen_pt_msi_mask(s->fn.host.name, m.mask);
+    trace_xen_pt_msi_mask(xen_pci_func_name(&s->fn), m.mask);
 }
 
 /* ---- MSI-X ---- */
@@ -99,7 +99,7 @@ static uint64_t xpt_msix_read(void *opaque, hwaddr addr, unsigned size)
         return ldn_le_p(buf, size);
     }
     /* The PBA or other registers sharing the table's pages. */
-    if (!xen_pci_host_bar_read(&s->fn.host, x->table_bar,
+    if (!xen_pci_func_bar_read(&s->fn, x->table_bar,
                            xpt_msix_span_start(x) + addr, buf, size)) {
         xen_pci_func_error(&s->fn, "MSI-X page read at 0x%" HWADDR_PRIx
                            " failed", addr);
@@ -140,7 +140,7 @@ static void xpt_msix_write(void *opaque, hwaddr addr, uint64_t val,
     e->addr = ldq_le_p(ent);
     e->data = ldl_le_p(ent + 8);
     e->ctrl = ldl_le_p(ent + 12) & MSIX_VECTOR_MASKED;
-    trace_xen_pt_msix_write(s->fn.host.name, i, field, val);
+    trace_xen_pt_msix_write(xen_pci_func_name(&s->fn), i, field, val);
     xpt_msix_entry_update(s, i);
 }
 
@@ -163,11 +163,11 @@ bool xpt_msix_init(XenPCIPassthroughState *s, Error **errp)
     if (!st.present) {
         return true;
     }
-    b = &s->fn.host.bars[st.table_bar < XPF_NUM_BARS ? st.table_bar : 0];
+    b = xen_pci_func_bar(&s->fn, st.table_bar);
     if (st.table_bar >= XPF_NUM_BARS || !b->size || b->io ||
         xpt_msix_table_end(st.table_offset, st.table_size) > b->size) {
         error_setg(errp, "host PCI device %s: MSI-X table (BAR %u offset "
-                   "0x%x, %u entries) lies outside its BAR", s->fn.host.name,
+                   "0x%x, %u entries) lies outside its BAR", xen_pci_func_name(&s->fn),
                    st.table_bar, st.table_offset, st.table_size);
         return false;
     }
@@ -205,7 +205,7 @@ void xpt_msix_map_update(XenPCIPassthroughState *s)
                                             &x->table_mr, 1);
         x->table_mapped = true;
         x->table_gaddr = gaddr;
-        trace_xen_pt_msix_map(s->fn.host.name, gaddr);
+        trace_xen_pt_msix_map(xen_pci_func_name(&s->fn), gaddr);
         /* Xen learns the table's new guest address. */
         for (i = 0; i < x->nentries; i++) {
             if (!xen_pci_func_msix_rebind(&s->fn, i, xpt_msix_gtable(x))) {
@@ -228,7 +228,7 @@ void xpt_msix_ctrl_update(XenPCIPassthroughState *s)
     for (i = 0; i < s->msix.nentries; i++) {
         xpt_msix_entry_update(s, i);
     }
-    trace_xen_pt_msix_ctrl(s->fn.host.name, st.enabled, st.masked);
+    trace_xen_pt_msix_ctrl(xen_pci_func_name(&s->fn), st.enabled, st.masked);
 }
 
 void xpt_msix_teardown(XenPCIPassthroughState *s)
