@@ -57,7 +57,8 @@ static void xpt_map_mmio(XenPCIPassthroughState *s, unsigned slot,
                                  "page-aligned like the host's", slot,
                                  gaddr);
     }
-    trace_xen_pt_map_mmio(xen_pci_func_name(&s->fn), slot, gaddr + off, maddr, len, add);
+    trace_xen_pt_map_mmio(xen_pci_func_name(&s->fn), slot, gaddr + off, maddr,
+                          len, add);
     xen_pci_func_map_mmio(&s->fn, (gaddr + off) >> XPT_PAGE_SHIFT,
                           maddr >> XPT_PAGE_SHIFT, nr, add);
 }
@@ -89,8 +90,8 @@ static void xpt_bar_map(XenPCIPassthroughState *s, unsigned slot,
         return;
     }
     if (hb->io) {
-        trace_xen_pt_map_ioport(xen_pci_func_name(&s->fn), slot, gaddr, hb->addr, size,
-                                add);
+        trace_xen_pt_map_ioport(xen_pci_func_name(&s->fn), slot, gaddr,
+                                hb->addr, size, add);
         xen_pci_func_map_ioport(&s->fn, gaddr, hb->addr, size, add);
         return;
     }

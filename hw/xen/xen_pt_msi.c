@@ -167,8 +167,9 @@ bool xpt_msix_init(XenPCIPassthroughState *s, Error **errp)
     if (st.table_bar >= XPF_NUM_BARS || !b->size || b->io ||
         xpt_msix_table_end(st.table_offset, st.table_size) > b->size) {
         error_setg(errp, "host PCI device %s: MSI-X table (BAR %u offset "
-                   "0x%x, %u entries) lies outside its BAR", xen_pci_func_name(&s->fn),
-                   st.table_bar, st.table_offset, st.table_size);
+                   "0x%x, %u entries) lies outside its BAR",
+                   xen_pci_func_name(&s->fn), st.table_bar, st.table_offset,
+                   st.table_size);
         return false;
     }
     *x = (XptMsix) {
