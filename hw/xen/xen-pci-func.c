@@ -589,6 +589,51 @@ static char *xen_pci_func_stubdom_local(const XenPciFuncConfig *c,
     return g_strdup(name);
 }
 
+/*
+ * A reset that failed (@err): refused, or with no-strict-reset a warning
+ * that the function may keep state from its previous user, and on.
+ */
+static bool xen_pci_func_reset_failed(XenPciFunc *fn, Error *err,
+                                      Error **errp)
+{
+    if (!fn->no_strict_reset) {
+        error_propagate(errp, err);
+        return false;
+    }
+    warn_reportf_err(err, "%s: going on without a reset (no-strict-reset), "
+                     "the function may keep state from its previous user: ",
+                     fn->log_name);
+    return true;
+}
+
+/* Reset the function (see above) and write its config as found back. */
+static bool xen_pci_func_reset(XenPciFunc *fn, Error **errp)
+{
+    Error *err = NULL;
+
+    if (!xen_pci_host_reset(&fn->host, &err) &&
+        !xen_pci_func_reset_failed(fn, err, errp)) {
+        return false;
+    }
+    fn->steps |= XEN_PCI_FUNC_TOUCHED;
+    return xen_pci_host_restore(&fn->host, errp);
+}
+
+/* At release: reset (a failure reported) and restore in any case. */
+static void xen_pci_func_release_host(XenPciFunc *fn)
+{
+    Error *err = NULL, *refused = NULL;
+
+    if (!xen_pci_host_reset(&fn->host, &err) &&
+        !xen_pci_func_reset_failed(fn, err, &refused)) {
+        error_report_err(refused);
+    }
+    err = NULL;             /* taken by the above */
+    if (!xen_pci_host_restore(&fn->host, &err)) {
+        error_report_err(err);
+    }
+}
+
 static bool xen_pci_func_open_host(XenPciFunc *fn, const XenPciFuncConfig *c,
                                    Error **errp)
 {
@@ -636,13 +681,11 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
      * Start from a clean function, as it was found; in a stubdomain dom0
      * resets it (pciback drops a reset from its frontend), before and after.
      */
+    fn->no_strict_reset = c->no_strict_reset;
     if (c->stubdom) {
         trace_xen_pci_func_dom0_resets(fn->host.name);
-    } else {
-        fn->steps |= XEN_PCI_FUNC_TOUCHED;
     }
-    if (((fn->steps & XEN_PCI_FUNC_TOUCHED) &&
-         !xen_pci_host_reset_restore(&fn->host, errp)) ||
+    if ((!c->stubdom && !xen_pci_func_reset(fn, errp)) ||
         (c->stubdom && !xen_pci_func_probe_intr(fn, errp)) ||
         !xen_pci_func_filter(fn, c->policy, errp) ||
         (c->grant && !xen_pci_func_grant(fn, errp)) ||
@@ -656,15 +699,12 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
 
 void xen_pci_func_close(XenPciFunc *fn)
 {
-    Error *err = NULL;
-
     if (fn->steps & XEN_PCI_FUNC_INTR) {
         xen_pci_intr_cleanup(&fn->intr);
     }
     /* The next user finds the function as it was found. */
-    if ((fn->steps & XEN_PCI_FUNC_TOUCHED) &&
-        !xen_pci_host_reset_restore(&fn->host, &err)) {
-        error_report_err(err);
+    if (fn->steps & XEN_PCI_FUNC_TOUCHED) {
+        xen_pci_func_release_host(fn);
     }
     if (fn->steps & XEN_PCI_FUNC_GRANTED) {
         XenPciGrantTarget t = xen_pci_func_grant_target(fn);

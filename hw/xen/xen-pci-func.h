@@ -5,13 +5,15 @@
  * share: xen-pci-passthrough (an HVM guest's config cycles and BARs) and
  * xen-pciback-pv (xen-pcifront's ops) are thin adapters on top of it.
  *
- * A XenPciFunc owns, for one host function: the host handle (dom0's sysfs),
- * the register-filter engine device with its policy and quirks, the
- * engine's decisions and events (traced, counted, the command register
- * followed on the host), reset and restore, what the domain is granted
- * (when no toolstack grants it), the host's MSI/MSI-X control and the
- * pirqs mapped for MSI.  Its messages name the function; those a guest can
- * trigger are rate-limited.
+ * A XenPciFunc owns, for one host function: the host handle (dom0's sysfs;
+ * in a stubdomain found behind pcifront), the register-filter engine
+ * device with its policy and quirks, the engine's decisions and events
+ * (traced, the command register followed on the host), reset and restore,
+ * the hypercalls (Xen's, or recorded when not on Xen), what the domain is
+ * granted (when no toolstack grants it), BAR mappings and the interrupts
+ * (pci-func/xen-pci-intr.h: INTx, MSI, MSI-X and the host's enable bits).
+ * The adapters reach none of these but through this layer.  Its messages
+ * name the function; those a guest can trigger are rate-limited.
  *
  * Set-up is one call that either completes or undoes every step it did;
  * xen_pci_func_close() undoes exactly the steps done (see XEN_PCI_FUNC_*
@@ -72,6 +74,12 @@ typedef struct XenPciFuncConfig {
     const XenPciPolicy *policy;
     uint32_t domid;              /* the guest's domain */
     uint64_t hv_fail;            /* tests (qtest only): see x-hv-fail */
+    /*
+     * A function whose reset fails is passed through anyway, with a
+     * warning (its previous user's state may remain), and released the
+     * same way; off: refused.
+     */
+    bool no_strict_reset;
     bool host_fail_writes;       /* tests: see xen_pci_func_host_faults */
     bool host_refuse_intr;
     bool grant;                  /* do the toolstack's grants */
@@ -110,6 +118,7 @@ struct XenPciFunc {
      * MSI-X are hidden from the guest, which then uses INTx.
      */
     bool intr_hidden;
+    bool no_strict_reset;        /* see XenPciFuncConfig */
     int64_t last_log_ms;
     char log_name[XEN_PCI_LOG_NAME_LEN];
 };

@@ -361,9 +361,23 @@ static bool xen_pci_restore_msi(XenPciHost *h, Error **errp)
     return !msix || xen_pci_restore_range(h, msix + PCI_MSIX_FLAGS, 2, errp);
 }
 
-bool xen_pci_host_reset_restore(XenPciHost *h, Error **errp)
+bool xen_pci_host_reset(XenPciHost *h, Error **errp)
 {
     g_autofree char *path = g_build_filename(h->dir, "reset", NULL);
+
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        return true;
+    }
+    if (!xen_pci_write_attr(path, "1", errp)) {
+        error_prepend(errp, "host PCI device %s: reset failed: ", h->name);
+        return false;
+    }
+    trace_xen_pci_host_reset(h->name);
+    return true;
+}
+
+bool xen_pci_host_restore(XenPciHost *h, Error **errp)
+{
     static const uint8_t header[][2] = {
         { 0x0c, 1 }, { 0x0d, 1 }, { 0x10, 4 }, { 0x14, 4 }, { 0x18, 4 },
         { 0x1c, 4 }, { 0x20, 4 }, { 0x24, 4 }, { 0x30, 4 }, { 0x3c, 1 },
@@ -371,14 +385,6 @@ bool xen_pci_host_reset_restore(XenPciHost *h, Error **errp)
     unsigned exp = xen_pci_saved_cap(h, PCI_CAP_ID_EXP);
     size_t i;
 
-    if (g_file_test(path, G_FILE_TEST_EXISTS)) {
-        if (!xen_pci_write_attr(path, "1", errp)) {
-            error_prepend(errp, "host PCI device %s: reset failed: ",
-                          h->name);
-            return false;
-        }
-        trace_xen_pci_host_reset(h->name);
-    }
     for (i = 0; i < G_N_ELEMENTS(header); i++) {
         if (!xen_pci_restore_range(h, header[i][0], header[i][1], errp)) {
             return false;

@@ -63,8 +63,10 @@ int xen_pci_host_cfg_write(void *opaque, unsigned off, unsigned size,
 /* Decoding on for every BAR the function has, for the whole assignment. */
 bool xen_pci_host_enable_decode(XenPciHost *h, Error **errp);
 
-/* Function reset through sysfs, then the saved config written back. */
-bool xen_pci_host_reset_restore(XenPciHost *h, Error **errp);
+/* Function reset through sysfs (where the kernel offers one). */
+bool xen_pci_host_reset(XenPciHost *h, Error **errp);
+/* The config space as found written back (command register last). */
+bool xen_pci_host_restore(XenPciHost *h, Error **errp);
 
 /* Read @size bytes at @off of BAR @bar (e.g. the MSI-X PBA), no /dev/mem. */
 bool xen_pci_host_bar_read(XenPciHost *h, unsigned bar, uint64_t off,

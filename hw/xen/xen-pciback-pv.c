@@ -44,6 +44,7 @@ struct XenPciBackPv {
     char *mode;              /* "vpci" (default) or "passthrough" */
     XenPciPolicy policy;     /* the same for every function */
     bool assign;             /* do what libxl would: IOMMU, permissions */
+    bool no_strict_reset;    /* pass through without a working reset */
     IOThread *iothread;      /* serve the ring there, not in the main loop */
     char *sysfs_root;
 
@@ -170,6 +171,7 @@ static void *xpb_open_func(void *opaque, const XenPciAddr *addr, unsigned n,
         .owner = TYPE_XEN_PCIBACK_PV, .sysfs_root = s->sysfs_root,
         .addr = *addr, .policy = &s->policy,
         .domid = XEN_DEVICE(s)->frontend_id, .grant = s->assign,
+        .no_strict_reset = s->no_strict_reset,
     };
     XpvFuncConfig fc;
     Error *err = NULL;
@@ -603,6 +605,7 @@ static const Property xpb_properties[] = {
     DEFINE_PROP_STRING("hosts", XenPciBackPv, hosts),
     DEFINE_PROP_STRING("mode", XenPciBackPv, mode),
     DEFINE_PROP_BOOL("assign", XenPciBackPv, assign, false),
+    DEFINE_PROP_BOOL("no-strict-reset", XenPciBackPv, no_strict_reset, false),
     DEFINE_PROP_LINK("iothread", XenPciBackPv, iothread, TYPE_IOTHREAD,
                      IOThread *),
     DEFINE_PROP_STRING("x-sysfs-root", XenPciBackPv, sysfs_root),

@@ -348,6 +348,7 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
         .stubdom = xpt_in_stubdom(s), .local_addr = s->local_addr,
         .policy = &s->policy, .domid = xen_domid, .hv_fail = s->hv_fail,
         .host_fail_writes = s->host_write_fail,
+        .no_strict_reset = s->no_strict_reset,
         .host_refuse_intr = s->refuse_intr,
         .accept = xpt_accept_host,
         .event = xpt_event, .opaque = s,
@@ -479,6 +480,8 @@ static void xpt_instance_finalize(Object *obj)
 static const Property xpt_properties[] = {
     DEFINE_PROP_PCI_HOST_DEVADDR("hostaddr", XenPCIPassthroughState,
                                  hostaddr),
+    DEFINE_PROP_BOOL("no-strict-reset", XenPCIPassthroughState,
+                     no_strict_reset, false),
     DEFINE_PROP_STRING("x-sysfs-root", XenPCIPassthroughState, sysfs_root),
     /* tests: act as in a stubdomain where pcifront shows it at this address */
     DEFINE_PROP_STRING("x-local-addr", XenPCIPassthroughState, local_addr),

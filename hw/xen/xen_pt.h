@@ -54,6 +54,7 @@ struct XenPCIPassthroughState {
     char *local_addr;                /* x-local-addr, tests only */
     bool refuse_intr;                /* x-host-refuse-intr, tests only */
     bool host_write_fail;            /* x-host-write-fail, tests only */
+    bool no_strict_reset;            /* pass through without a reset */
 
     uint64_t hv_fail;                /* x-hv-fail, tests only */
 

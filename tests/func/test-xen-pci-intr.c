@@ -217,16 +217,24 @@ static void test_intx_unmap_fails(void)
 
 /* ---- MSI for a PV guest ---- */
 
-static void test_pv_msi(void)
+/*
+ * @nvec vectors (the function capable of them: MSI's log2 @mmc): one map,
+ * consecutive pirqs, one unmap (the first).
+ */
+static void pv_msi(unsigned mmc, unsigned nvec)
 {
+    g_autofree char *map = g_strdup_printf("map_pirq_msi bus=0 devfn=0x28 "
+                                           "entry=%u table=0x0 pirq=100\n",
+                                           nvec);
+    g_autofree char *on = g_strdup_printf("msi %u\n", nvec);
     Fx x;
     int pirq;
 
-    fx_init(&x, 0);
-    g_assert_true(xen_pci_intr_msi_enable(&x.in, 1, &pirq, NULL));
+    fx_init(&x, mmc);
+    g_assert_true(xen_pci_intr_msi_enable(&x.in, nvec, &pirq, NULL));
     g_assert_cmpint(pirq, ==, 100);
-    fx_expect(&x, "map_pirq_msi bus=0 devfn=0x28 entry=1 table=0x0 "
-              "pirq=100\n", "msi 1\n");
+    g_assert_cmpint(x.in.msi[nvec - 1].pirq, ==, 100 + nvec - 1);
+    fx_expect(&x, map, on);
     g_assert_cmpuint(xpf_host_interrupts(x.d), ==, XPF_INTR_MSI);
     xen_pci_intr_msi_disable(&x.in);
     fx_expect(&x, "unmap_pirq pirq=100\n", "msi 0\n");
@@ -234,22 +242,14 @@ static void test_pv_msi(void)
     fx_free(&x);
 }
 
-/* Four vectors: one map, consecutive pirqs, one unmap (the first). */
+static void test_pv_msi(void)
+{
+    pv_msi(0, 1);
+}
+
 static void test_pv_multi_msi(void)
 {
-    Fx x;
-    int pirq;
-
-    fx_init(&x, 3);
-    g_assert_true(xen_pci_intr_msi_enable(&x.in, 4, &pirq, NULL));
-    g_assert_cmpint(pirq, ==, 100);
-    g_assert_cmpint(x.in.msi[3].pirq, ==, 103);
-    fx_expect(&x, "map_pirq_msi bus=0 devfn=0x28 entry=4 table=0x0 "
-              "pirq=100\n", "msi 4\n");
-    xen_pci_intr_msi_disable(&x.in);
-    fx_expect(&x, "unmap_pirq pirq=100\n", "msi 0\n");
-    assert_nothing_left(&x);
-    fx_free(&x);
+    pv_msi(3, 4);
 }
 
 static void test_pv_msi_map_fails(void)

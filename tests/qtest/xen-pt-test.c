@@ -1603,29 +1603,92 @@ static void test_hv_fail_msix(gconstpointer data)
     pt_stop(&pt);
 }
 
+/*
+ * A function whose reset fails (the kernel refuses the reset write: here
+ * the fake's reset node is a directory) is refused by default, its config
+ * space untouched and the function free again; with no-strict-reset it is
+ * passed through, with a warning that it may keep its previous user's
+ * state.
+ */
+static void test_reset_fails(gconstpointer data)
+{
+    bool strict = !GPOINTER_TO_UINT(data);
+    Fake f = { 0 };
+    Stderr err;
+    QTestState *qts;
+    QDict *args = qdict_new(), *rsp;
+    g_autofree char *reset = NULL;
+    g_autofree char *cfg = NULL;
+    gsize len;
+
+    fake_create(&f, "e1000");
+    reset = g_build_filename(f.dir, "reset", NULL);
+    g_assert_cmpint(unlink(reset), ==, 0);
+    g_assert_cmpint(mkdir(reset, 0755), ==, 0);
+    stderr_capture(&err);
+    qts = qtest_initf("-machine pc -nodefaults%s", err.redirect);
+    qdict_put_str(args, "driver", "xen-pci-passthrough");
+    qdict_put_str(args, "id", "pt0");
+    qdict_put_str(args, "hostaddr", HOSTADDR);
+    qdict_put_str(args, "x-sysfs-root", f.root);
+    qdict_put_str(args, "addr", "5.0");
+    qdict_put_bool(args, "no-strict-reset", !strict);
+    rsp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments': %p}", args);
+    if (strict) {
+        g_assert_true(qdict_haskey(rsp, "error"));
+        g_assert_nonnull(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                              "desc"), "reset failed"));
+    } else {
+        g_assert_true(qdict_haskey(rsp, "return"));
+        /* released: no reset either, the config as found written back */
+        qpci_unplug_acpi_device_test(qts, "pt0", 5);
+    }
+    qobject_unref(rsp);
+    g_assert_true(g_file_get_contents(f.config, &cfg, &len, NULL));
+    g_assert_cmpmem(cfg, len, f.orig->data, f.orig->len);
+    qtest_quit(qts);
+    g_assert_cmpuint(count_lines(err.path, "going on without a reset"), ==,
+                     strict ? 0 : 2);          /* at realize and removal */
+    stderr_release(&err);
+    fake_destroy(&f);
+}
+
+/* The tests that take a case: a hypercall failing, a driver binding. */
+static const struct {
+    const char *path;
+    GTestDataFunc fn;
+    const void *data;
+} case_tests[] = {
+    { "/xen-pt/hv-fail/intx-map", test_hv_fail_intx,
+      GUINT_TO_POINTER(HV_MAP_PIRQ_GSI) },
+    { "/xen-pt/hv-fail/intx-bind", test_hv_fail_intx,
+      GUINT_TO_POINTER(HV_BIND_INTX) },
+    { "/xen-pt/hv-fail/msi-map", test_hv_fail_msi, &msi_fail_cases[0] },
+    { "/xen-pt/hv-fail/msi-bind", test_hv_fail_msi, &msi_fail_cases[1] },
+    { "/xen-pt/hv-fail/msix-map", test_hv_fail_msix,
+      GUINT_TO_POINTER(HV_MAP_PIRQ_MSI) },
+    { "/xen-pt/hv-fail/msix-bind", test_hv_fail_msix,
+      GUINT_TO_POINTER(HV_BIND_MSI) },
+    { "/xen-pt/driver/dom0-driver", test_driver_refused, &driver_cases[0] },
+    { "/xen-pt/driver/none", test_driver_refused, &driver_cases[1] },
+    { "/xen-pt/driver/stubdom-driver", test_driver_refused,
+      &driver_cases[2] },
+    { "/xen-pt/reset-fails/strict", test_reset_fails, GUINT_TO_POINTER(0) },
+    { "/xen-pt/reset-fails/no-strict-reset", test_reset_fails,
+      GUINT_TO_POINTER(1) },
+};
+
 int main(int argc, char **argv)
 {
+    unsigned i;
+
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/xen-pt/config", test_config);
-    qtest_add_data_func("/xen-pt/hv-fail/intx-map",
-                        GUINT_TO_POINTER(HV_MAP_PIRQ_GSI), test_hv_fail_intx);
-    qtest_add_data_func("/xen-pt/hv-fail/intx-bind",
-                        GUINT_TO_POINTER(HV_BIND_INTX), test_hv_fail_intx);
-    qtest_add_data_func("/xen-pt/hv-fail/msi-map", &msi_fail_cases[0],
-                        test_hv_fail_msi);
-    qtest_add_data_func("/xen-pt/hv-fail/msi-bind", &msi_fail_cases[1],
-                        test_hv_fail_msi);
+    for (i = 0; i < G_N_ELEMENTS(case_tests); i++) {
+        qtest_add_data_func(case_tests[i].path, case_tests[i].data,
+                            case_tests[i].fn);
+    }
     qtest_add_func("/xen-pt/hv-fail/msi-undo", test_hv_fail_msi_undo);
-    qtest_add_data_func("/xen-pt/hv-fail/msix-map",
-                        GUINT_TO_POINTER(HV_MAP_PIRQ_MSI), test_hv_fail_msix);
-    qtest_add_data_func("/xen-pt/hv-fail/msix-bind",
-                        GUINT_TO_POINTER(HV_BIND_MSI), test_hv_fail_msix);
-    qtest_add_data_func("/xen-pt/driver/dom0-driver", &driver_cases[0],
-                        test_driver_refused);
-    qtest_add_data_func("/xen-pt/driver/none", &driver_cases[1],
-                        test_driver_refused);
-    qtest_add_data_func("/xen-pt/driver/stubdom-driver", &driver_cases[2],
-                        test_driver_refused);
     qtest_add_func("/xen-pt/stubdom/local-addr", test_stubdom);
     qtest_add_data_func("/xen-pt/stubdom/intr-refused/msi", "edu",
                         test_stubdom_intr_refused);
