@@ -254,7 +254,8 @@ static const XenPciIntrHostOps xen_pci_func_intr_ops = {
     .undo_failed = xen_pci_func_undo_failed,
 };
 
-uint64_t xen_pci_func_msix_table(const XenPciFunc *fn)
+/* The host address of the MSI-X table, 0 if there is none. */
+static uint64_t xen_pci_func_msix_table(const XenPciFunc *fn)
 {
     XpfMsixState x;
 
@@ -622,15 +623,14 @@ static bool xen_pci_func_reset(XenPciFunc *fn, Error **errp)
 /* At release: reset (a failure reported) and restore in any case. */
 static void xen_pci_func_release_host(XenPciFunc *fn)
 {
-    Error *err = NULL, *refused = NULL;
+    Error *reset_err = NULL, *refused = NULL, *restore_err = NULL;
 
-    if (!xen_pci_host_reset(&fn->host, &err) &&
-        !xen_pci_func_reset_failed(fn, err, &refused)) {
+    if (!xen_pci_host_reset(&fn->host, &reset_err) &&
+        !xen_pci_func_reset_failed(fn, reset_err, &refused)) {
         error_report_err(refused);
     }
-    err = NULL;             /* taken by the above */
-    if (!xen_pci_host_restore(&fn->host, &err)) {
-        error_report_err(err);
+    if (!xen_pci_host_restore(&fn->host, &restore_err)) {
+        error_report_err(restore_err);
     }
 }
 

@@ -218,8 +218,6 @@ void xen_pci_func_msix_control(XenPciFunc *fn);
 bool xen_pci_func_msix_entry(XenPciFunc *fn, unsigned i, const XenPciMsg *m,
                              uint64_t gtable);
 bool xen_pci_func_msix_rebind(XenPciFunc *fn, unsigned i, uint64_t gtable);
-/* The host address of the MSI-X table, 0 if there is none. */
-uint64_t xen_pci_func_msix_table(const XenPciFunc *fn);
 
 /*
  * Rate-limited messages: guest errors (LOG_GUEST_ERROR), and failures of
