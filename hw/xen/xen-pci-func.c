@@ -661,8 +661,8 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
     } else {
         xen_pci_hv_init_recording(&fn->hv);
         fn->hv.domid = c->domid;
-        fn->hv.fail_mask = c->hv_fail;
     }
+    fn->hv.fail_mask = c->hv_fail;
     if (!xen_pci_func_open_host(fn, c, errp)) {
         xen_pci_hv_cleanup(&fn->hv);
         return false;

@@ -73,7 +73,7 @@ typedef struct XenPciFuncConfig {
     const char *local_addr;
     const XenPciPolicy *policy;
     uint32_t domid;              /* the guest's domain */
-    uint64_t hv_fail;            /* tests (qtest only): see x-hv-fail */
+    uint64_t hv_fail;            /* tests: ops failing, see x-hv-fail */
     /*
      * A function whose reset fails is passed through anyway, with a
      * warning (its previous user's state may remain), and released the

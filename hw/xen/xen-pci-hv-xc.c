@@ -16,8 +16,25 @@
 
 /* ---- libxenctrl ---- */
 
+/*
+ * x-hv-fail on Xen: an op whose bit is set fails as Xen would refuse it
+ * (-1, errno EIO), without the hypercall, so the bed can drive each undo
+ * path against real Xen.
+ */
+static bool xc_injected(XenPciHv *hv, unsigned op)
+{
+    if (!(hv->fail_mask & (1ull << op))) {
+        return false;
+    }
+    errno = EIO;
+    return true;
+}
+
 static int xc_map_pirq_gsi(XenPciHv *hv, int gsi, int *pirq)
 {
+    if (xc_injected(hv, XEN_PCI_HV_MAP_PIRQ_GSI)) {
+        return -1;
+    }
     *pirq = gsi;
     return xc_physdev_map_pirq(xen_xc, hv->domid, gsi, pirq);
 }
@@ -25,36 +42,54 @@ static int xc_map_pirq_gsi(XenPciHv *hv, int gsi, int *pirq)
 static int xc_map_pirq_msi(XenPciHv *hv, uint8_t bus, uint8_t devfn, int entry,
                            uint64_t table_base, int *pirq)
 {
+    if (xc_injected(hv, XEN_PCI_HV_MAP_PIRQ_MSI)) {
+        return -1;
+    }
     return xc_physdev_map_pirq_msi(xen_xc, hv->domid, XPT_AUTO_PIRQ, pirq,
                                    devfn, bus, entry, table_base);
 }
 
 static int xc_unmap_pirq(XenPciHv *hv, int pirq)
 {
+    if (xc_injected(hv, XEN_PCI_HV_UNMAP_PIRQ)) {
+        return -1;
+    }
     return xc_physdev_unmap_pirq(xen_xc, hv->domid, pirq);
 }
 
 static int xc_bind_msi(XenPciHv *hv, uint32_t gvec, int pirq, uint32_t gflags,
                        uint64_t gtable)
 {
+    if (xc_injected(hv, XEN_PCI_HV_BIND_MSI)) {
+        return -1;
+    }
     return xc_domain_update_msi_irq(xen_xc, hv->domid, gvec, pirq, gflags,
                                     gtable);
 }
 
 static int xc_unbind_msi(XenPciHv *hv, uint32_t gvec, int pirq, uint32_t gflags)
 {
+    if (xc_injected(hv, XEN_PCI_HV_UNBIND_MSI)) {
+        return -1;
+    }
     return xc_domain_unbind_msi_irq(xen_xc, hv->domid, gvec, pirq, gflags);
 }
 
 static int xc_bind_intx(XenPciHv *hv, int pirq, uint8_t bus, uint8_t dev,
                         uint8_t intx)
 {
+    if (xc_injected(hv, XEN_PCI_HV_BIND_INTX)) {
+        return -1;
+    }
     return xc_domain_bind_pt_pci_irq(xen_xc, hv->domid, pirq, bus, dev, intx);
 }
 
 static int xc_unbind_intx(XenPciHv *hv, int pirq, uint8_t bus, uint8_t dev,
                           uint8_t intx)
 {
+    if (xc_injected(hv, XEN_PCI_HV_UNBIND_INTX)) {
+        return -1;
+    }
     return xc_domain_unbind_pt_irq(xen_xc, hv->domid, pirq, PT_IRQ_TYPE_PCI,
                                    bus, dev, intx, 0);
 }
@@ -62,6 +97,9 @@ static int xc_unbind_intx(XenPciHv *hv, int pirq, uint8_t bus, uint8_t dev,
 static int xc_map_mmio(XenPciHv *hv, uint64_t gfn, uint64_t mfn, uint64_t nr,
                        bool add)
 {
+    if (xc_injected(hv, XEN_PCI_HV_MAP_MMIO)) {
+        return -1;
+    }
     return xc_domain_memory_mapping(xen_xc, hv->domid, gfn, mfn, nr,
                                     add ? DPCI_ADD_MAPPING
                                         : DPCI_REMOVE_MAPPING);
@@ -70,6 +108,9 @@ static int xc_map_mmio(XenPciHv *hv, uint64_t gfn, uint64_t mfn, uint64_t nr,
 static int xc_map_ioport(XenPciHv *hv, uint32_t gport, uint32_t mport,
                          uint32_t nr, bool add)
 {
+    if (xc_injected(hv, XEN_PCI_HV_MAP_IOPORT)) {
+        return -1;
+    }
     return xc_domain_ioport_mapping(xen_xc, hv->domid, gport, mport, nr,
                                     add ? DPCI_ADD_MAPPING
                                         : DPCI_REMOVE_MAPPING);
@@ -77,21 +118,33 @@ static int xc_map_ioport(XenPciHv *hv, uint32_t gport, uint32_t mport,
 
 static int xc_irq_perm(XenPciHv *hv, int pirq, bool allow)
 {
+    if (xc_injected(hv, XEN_PCI_HV_IRQ_PERM)) {
+        return -1;
+    }
     return xc_domain_irq_permission(xen_xc, hv->domid, pirq, allow);
 }
 
 static int xc_iomem_perm(XenPciHv *hv, uint64_t mfn, uint64_t nr, bool allow)
 {
+    if (xc_injected(hv, XEN_PCI_HV_IOMEM_PERM)) {
+        return -1;
+    }
     return xc_domain_iomem_permission(xen_xc, hv->domid, mfn, nr, allow);
 }
 
 static int xc_ioport_perm(XenPciHv *hv, uint32_t port, uint32_t nr, bool allow)
 {
+    if (xc_injected(hv, XEN_PCI_HV_IOPORT_PERM)) {
+        return -1;
+    }
     return xc_domain_ioport_permission(xen_xc, hv->domid, port, nr, allow);
 }
 
 static int xc_assign(XenPciHv *hv, uint32_t sbdf, bool assign)
 {
+    if (xc_injected(hv, XEN_PCI_HV_ASSIGN)) {
+        return -1;
+    }
     return assign ? xc_assign_device(xen_xc, hv->domid, sbdf,
                                      XEN_DOMCTL_DEV_RDM_RELAXED)
                   : xc_deassign_device(xen_xc, hv->domid, sbdf);
@@ -132,6 +185,9 @@ static int xc_claim(XenPciHv *hv, uint32_t sbdf, bool claim, uint32_t *holder)
     bool found;
     char *v;
 
+    if (xc_injected(hv, XEN_PCI_HV_CLAIM)) {
+        return -EIO;
+    }
     if (!xenstore) {
         return -ENODEV;
     }

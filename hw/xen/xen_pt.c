@@ -249,11 +249,6 @@ static void xpt_set_hv_fail(Object *obj, Visitor *v, const char *name,
     if (!visit_type_uint64(v, name, &mask, errp)) {
         return;
     }
-    if (!qtest_enabled()) {
-        error_setg(errp, "x-hv-fail is for tests under the qtest "
-                   "accelerator only");
-        return;
-    }
     s->hv_fail = mask;
     if (xen_pci_func_is_open(&s->fn)) {
         xen_pci_func_set_hv_fail(&s->fn, mask);
