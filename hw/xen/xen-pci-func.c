@@ -662,7 +662,7 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
         xen_pci_hv_init_recording(&fn->hv);
         fn->hv.domid = c->domid;
     }
-    fn->hv.fail_mask = c->hv_fail;
+    fn->hv.fail_live = c->hv_fail;
     if (!xen_pci_func_open_host(fn, c, errp)) {
         xen_pci_hv_cleanup(&fn->hv);
         return false;
@@ -802,11 +802,6 @@ void xen_pci_func_host_faults(XenPciFunc *fn, bool fail_writes,
 const char *xen_pci_func_hv_log(const XenPciFunc *fn)
 {
     return fn->hv.log ? fn->hv.log->str : "";
-}
-
-void xen_pci_func_set_hv_fail(XenPciFunc *fn, uint64_t mask)
-{
-    fn->hv.fail_mask = mask;
 }
 
 uint64_t xen_pci_func_denied(const XenPciFunc *fn)

@@ -73,7 +73,8 @@ typedef struct XenPciFuncConfig {
     const char *local_addr;
     const XenPciPolicy *policy;
     uint32_t domid;              /* the guest's domain */
-    uint64_t hv_fail;            /* tests: ops failing, see x-hv-fail */
+    /* tests: the device's x-hv-fail, read at each hypercall (or NULL) */
+    const uint64_t *hv_fail;
     /*
      * A function whose reset fails is passed through anyway, with a
      * warning (its previous user's state may remain), and released the
@@ -179,7 +180,6 @@ void xen_pci_func_host_faults(XenPciFunc *fn, bool fail_writes,
  * which of them fail from now on (a mask of XEN_PCI_HV_* bits).
  */
 const char *xen_pci_func_hv_log(const XenPciFunc *fn);
-void xen_pci_func_set_hv_fail(XenPciFunc *fn, uint64_t mask);
 
 /* Apply a policy, all or nothing (a refused quirk list changes nothing). */
 bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,

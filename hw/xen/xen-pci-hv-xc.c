@@ -23,7 +23,7 @@
  */
 static bool xc_injected(XenPciHv *hv, unsigned op)
 {
-    if (!(hv->fail_mask & (1ull << op))) {
+    if (!xen_pci_hv_fails(hv, op)) {
         return false;
     }
     errno = EIO;

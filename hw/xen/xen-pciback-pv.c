@@ -172,7 +172,7 @@ static void *xpb_open_func(void *opaque, const XenPciAddr *addr, unsigned n,
         .owner = TYPE_XEN_PCIBACK_PV, .sysfs_root = s->sysfs_root,
         .addr = *addr, .policy = &s->policy,
         .domid = XEN_DEVICE(s)->frontend_id, .grant = s->assign,
-        .no_strict_reset = s->no_strict_reset, .hv_fail = s->hv_fail,
+        .no_strict_reset = s->no_strict_reset, .hv_fail = &s->hv_fail,
     };
     XpvFuncConfig fc;
     Error *err = NULL;
@@ -602,35 +602,6 @@ static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
     xpb_ring_inject_aer(&s->ring, xpv_bdf_of(&a), errp);
 }
 
-static void xpb_get_hv_fail(Object *obj, Visitor *v, const char *name,
-                            void *opaque, Error **errp)
-{
-    visit_type_uint64(v, name, &XEN_PCIBACK_PV(obj)->hv_fail, errp);
-}
-
-/*
- * Tests: the chosen hypercalls fail (bit n: XenPciHv op n), for the
- * functions open now and those opened later, until set back to 0.
- */
-static void xpb_set_hv_fail(Object *obj, Visitor *v, const char *name,
-                            void *opaque, Error **errp)
-{
-    XenPciBackPv *s = XEN_PCIBACK_PV(obj);
-    uint64_t mask;
-    unsigned n;
-
-    if (!visit_type_uint64(v, name, &mask, errp)) {
-        return;
-    }
-    QEMU_LOCK_GUARD(&s->lock);
-    s->hv_fail = mask;
-    for (n = 0; n < XPV_MAX_FUNCS; n++) {
-        if (xpb_func(s, n)) {
-            xen_pci_func_set_hv_fail(&xpb_func(s, n)->fn, mask);
-        }
-    }
-}
-
 static const Property xpb_properties[] = {
     DEFINE_PROP_STRING("hosts", XenPciBackPv, hosts),
     DEFINE_PROP_STRING("mode", XenPciBackPv, mode),
@@ -645,6 +616,10 @@ static void xpb_instance_init(Object *obj)
 {
     XEN_PCIBACK_PV(obj)->ring.poll_us = XPB_POLL_US_DEFAULT;
     qemu_mutex_init(&XEN_PCIBACK_PV(obj)->lock);
+    /* tests: hypercall steps that fail (bit n: XenPciHvOps op n) */
+    object_property_add_uint64_ptr(obj, "x-hv-fail",
+                                   &XEN_PCIBACK_PV(obj)->hv_fail,
+                                   OBJ_PROP_FLAG_READWRITE);
 }
 
 static void xpb_instance_finalize(Object *obj)
@@ -677,8 +652,6 @@ static void xpb_class_init(ObjectClass *klass, void *data)
                               xpb_set_poll_us, NULL, NULL);
     object_class_property_add_str(klass, "x-inject-aer", NULL,
                                   xpb_set_inject_aer);
-    object_class_property_add(klass, "x-hv-fail", "uint64", xpb_get_hv_fail,
-                              xpb_set_hv_fail, NULL, NULL);
 }
 
 static const TypeInfo xpb_info = {

@@ -234,27 +234,6 @@ static char *xpt_get_hv_log(Object *obj, Error **errp)
     return g_strdup(xen_pci_func_hv_log(&s->fn));
 }
 
-static void xpt_get_hv_fail(Object *obj, Visitor *v, const char *name,
-                            void *opaque, Error **errp)
-{
-    visit_type_uint64(v, name, &XEN_PT_DEVICE(obj)->hv_fail, errp);
-}
-
-static void xpt_set_hv_fail(Object *obj, Visitor *v, const char *name,
-                            void *opaque, Error **errp)
-{
-    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
-    uint64_t mask;
-
-    if (!visit_type_uint64(v, name, &mask, errp)) {
-        return;
-    }
-    s->hv_fail = mask;
-    if (xen_pci_func_is_open(&s->fn)) {
-        xen_pci_func_set_hv_fail(&s->fn, mask);
-    }
-}
-
 static bool xpt_get_host_write_fail(Object *obj, Error **errp)
 {
     return XEN_PT_DEVICE(obj)->host_write_fail;
@@ -341,7 +320,7 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
             .dev = s->hostaddr.slot, .func = s->hostaddr.function,
         },
         .stubdom = xpt_in_stubdom(s), .local_addr = s->local_addr,
-        .policy = &s->policy, .domid = xen_domid, .hv_fail = s->hv_fail,
+        .policy = &s->policy, .domid = xen_domid, .hv_fail = &s->hv_fail,
         .host_fail_writes = s->host_write_fail,
         .no_strict_reset = s->no_strict_reset,
         .host_refuse_intr = s->refuse_intr,
@@ -465,6 +444,9 @@ static void xpt_instance_init(Object *obj)
     /* No hostaddr given: realize says so instead of taking 0000:00:00.0. */
     s->hostaddr.domain = UINT32_MAX;
     s->policy.allow_interrupt_control = true;
+    /* tests: hypercall steps that fail (bit n: XenPciHvOps op n) */
+    object_property_add_uint64_ptr(obj, "x-hv-fail", &s->hv_fail,
+                                   OBJ_PROP_FLAG_READWRITE);
 }
 
 static void xpt_instance_finalize(Object *obj)
@@ -503,8 +485,6 @@ static void xpt_class_init(ObjectClass *klass, void *data)
     object_class_property_add_bool(klass, "x-host-write-fail",
                                    xpt_get_host_write_fail,
                                    xpt_set_host_write_fail);
-    object_class_property_add(klass, "x-hv-fail", "uint64", xpt_get_hv_fail,
-                              xpt_set_hv_fail, NULL, NULL);
     /* tests: the host drops MSI/MSI-X control writes, as pciback may */
     object_class_property_add_bool(klass, "x-host-refuse-intr",
                                    xpt_get_host_refuse_intr,

@@ -3,7 +3,7 @@
  *
  * The recording hypercall ops: used when QEMU does not run on Xen (the
  * qtest accelerator) and by the standalone unit tests.  Each call appends
- * one line to the log; XenPciHv.fail_mask makes chosen ops fail.  Plain C
+ * one line to the log; xen_pci_hv_fails() makes chosen ops fail.  Plain C
  * on glib, no QEMU header.
  */
 #include <errno.h>
@@ -14,7 +14,7 @@
 static int G_GNUC_PRINTF(3, 4) rec(XenPciHv *hv, unsigned op,
                                    const char *fmt, ...)
 {
-    bool fail = hv->fail_mask & (1ull << op);
+    bool fail = xen_pci_hv_fails(hv, op);
     va_list ap;
 
     va_start(ap, fmt);

@@ -59,7 +59,8 @@ struct XenPciHv {
     uint32_t domid;
     GString *log;        /* recording ops: one line per hypercall */
     int next_pirq;       /* recording ops: pirqs handed out */
-    uint64_t fail_mask;  /* recording ops: 1 << op makes that op fail */
+    uint64_t fail_mask;  /* 1 << op makes that op fail (tests) */
+    const uint64_t *fail_live; /* more such bits, set at run time (x-hv-fail) */
     uint32_t holder;     /* recording ops: a claim fails, held by this domid */
 };
 
@@ -71,6 +72,14 @@ enum {
     XEN_PCI_HV_IRQ_PERM, XEN_PCI_HV_IOMEM_PERM, XEN_PCI_HV_IOPORT_PERM,
     XEN_PCI_HV_ASSIGN, XEN_PCI_HV_CLAIM,
 };
+
+/* Op @op is to fail (x-hv-fail, or fail_mask in unit tests). */
+static inline bool xen_pci_hv_fails(const XenPciHv *hv, unsigned op)
+{
+    uint64_t mask = hv->fail_mask | (hv->fail_live ? *hv->fail_live : 0);
+
+    return mask & (1ull << op);
+}
 
 /* Xen's hypercalls when running on Xen, the recorder otherwise. */
 void xen_pci_hv_init(XenPciHv *hv, uint32_t domid);

@@ -39,16 +39,10 @@ if [ "$STUB" = 1 ]; then
 else
     [ -x "$DM" ] || { fail device-model "$DM missing"; exit 1; }
 fi
-# A stubdomain's device model enables MSI-X through dom0's pciback: where
-# that oopses (lib.sh's PCIBACK_MSIX_OOPS) no function with MSI-X is passed.
 DEVS=
 for id in ${HVM_PCI:-8086:100e}; do
     d=$(find_devs "$id" | head -n1)
     [ -n "$d" ] || { fail dom0-devices "no $id in dom0"; exit 1; }
-    if [ "$STUB" = 1 ] && [ -n "$PCIBACK_MSIX_OOPS" ] && lspci -s "$d" -vv | grep -q 'MSI-X:'; then
-        info "$d ($id) not passed: it has MSI-X ($PCIBACK_MSIX_OOPS)"
-        continue
-    fi
     DEVS="$DEVS $d"
 done
 HOT=

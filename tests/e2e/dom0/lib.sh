@@ -13,13 +13,6 @@ export PATH=/usr/local/bin:$(echo /usr/lib/xen-*/bin):/usr/sbin:/usr/bin:/sbin:/
 # the bed's Debian release (run.sh's E2E_RELEASE)
 E2E_RELEASE=$(cat /e2e/release 2>/dev/null || echo bookworm)
 
-# PCIBACK_MSIX_OOPS: why dom0's xen-pciback cannot enable MSI-X on this
-# release, empty where it can. Debian 13's Linux 6.12.117 PV dom0 oopses in
-# the pciback worker (NULL pointer dereference in msix_prepare_msi_desc,
-# from __pci_enable_msix_range) the first time a frontend enables MSI-X,
-# and pciback serves nothing after that; seen in this bed on 2026-12-01.
-PCIBACK_MSIX_OOPS=
-[ "$E2E_RELEASE" = bookworm ] || PCIBACK_MSIX_OOPS=linux-6.12-pciback-msix-oops
 # STUBDOM_CONSOLE_DM: the dom0 QEMU that serves a stubdomain's consoles
 # (libxl starts it from the guest's device_model_override, libxl's
 # default: the release's qemu-system-xen); empty: that default. Debian
@@ -242,6 +235,28 @@ guest_done() {
         stall_record "$name" "$log" done
         fail guest-done "no '@@G done' from the guest within $secs s (guest $(dom_exists "$name" && echo alive || echo gone))"
     fi
+}
+
+# pv_ours_cfg FILE NAME EXTRA: the xl.cfg of a PV domU (the guest's kernel
+# and initrd, command line EXTRA) whose functions our backend serves: no
+# pci=, so libxl starts no pciback backend for it.
+pv_ours_cfg() {
+    cat >"$1" <<CFG
+name = "$2"
+type = "pv"
+kernel = "/e2e/guest/vmlinuz"
+ramdisk = "/e2e/guest/initrd.img"
+extra = "$3"
+memory = 256
+vcpus = 1
+passthrough = "enabled"
+# Linux >= 6.5 sets up xen-swiotlb only with a reserved E820 entry, which
+# libxl gives a PV guest only with pci= or this (docs: pv.rst)
+e820_host = 1
+on_poweroff = "destroy"
+on_crash = "destroy"
+CFG
+    save_file "$1" "$2.cfg"
 }
 
 # xl_create CFG [XL-OPTION...]: xl create (PASS/FAIL xl-create, timed);

@@ -132,11 +132,6 @@ edu_msi_check() {
 # its vectors see interrupts once the link is up.
 e1000e_check() {
     local b=$1 n2 cnt
-    # e2e.nomsix=WHY: the backend is known to fail MSI-X (dom0 says why)
-    if [ -n "${E2E_NOMSIX:-}" ]; then
-        ginfo "e1000e $b: no driver bound, MSI-X not exercised ($E2E_NOMSIX)"
-        return 0
-    fi
     modprobe e1000e 2>/dev/null
     if ! wait_for 15 test -e "/sys/bus/pci/devices/$b/driver"; then
         gfail e1000e-msix "no driver bound to $b"; return 1

@@ -30,7 +30,7 @@ name = "pvbase"
 type = "pv"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${PCIBACK_MSIX_OOPS:+ e2e.nomsix=$PCIBACK_MSIX_OOPS}"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1"
 memory = 256
 vcpus = 1
 pci = [ $pcilist ]
@@ -38,8 +38,6 @@ on_poweroff = "destroy"
 on_crash = "destroy"
 EOF
 save_file /tmp/pvbase.cfg pvbase.cfg
-[ -z "$PCIBACK_MSIX_OOPS" ] ||
-    info "the guest leaves the e1000e without a driver: xen-pciback of $E2E_RELEASE's dom0 kernel oopses when a frontend enables MSI-X ($PCIBACK_MSIX_OOPS)"
 
 LOG=/var/log/xen/console/guest-pvbase.log
 t0=$(uptime_s)

@@ -53,20 +53,7 @@ xen_ranges() {
 # libxl's in-use record of the e1000 (xenstore /libxl/pci/<bdf>/domid)
 REC=/libxl/pci/$(echo "$E1000" | tr ':.' '--')/domid
 
-cat >/tmp/hvfail.cfg <<CFG
-name = "hvfail"
-type = "pv"
-kernel = "/e2e/guest/vmlinuz"
-ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=hvfail e2e.end=wait"
-memory = 256
-vcpus = 1
-passthrough = "enabled"
-e820_host = 1
-on_poweroff = "destroy"
-on_crash = "destroy"
-CFG
-save_file /tmp/hvfail.cfg hvfail.cfg
+pv_ours_cfg /tmp/hvfail.cfg hvfail "console=hvc0 quiet e2e.scenario=hvfail e2e.end=wait"
 LOG=/var/log/xen/console/guest-hvfail.log
 xl_create /tmp/hvfail.cfg -p || exit 1
 D=$(xl domid hvfail)

@@ -28,22 +28,8 @@ assign_all $DEVS
 # The function's config space as the backend will find it (pciback owns it).
 save_configs before $DEVS
 
-cat >/tmp/pvours.cfg <<CFG
-name = "pvours"
-type = "pv"
-kernel = "/e2e/guest/vmlinuz"
-ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1"
-memory = 256
-vcpus = 1
-passthrough = "enabled"
-# Linux >= 6.5 sets up xen-swiotlb only with a reserved E820 entry, which
-# libxl gives a PV guest only with pci= or this (docs: pv.rst)
-e820_host = 1
-on_poweroff = "destroy"
-on_crash = "destroy"
-CFG
-save_file /tmp/pvours.cfg pvours.cfg
+pv_ours_cfg /tmp/pvours.cfg pvours \
+    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1"
 
 LOG=/var/log/xen/console/guest-pvours.log
 t0=$(uptime_s)

@@ -15,8 +15,6 @@ HVM_STUBDOM=1
 HVM_DM=
 HVM_NAME=stubours
 HVM_PCI="8086:100e 8086:10d3"
-# (no e1000e on Debian 13: hvm-pt.sh passes no MSI-X function to a
-# stubdomain where dom0's pciback oopses on MSI-X)
 HVM_HOTADD=1234:11e8
 # libxl's default (128 MB) cannot hold the rootfs with the guest's kernel
 # and initrd in it (the kernel runs out of memory unpacking it)
