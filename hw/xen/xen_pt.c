@@ -388,8 +388,9 @@ static void xpt_rom_load(XenPCIPassthroughState *s)
 static void xpt_teardown(XenPCIPassthroughState *s)
 {
     if (xen_pci_func_is_open(&s->fn)) {
-        xpt_msix_teardown(s);
+        /* BARs first: the MSI-X table's page is left out as when mapped */
         xpt_bars_unmap_all(s);
+        xpt_msix_teardown(s);
     }
     /* interrupts, grants, reset: the function layer's undo */
     xen_pci_func_close(&s->fn);

@@ -147,6 +147,70 @@ static void test_grant_held(void)
     xen_pci_hv_cleanup(&hv);
 }
 
+/*
+ * Two functions of the domain on one GSI (as the bed's e1000 and NVMe,
+ * slots 3 and 7, share GSI 23): the GSI is one pirq of the domain, so the
+ * second grant maps and allows nothing more, and the first revoke must not
+ * unmap it or take the permission back (in the bed the NVMe, still in the
+ * guest, lost its INTx when the e1000 was removed before it); the last
+ * revoke does both.
+ */
+static void test_grant_shared_gsi(void)
+{
+    static const XenPciGrantTarget other = {
+        .name = "0000:00:07.0", .sbdf = 0x38, .bars = bars, .gsi = 11,
+    };
+    XenPciHv hv1, hv2;
+    XenPciGrants g1 = XEN_PCI_GRANTS_NONE, g2 = XEN_PCI_GRANTS_NONE;
+    g_autoptr(GError) err = NULL;
+
+    xen_pci_hv_init_recording(&hv1);
+    xen_pci_hv_init_recording(&hv2);
+    hv1.domid = hv2.domid = 3;
+    g_assert_true(xen_pci_grant(&hv1, &target, &g1, &err));
+    g_assert_true(xen_pci_grant(&hv2, &other, &g2, &err));
+    g_assert_no_error(err);
+    g_assert_null(strstr(hv2.log->str, "map_pirq_gsi"));
+    g_assert_null(strstr(hv2.log->str, "irq_permission"));
+    g_assert_cmpint(g2.pirq, ==, g1.pirq);
+
+    g_string_truncate(hv1.log, 0);
+    xen_pci_revoke(&hv1, &target, &g1);
+    g_assert_null(strstr(hv1.log->str, "unmap_pirq"));
+    g_assert_null(strstr(hv1.log->str, "irq_permission"));
+    g_assert_nonnull(strstr(hv1.log->str, "deassign_device sbdf=0x18"));
+
+    g_string_truncate(hv2.log, 0);
+    xen_pci_revoke(&hv2, &other, &g2);
+    g_assert_nonnull(strstr(hv2.log->str,
+                            "irq_permission pirq=100 allow=0\n"
+                            "unmap_pirq pirq=100\n"));
+    xen_pci_hv_cleanup(&hv1);
+    xen_pci_hv_cleanup(&hv2);
+}
+
+/* Another domain's grant of the same GSI is its own pirq. */
+static void test_grant_gsi_other_domain(void)
+{
+    XenPciHv hv1, hv2;
+    XenPciGrants g1 = XEN_PCI_GRANTS_NONE, g2 = XEN_PCI_GRANTS_NONE;
+    g_autoptr(GError) err = NULL;
+
+    xen_pci_hv_init_recording(&hv1);
+    xen_pci_hv_init_recording(&hv2);
+    hv1.domid = 3;
+    hv2.domid = 4;
+    g_assert_true(xen_pci_grant(&hv1, &target, &g1, &err));
+    g_assert_true(xen_pci_grant(&hv2, &target, &g2, &err));
+    g_assert_nonnull(strstr(hv2.log->str, "map_pirq_gsi gsi=11"));
+    g_string_truncate(hv1.log, 0);
+    xen_pci_revoke(&hv1, &target, &g1);
+    g_assert_nonnull(strstr(hv1.log->str, "unmap_pirq pirq=100"));
+    xen_pci_revoke(&hv2, &target, &g2);
+    xen_pci_hv_cleanup(&hv1);
+    xen_pci_hv_cleanup(&hv2);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const names[] = {
@@ -157,6 +221,9 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/grant/grant-revoke", test_grant_revoke);
     g_test_add_func("/grant/held-by-another-domain", test_grant_held);
+    g_test_add_func("/grant/shared-gsi", test_grant_shared_gsi);
+    g_test_add_func("/grant/gsi-of-another-domain",
+                    test_grant_gsi_other_domain);
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
         g_autofree char *path = g_strdup_printf("/grant/fails-at/%s",
                                                 names[i]);

@@ -23,12 +23,85 @@ static int bar_access(XenPciHv *hv, const XpfBar *b, bool allow)
                                      XEN_PCI_GRANT_PAGE, allow);
 }
 
+/*
+ * The GSIs granted to domains: (domid, gsi) -> the pirq and how many
+ * granted functions use it.
+ */
+typedef struct XenPciGsiUse {
+    int pirq;
+    unsigned users;
+} XenPciGsiUse;
+
+static GMutex gsi_lock;
+static GHashTable *gsi_uses;
+
+static gint64 gsi_key(uint32_t domid, int gsi)
+{
+    return ((gint64)domid << 32) | (uint32_t)gsi;
+}
+
+/* Another granted function of the domain uses @gsi: count one more user. */
+static bool gsi_join(uint32_t domid, int gsi, int *pirq)
+{
+    gint64 key = gsi_key(domid, gsi);
+    XenPciGsiUse *u;
+
+    g_mutex_lock(&gsi_lock);
+    u = gsi_uses ? g_hash_table_lookup(gsi_uses, &key) : NULL;
+    if (u) {
+        u->users++;
+        *pirq = u->pirq;
+    }
+    g_mutex_unlock(&gsi_lock);
+    return u != NULL;
+}
+
+static void gsi_add(uint32_t domid, int gsi, int pirq)
+{
+    gint64 *key = g_new(gint64, 1);
+    XenPciGsiUse *u = g_new(XenPciGsiUse, 1);
+
+    *key = gsi_key(domid, gsi);
+    *u = (XenPciGsiUse) { .pirq = pirq, .users = 1 };
+    g_mutex_lock(&gsi_lock);
+    if (!gsi_uses) {
+        gsi_uses = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                         g_free, g_free);
+    }
+    g_hash_table_insert(gsi_uses, key, u);
+    g_mutex_unlock(&gsi_lock);
+}
+
+/* One user less; true when it was the last one (the pirq is to go). */
+static bool gsi_leave(uint32_t domid, int gsi)
+{
+    gint64 key = gsi_key(domid, gsi);
+    XenPciGsiUse *u;
+    bool last = true;
+
+    g_mutex_lock(&gsi_lock);
+    u = gsi_uses ? g_hash_table_lookup(gsi_uses, &key) : NULL;
+    if (u && --u->users) {
+        last = false;
+    } else if (u) {
+        g_hash_table_remove(gsi_uses, &key);
+    }
+    g_mutex_unlock(&gsi_lock);
+    return last;
+}
+
 /* The function's GSI as a pirq of the domain, and the right to use it. */
 static const char *grant_irq(XenPciHv *hv, const XenPciGrantTarget *t,
                              XenPciGrants *g)
 {
     int pirq = -1;
 
+    if (gsi_join(hv->domid, t->gsi, &pirq)) {
+        g->pirq = pirq;
+        g->irq_allowed = true;
+        g->gsi_user = true;
+        return NULL;
+    }
     if (hv->ops->map_pirq_gsi(hv, t->gsi, &pirq)) {
         return "mapping its GSI";
     }
@@ -37,7 +110,24 @@ static const char *grant_irq(XenPciHv *hv, const XenPciGrantTarget *t,
         return "allowing its pirq";
     }
     g->irq_allowed = true;
+    gsi_add(hv->domid, t->gsi, pirq);
+    g->gsi_user = true;
     return NULL;
+}
+
+/* Undo the pirq's steps, unless another granted function still uses it. */
+static void revoke_irq(XenPciHv *hv, const XenPciGrantTarget *t,
+                       XenPciGrants *g)
+{
+    if (g->gsi_user && !gsi_leave(hv->domid, t->gsi)) {
+        return;
+    }
+    if (g->irq_allowed) {
+        hv->ops->irq_permission(hv, g->pirq, false);
+    }
+    if (g->pirq >= 0) {
+        hv->ops->unmap_pirq(hv, g->pirq);
+    }
 }
 
 /* Claimed for the domain, or held by another one (@errp says which). */
@@ -111,12 +201,7 @@ void xen_pci_revoke(XenPciHv *hv, const XenPciGrantTarget *t,
 {
     unsigned i = XPF_NUM_BARS;
 
-    if (g->irq_allowed) {
-        hv->ops->irq_permission(hv, g->pirq, false);
-    }
-    if (g->pirq >= 0) {
-        hv->ops->unmap_pirq(hv, g->pirq);
-    }
+    revoke_irq(hv, t, g);
     while (i--) {
         if (g->bars & (1u << i)) {
             bar_access(hv, &t->bars[i], false);

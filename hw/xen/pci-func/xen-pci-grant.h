@@ -8,8 +8,11 @@
  * ports, and the function's GSI as a pirq the domain may use.
  *
  * Every step that succeeded is recorded; revoking undoes exactly those
- * steps, in reverse order, also after a grant that failed half way.  Plain
- * C on glib, no QEMU header.
+ * steps, in reverse order, also after a grant that failed half way.  A GSI
+ * is one pirq of the domain however many of its functions share it: the
+ * pirq is mapped and allowed by the first grant for that GSI and unmapped
+ * by the last revoke (unmapping it earlier takes INTx from the functions
+ * still there).  Plain C on glib, no QEMU header.
  */
 #ifndef HW_XEN_XEN_PCI_GRANT_H
 #define HW_XEN_XEN_PCI_GRANT_H
@@ -32,6 +35,7 @@ typedef struct XenPciGrants {
     uint8_t bars;                /* bit i: access to BAR i allowed */
     int pirq;                    /* the GSI mapped for the domain, -1: none */
     bool irq_allowed;
+    bool gsi_user;               /* counted among the GSI's users */
 } XenPciGrants;
 
 #define XEN_PCI_GRANTS_NONE ((XenPciGrants) { .pirq = -1 })
