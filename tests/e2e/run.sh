@@ -128,6 +128,22 @@ cp "$IMG/versions.txt" "$RESULTS/dom0/package-versions.txt" 2>/dev/null
 # Verdicts
 EV=$RUN/events.log
 VERD=$RUN/verdicts.txt
+# The NVMe namespace (lib/boot.sh): each region a scenario gave its guest
+# (results/SCENARIO/nvme-region.txt: "TAG MIB [record]") must hold what
+# that guest wrote there, byte for byte (guest/baseline.sh nvme_check).
+for s in "${SCEN[@]}"; do
+    f=$RESULTS/$s/nvme-region.txt
+    [ -f "$f" ] || continue
+    read -r tag off rec <"$f"
+    why=$(cmp <(nvme_pattern "$tag") <(dd if="$NVME_IMG" bs=1M skip="$off" count=4 status=none) 2>&1 | head -n1)
+    if [ -n "$rec" ]; then
+        echo "$BOOT_MS INFO: $s: record host-nvme-image: ${why:-works}" >>"$EV"
+    elif [ -z "$why" ]; then
+        echo "$BOOT_MS PASS: $s/host-nvme-image" >>"$EV"
+    else
+        echo "$BOOT_MS FAIL: $s/host-nvme-image: the 4 MiB at $off MiB are not what the guest wrote: $why" >>"$EV"
+    fi
+done
 sed -n 's/^[0-9]* \(\(PASS\|FAIL\): .*\)/\1/p' "$EV" >"$VERD"
 for c in "${crashes[@]}"; do echo "INFO: e2e: $c; booted again" >>"$RUN/crashes.txt"; done
 bad_files=$(grep -c '^BAD' "$RUN/files.txt")

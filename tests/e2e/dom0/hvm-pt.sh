@@ -86,7 +86,7 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)"
+cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)$(case " $HVM_PCI " in *" 1b36:0010 "*) nvme_arg ;; esac)"
 device_model_version = "qemu-xen"
 $(if [ "$STUB" = 1 ]; then
     stubdom_xl_cfg
@@ -101,6 +101,9 @@ sdl = 0
 vga = "none"
 memory = 256
 vcpus = 1
+# 16 possible vCPUs, one online: the NVMe driver then asks for 17 MSI-X
+# vectors (an I/O queue per possible CPU and the admin queue)
+maxvcpus = 16
 tsc_mode = "native"
 pci = [ $pcilist ]
 ${HVM_DM_ARGS:+device_model_args_hvm = [ $HVM_DM_ARGS ]}
@@ -273,8 +276,13 @@ guest_done "$NAME" "$SERIAL" "$t0" 300
 mark guest-finished
 capture xl-list.txt xl list
 cp /proc/interrupts "$RES/dom0-interrupts-after.txt"
+# dom0's command register of each function when the guest is done and
+# when it is gone (the last detach saved one too)
+cmds() { for d in $DEVS $HOT; do printf '%s %s; ' "$d" "$(setpci -s "$d" COMMAND)"; done; }
+info "command registers, guest done: $(cmds)"
 dom_finish $NAME
 mark guest-gone
+info "command registers, guest gone: $(cmds)"
 capture xl-dmesg.txt xl dmesg
 save_dm_log
 save_file /var/log/xen/xl-$NAME.log xl.log

@@ -100,7 +100,8 @@ unplug_all() {
     for d in "$@"; do
         t=$(uptime_s)
         if capture "pci-detach-$d.log" xl pci-detach "$name" "$d"; then
-            info "xl pci-detach $d took $(elapsed "$t") s"
+            info "xl pci-detach $d took $(elapsed "$t") s; then command $(for x in "$@"; do printf '%s=%s ' "$x" "$(setpci -s "$x" COMMAND 2>&1)"; done)"
+            save_configs detached "$d"
         else
             ok=; fail detach "xl pci-detach $d: $(tail -n1 "$RES/pci-detach-$d.log")"
         fi
@@ -237,6 +238,22 @@ guest_done() {
     fi
 }
 
+# nvme_arg: " e2e.nvme=SCENARIO@MIB", the guest's 4 MiB region of the
+# bed's NVMe namespace (one per scenario that passes the NVMe, in this
+# order), recorded in $RES/nvme-region.txt for run.sh's check of the image.
+NVME_REGIONS="pv-baseline pv-ours hvm-baseline hvm-ours stubdom-ours stubdom-upstream"
+nvme_arg() {
+    local i=0 s
+    for s in $NVME_REGIONS; do
+        if [ "$s" = "$SCENARIO" ]; then
+            echo "$s $((i * 4))$([ "${E2E_RECORD:-0}" = 1 ] && echo " record")" >"$RES/nvme-region.txt"
+            echo " e2e.nvme=$s@$((i * 4))"
+            return
+        fi
+        i=$((i + 1))
+    done
+}
+
 # pv_ours_cfg FILE NAME EXTRA: the xl.cfg of a PV domU (the guest's kernel
 # and initrd, command line EXTRA) whose functions our backend serves: no
 # pci=, so libxl starts no pciback backend for it.
@@ -249,6 +266,9 @@ ramdisk = "/e2e/guest/initrd.img"
 extra = "$3"
 memory = 256
 vcpus = 1
+# 16 possible vCPUs, one online: the NVMe driver then asks for 17 MSI-X
+# vectors (an I/O queue per possible CPU and the admin queue)
+maxvcpus = 16
 passthrough = "enabled"
 # Linux >= 6.5 sets up xen-swiotlb only with a reserved E820 entry, which
 # libxl gives a PV guest only with pci= or this (docs: pv.rst)

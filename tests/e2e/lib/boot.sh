@@ -16,6 +16,16 @@ OUTER_DEVICES=(
     -device pcie-root-port,id=rp1,bus=pcie.0,addr=05.0,chassis=1,slot=1
     -netdev user,id=n1,restrict=on -device e1000e,netdev=n1,bus=rp1,addr=00.0
 )
+# NVMe (1b36:0010) at 00:07.0 with QEMU's defaults: 64 I/O queue pairs, a
+# 65-entry MSI-X table and its PBA in BAR0 after the doorbells, no MSI.
+# Its namespace is NVME_IMG, made empty for each boot (boot_bed); each
+# scenario that drives it has its guest write a known pattern in a region
+# of its own (dom0/lib.sh nvme_arg), which run.sh checks in the image.
+NVME_IMG=$OUT/nvme.img
+OUTER_DEVICES+=(
+    -drive "if=none,id=nvm,format=raw,file=$NVME_IMG"
+    -device nvme,serial=xenpt-e2e,drive=nvm,bus=pcie.0,addr=07.0
+)
 
 # Multi-threaded TCG (one host thread per vCPU). Debian's QEMU 7.2 has a
 # race there (fixed upstream in 8.1, "softmmu: Use async_run_on_cpu in
@@ -70,6 +80,7 @@ boot_bed() {
     fifo=$run/console.fifo
     rm -f "$fifo"; mkfifo "$fifo"
     : >"$run/console.log"; : >"$run/events.log"; : >"$run/data.raw"
+    rm -f "$NVME_IMG"; truncate -s 32M "$NVME_IMG"
     printf '%s\n' "$OUTER_QEMU -machine q35 -accel $OUTER_ACCEL -cpu $OUTER_CPU -smp $OUTER_SMP -m 2048 ${OUTER_DEVICES[*]}" \
         "xen: $XEN_CMDLINE" "dom0: $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1 e2e.bench=${E2E_BENCH:-0}" >"$run/cmdline.txt"
     start=$(now_ms)

@@ -102,3 +102,10 @@ mk_cpio() {
     [ "$pad" -eq 0 ] || head -c "$pad" /dev/zero >>"$out.tmp"
     mv "$out.tmp" "$out"
 }
+
+# nvme_pattern TAG: the 4 MiB a guest writes to its region of the bed's
+# NVMe namespace (the same as guest/baseline.sh's nvme_pattern): 4096 lines
+# of 1024 bytes, "xenpt-e2e nvme TAG block N" padded with blanks.
+nvme_pattern() {
+    awk -v t="$1" 'BEGIN { for (i = 0; i < 4096; i++) printf "%-1023s\n", "xenpt-e2e nvme " t " block " i }'
+}

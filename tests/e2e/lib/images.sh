@@ -12,7 +12,7 @@
 # shellcheck shell=bash
 
 DOM0_MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pciback)
-GUEST_MODULES=(xen-pcifront e1000 e1000e xen-evtchn xen-gntalloc)
+GUEST_MODULES=(xen-pcifront e1000 e1000e nvme xen-evtchn xen-gntalloc)
 
 fetch_all() {
     fetch_pkgs "${PKG_LIST[@]}" "$(kernel_pkg)"

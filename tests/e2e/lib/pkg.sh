@@ -254,20 +254,37 @@ mod_closure() {
 # (for modprobe) and modules.load (load order, for insmod).
 install_modules() {
     local src=$1 dst=$2; shift 2
-    local f k deps dep
+    local f k dep
+    local -A direct=()
     mkdir -p "$dst"
-    : >"$dst/modules.dep"
     mod_closure "$src" "$@" | sed 's/\.xz$//' >"$dst/modules.load"
     while read -r k; do
         f=$k
         [ -e "$src/$f" ] || f=$k.xz
         mkdir -p "$dst/$(dirname "$k")"
         if [ "$f" != "$k" ]; then xz -dc "$src/$f" >"$dst/$k"; else cp "$src/$f" "$dst/$k"; fi
-        deps=""
+        direct[$k]=
         for dep in $(mod_deps "$src/$f"); do
-            deps="$deps $(grep -E "/(${dep}|${dep//-/_}|${dep//_/-})\.ko$" "$dst/modules.load" | head -n1)"
+            direct[$k]="${direct[$k]} $(grep -E "/(${dep}|${dep//-/_}|${dep//_/-})\.ko$" "$dst/modules.load" | head -n1)"
         done
-        echo "$k:$deps" >>"$dst/modules.dep"
     done <"$dst/modules.load"
+    # As depmod writes it: every module a module needs, directly or not,
+    # each listed before the ones it needs itself (modprobe loads from the
+    # end of the line). busybox's modprobe loads only what that line lists.
+    local -A need=()
+    _im_need() {
+        local d
+        for d in ${direct[$1]}; do
+            [ -n "${need[$d]:-}" ] && continue
+            need[$d]=1
+            _im_need "$d"
+        done
+    }
+    while read -r k; do
+        need=()
+        _im_need "$k"
+        echo "$k:$(tac "$dst/modules.load" | while read -r d; do
+            [ -n "${need[$d]:-}" ] && printf ' %s' "$d"; done)"
+    done <"$dst/modules.load" >"$dst/modules.dep"
     cp "$src/modules.builtin" "$src/modules.order" "$dst/" 2>/dev/null || true
 }

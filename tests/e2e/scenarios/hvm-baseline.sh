@@ -7,6 +7,7 @@
 HVM_SCENARIO=hvm-baseline
 HVM_DM=/usr/libexec/xen-qemu-system-i386
 HVM_NAME=hvmbase
+HVM_PCI="8086:100e 1b36:0010"
 # what upstream leaves behind is recorded, not judged
 HVM_RESTORE=info
 # config ioreqs traced, for the benchmark's access count

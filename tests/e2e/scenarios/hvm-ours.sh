@@ -8,6 +8,10 @@
 HVM_SCENARIO=hvm-ours
 HVM_DM=/usr/local/bin/xenpt-qemu
 HVM_NAME=hvmours
+# (no NVMe here yet: with it, its guest work passes, 17 MSI-X vectors, but
+# dom0's command register of the NVMe, 0x103 right after its xl pci-detach,
+# is 0x107, bus master on, right after the edu's detach that follows;
+# cause not found yet, see tests/e2e/README.md)
 HVM_PCI="8086:100e 8086:10d3"
 HVM_HOTADD=1234:11e8
 HVM_NO_DEVMEM=1
@@ -16,5 +20,5 @@ HVM_CFGWRITES=1
 HVM_TRACE=/var/log/xen/hvmours-trace.log
 # The benchmark's counted runs also trace our host config reads.
 HVM_HOST_READS=1
-HVM_DM_ARGS='"-trace", "enable=cpu_ioreq_config_*", "-trace", "enable=xen_pci_func_decision", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pci_func_intx", "-trace", "enable=xen_pci_func_msi*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*", "-D", "/var/log/xen/hvmours-trace.log"'
+HVM_DM_ARGS='"-trace", "enable=cpu_ioreq_config_*", "-trace", "enable=xen_pci_func_decision", "-trace", "enable=xen_pt_map_*", "-trace", "enable=xen_pci_func_intx", "-trace", "enable=xen_pci_func_msi*", "-trace", "enable=xen_pt_realize", "-trace", "enable=xen_pt_msi*", "-trace", "enable=xen_pt_unrealize", "-trace", "enable=xen_pci_host_reset", "-trace", "enable=xen_pci_host_write", "-D", "/var/log/xen/hvmours-trace.log"'
 . /e2e/hvm-pt.sh

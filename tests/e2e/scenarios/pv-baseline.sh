@@ -2,18 +2,20 @@
 # e2e-timeout: 300
 # Baseline PV: Linux's xen-pciback in dom0 -> xen-pcifront in a PV domU.
 # The e1000 (INTx) is the device under test; the edu (MSI) and the e1000e
-# (MSI-X, PCIe, behind a root port) are passed too, for their lspci views.
+# (MSI-X, PCIe, behind a root port) are passed too, for their lspci views,
+# and the NVMe, whose namespace the guest writes and reads back.
 . /e2e/lib.sh
 scenario_begin pv-baseline
 
 E1000=$(find_devs 8086:100e | head -n1)
 EDU=$(find_devs 1234:11e8 | head -n1)
 E1000E=$(find_devs 8086:10d3 | head -n1)
+NVME=$(find_devs 1b36:0010 | head -n1)
 if [ -z "$E1000" ]; then
     fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1
 fi
-DEVS="$E1000 $EDU $E1000E"
-info "devices: e1000=$E1000 edu=${EDU:-none} e1000e=${E1000E:-none}"
+DEVS="$E1000 $EDU $E1000E $NVME"
+info "devices: e1000=$E1000 edu=${EDU:-none} e1000e=${E1000E:-none} nvme=${NVME:-none}"
 
 # dom0's view, before assignment
 save_dom0_views $DEVS
@@ -30,9 +32,12 @@ name = "pvbase"
 type = "pv"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1$([ -n "$NVME" ] && nvme_arg)"
 memory = 256
 vcpus = 1
+# 16 possible vCPUs, one online: the NVMe driver then asks for 17 MSI-X
+# vectors (an I/O queue per possible CPU and the admin queue)
+maxvcpus = 16
 pci = [ $pcilist ]
 on_poweroff = "destroy"
 on_crash = "destroy"

@@ -17,10 +17,12 @@ Q=/usr/local/bin/xenpt-qemu
 E1000=$(find_devs 8086:100e | head -n1)
 EDU=$(find_devs 1234:11e8 | head -n1)
 E1000E=$(find_devs 8086:10d3 | head -n1)
+NVME=$(find_devs 1b36:0010 | head -n1)
 [ -n "$E1000" ] || { fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1; }
 [ -n "$EDU" ] || { fail dom0-devices "no edu (1234:11e8) in dom0"; exit 1; }
-DEVS="$E1000 $EDU $E1000E"
-HOSTS=$(echo $E1000 $E1000E | tr ' ' ';')
+[ -n "$NVME" ] || { fail dom0-devices "no NVMe (1b36:0010) in dom0"; exit 1; }
+DEVS="$E1000 $EDU $E1000E $NVME"
+HOSTS=$(echo $E1000 $E1000E $NVME | tr ' ' ';')
 info "devices: $HOSTS"
 
 save_dom0_views $DEVS
@@ -29,7 +31,7 @@ assign_all $DEVS
 save_configs before $DEVS
 
 pv_ours_cfg /tmp/pvours.cfg pvours \
-    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1"
+    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1$(nvme_arg)"
 
 LOG=/var/log/xen/console/guest-pvours.log
 t0=$(uptime_s)

@@ -59,7 +59,9 @@ compare pv-e1000e "$PB-8086-10d3.bin" "$PO-8086-10d3.bin" 0x3c 0xe8-0xe9 0x100-0
 compare pv-edu "$PB-1234-11e8.bin" "$PO-1234-11e8.bin" 0x3c
 compare hvm-e1000 "$HB-8086-100e.bin" "$HO-8086-100e.bin" 0x04-0x07 0x10-0x27 0x30-0x33 0x3c
 SO=/results/stubdom-ours/guest-config
-compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin"
+# stubdom-ours's guest also has the NVMe, hvm-ours's not (yet): hvmloader
+# lays out the e1000's BARs (0x10-0x17) differently
+compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin" 0x10-0x17
 compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin"
 compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin"
 exit 0

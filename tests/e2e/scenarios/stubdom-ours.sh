@@ -14,7 +14,7 @@ HVM_SCENARIO=stubdom-ours
 HVM_STUBDOM=1
 HVM_DM=
 HVM_NAME=stubours
-HVM_PCI="8086:100e 8086:10d3"
+HVM_PCI="8086:100e 8086:10d3 1b36:0010"
 HVM_HOTADD=1234:11e8
 # libxl's default (128 MB) cannot hold the rootfs with the guest's kernel
 # and initrd in it (the kernel runs out of memory unpacking it)
