@@ -176,8 +176,8 @@ void xen_pci_func_host_faults(XenPciFunc *fn, bool fail_writes,
                               bool refuse_intr);
 
 /*
- * Tests (qtest only): the hypercalls recorded so far ("" on Xen), and
- * which of them fail from now on (a mask of XEN_PCI_HV_* bits).
+ * Tests (qtest only): the hypercalls recorded so far ("" on Xen).  Which
+ * of them fail is the device's x-hv-fail (XenPciFuncConfig.hv_fail).
  */
 const char *xen_pci_func_hv_log(const XenPciFunc *fn);
 

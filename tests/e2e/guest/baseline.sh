@@ -152,7 +152,7 @@ e1000e_check() {
 # NVMe (1b36:0010, QEMU's: MSI-X table and PBA in BAR0 beside the
 # doorbells) at BDF, when dom0 gave this guest a region of its namespace
 # (e2e.nvme=TAG@MIB): the driver binds with MSI-X, one vector per queue
-# (an I/O queue per possible CPU, 16 as dom0 configures the guest, and the
+# (an I/O queue per possible CPU, 16 as dom0 configures an HVM guest, and the
 # admin queue: 17 vectors), the admin and an I/O vector fire; 4 MiB of a known pattern (nvme_pattern) written at MIB MiB,
 # flushed, the page cache dropped, read back and compared. The outer host
 # checks the image afterwards (run.sh).

@@ -35,9 +35,6 @@ ramdisk = "/e2e/guest/initrd.img"
 extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1$([ -n "$NVME" ] && nvme_arg)"
 memory = 256
 vcpus = 1
-# 16 possible vCPUs, one online: the NVMe driver then asks for 17 MSI-X
-# vectors (an I/O queue per possible CPU and the admin queue)
-maxvcpus = 16
 pci = [ $pcilist ]
 on_poweroff = "destroy"
 on_crash = "destroy"
