@@ -25,8 +25,10 @@
 #                 packages (build/stubdom/qemu-stubdom-linux-{kernel,rootfs})
 #   make stubdom-trixie  the same from Debian 13 (its kernel, our QEMU
 #                 against its libraries): build/stubdom-trixie
-#   make install-stubdom  copy it to libxl's default paths
-#                 (STUBDOM_DIR, default /usr/lib/xen-<version>/boot)
+#   make install-stubdom  the image of this host's Debian release (12:
+#                 make stubdom's, 13: make stubdom-trixie's; STUBDOM_RELEASE
+#                 to choose) copied to libxl's default paths (STUBDOM_DIR,
+#                 default /usr/lib/xen-<its Xen version>/boot)
 #   make e2e      end-to-end scenarios on real Xen nested under QEMU TCG
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
 #   make e2e-trixie  the same on Debian 13 (Xen 4.20, Linux 6.12), with our
@@ -83,8 +85,15 @@ stubdom: qemu
 stubdom-trixie: qemu-trixie
 	E2E_RELEASE=trixie stubdom/build.sh
 
-install-stubdom: stubdom
-	stubdom/build.sh install $(STUBDOM_DIR)
+OS_RELEASE ?= /etc/os-release
+STUBDOM_RELEASE ?= $(shell . $(OS_RELEASE) 2>/dev/null; echo $$VERSION_CODENAME)
+install-stubdom:
+	case "$(STUBDOM_RELEASE)" in \
+	bookworm) $(MAKE) stubdom ;; \
+	trixie) $(MAKE) stubdom-trixie ;; \
+	*) echo "install-stubdom: Debian '$(STUBDOM_RELEASE)' is neither 12 (bookworm) nor 13 (trixie): set STUBDOM_RELEASE" >&2; exit 1 ;; \
+	esac
+	E2E_RELEASE=$(STUBDOM_RELEASE) stubdom/build.sh install $(STUBDOM_DIR)
 
 e2e: qemu
 	tests/e2e/run.sh $(E2E_SCENARIOS)

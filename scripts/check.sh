@@ -109,6 +109,38 @@ run_tap() {
     done
 }
 
+# unit_tests LABEL BUILDDIR: every TAP test program meson registered in
+# BUILDDIR (scripts/unit-tests.sh), none left out by a list kept here.
+unit_tests() {
+    local label=$1 dir=$2 list
+    if ! list=$(scripts/unit-tests.sh "$dir"); then
+        fail "$label: the unit test programs of $dir (scripts/unit-tests.sh)"
+        return
+    fi
+    # shellcheck disable=SC2046
+    run_tap "$label" $(sed "s|^|$dir/|" <<<"$list")
+}
+
+# run_cases LABEL CMD...: a script printing "ok: ..." / "not ok: ..." per
+# case; each counts, and a script that prints none or fails without a
+# "not ok" is one more failure.
+run_cases() {
+    local label=$1 out rc n; shift
+    out=$("$@" 2>&1)
+    rc=$?
+    n=$(grep -cE '^(not )?ok: ' <<<"$out")
+    while IFS= read -r l; do
+        case "$l" in
+        "ok: "*) pass "$label: ${l#ok: }" ;;
+        "not ok: "*) fail "$label: ${l#not ok: }" ;;
+        esac
+    done <<<"$out"
+    if [ "$n" = 0 ] || { [ "$rc" != 0 ] && ! grep -q '^not ok: ' <<<"$out"; }; then
+        tail -n 20 <<<"$out"
+        fail "$label: $* (exit $rc, $n cases)"
+    fi
+}
+
 meson_build() {
     local dir=$1
     shift
@@ -212,10 +244,7 @@ prefetch_wait() {
 say "standalone engine (build-core)"
 if meson_build build-core; then
     setup_ok "build-core"
-    run_tap core build-core/tests/engine/test-xpf \
-        build-core/tests/engine/test-xpf-fixtures build-core/tests/pv/test-xpv \
-        build-core/tests/func/test-xen-pci-grant \
-        build-core/tests/func/test-xen-pci-stubdom
+    unit_tests core build-core
 else
     fail "build-core"
 fi
@@ -226,11 +255,7 @@ if meson_build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
     setup_ok "build-asan"
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ASAN_OPTIONS=detect_leaks=1 \
-        run_tap asan build-asan/tests/engine/test-xpf \
-            build-asan/tests/engine/test-xpf-fixtures \
-            build-asan/tests/pv/test-xpv \
-            build-asan/tests/func/test-xen-pci-grant \
-            build-asan/tests/func/test-xen-pci-stubdom
+        unit_tests asan build-asan
 else
     fail "build-asan"
 fi
@@ -264,9 +289,7 @@ fi
 say "standalone engine with Debian 13's toolchain and libraries (trixie build root)"
 if scripts/release-core.sh trixie; then
     setup_ok "trixie build root, build-core in it"
-    run_tap trixie build/core-trixie/test-xpf build/core-trixie/test-xpf-fixtures \
-        build/core-trixie/test-xpv build/core-trixie/test-xen-pci-grant \
-        build/core-trixie/test-xen-pci-stubdom
+    run_tap trixie $(sed 's|^|build/core-trixie/|' build/core-trixie/tests.txt)
 else
     fail "trixie build-core"
 fi
@@ -316,6 +339,8 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
     fi
     say "Debian packages (make deb): built in each release's root, lintian, apt install"
     deb_checks
+    run_cases "install-stubdom" scripts/test-install-stubdom.sh
+    run_cases "examples" scripts/test-examples.sh
     prefetch_wait
     say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e, Debian 12, our Debian 12 package in dom0)"
     E2E_RELEASE=bookworm \

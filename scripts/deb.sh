@@ -160,6 +160,16 @@ for f in linuxboot_dma.bin keymaps/en-us vgabios-stdvga.bin; do
     done
 done
 EOF
+    # the intr-control service as installed: tool, list (a conffile), unit
+    # and its enabling link
+    cat >"$out/installed/intr-control.sh" <<'EOF'
+ls -l /usr/libexec/qemu-xenpt/intr-control
+dpkg-query -W -f='${Conffiles}\n' qemu-xenpt
+for u in /lib/systemd/system /usr/lib/systemd/system; do
+    [ -f $u/qemu-xenpt-intr-control.service ] && { echo "unit: present"; break; }
+done
+echo "enabled: $(readlink /etc/systemd/system/multi-user.target.wants/qemu-xenpt-intr-control.service)"
+EOF
     log "installing $(basename "$deb") into a clean $release system"
     if ! mmdebstrap --quiet --variant=apt --format=null --include="$deb" \
             --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
@@ -167,6 +177,7 @@ EOF
             --customize-hook='chroot "$1" /usr/libexec/qemu-xenpt/qemu-system-x86_64 -device xen-pci-passthrough,help >'"$out/installed/hvm-help.txt"' 2>&1' \
             --customize-hook='chroot "$1" /usr/libexec/qemu-xenpt/qemu-system-x86_64 -device xen-pciback-pv,help >'"$out/installed/pv-help.txt"' 2>&1' \
             --customize-hook='chroot "$1" sh <'"$out/installed/find-data.sh"' >'"$out/installed/data-files.txt" \
+            --customize-hook='chroot "$1" sh <'"$out/installed/intr-control.sh"' >'"$out/installed/intr-control.txt"' 2>&1' \
             "$release" /dev/null "deb http://deb.debian.org/debian $release main" \
             "deb http://deb.debian.org/debian $release-updates main" \
             "deb http://deb.debian.org/debian-security $release-security main" \
@@ -184,6 +195,13 @@ EOF
     printf '%s\n' 'linuxboot_dma.bin /usr/share/qemu' 'keymaps/en-us /usr/share/qemu' \
         'vgabios-stdvga.bin /usr/share/seabios' | cmp -s - "$out/installed/data-files.txt" ||
         bad+=("QEMU's data files (FILE DIR): $(tr '\n' ';' <"$out/installed/data-files.txt")")
+    # the intr-control service: its tool, its list (a conffile), its unit
+    # and the link enabling it
+    grep -q '^-rwxr-xr-x .* /usr/libexec/qemu-xenpt/intr-control$' "$out/installed/intr-control.txt" &&
+        grep -q '^ /etc/qemu-xenpt/allow-interrupt-control [0-9a-f]*$' "$out/installed/intr-control.txt" &&
+        grep -qx 'unit: present' "$out/installed/intr-control.txt" &&
+        grep -q '^enabled: .*/qemu-xenpt-intr-control.service$' "$out/installed/intr-control.txt" ||
+        bad+=("intr-control service: $(tr '\n' ';' <"$out/installed/intr-control.txt")")
     [ ${#bad[@]} = 0 ] || die "installed package: ${bad[*]}"
     log "installed with apt and started in $(( $(date +%s) - t0 )) s: $(cat "$out/installed/status.txt")"
 }

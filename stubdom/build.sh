@@ -125,11 +125,17 @@ build() {
         "$(du -k "$SOUT/qemu-stubdom-linux-rootfs" | cut -f1) KB (xz)"
 }
 
+# install_image [DIR]: into DIR, by default the boot directory of the Xen
+# this image's QEMU is linked to (/usr/lib/xen-4.17/boot for Debian 12's,
+# /usr/lib/xen-4.20/boot for Debian 13's), which must exist: an image of
+# the other release would run a QEMU linked to another Xen's libraries.
 install_image() {
-    local dir=${1:-}
+    local dir=${1:-} own=${XENPT_LIBXL_ROOT:-}/usr/lib/xen-$XEN_VER/boot
     if [ -z "$dir" ]; then
-        dir=$(ls -d /usr/lib/xen-*/boot 2>/dev/null | sort -V | tail -n1)
-        [ -n "$dir" ] || die "no libxl boot directory (/usr/lib/xen-*/boot): name one"
+        dir=$own
+        [ -d "$dir" ] || die "no $dir: this host has not Xen $XEN_VER's" \
+            "toolstack ($(ls -d "${XENPT_LIBXL_ROOT:-}"/usr/lib/xen-*/boot 2>/dev/null |
+            tr '\n' ' ')); this image is for Debian $E2E_RELEASE (E2E_RELEASE)"
     fi
     [ -s "$SOUT/qemu-stubdom-linux-rootfs" ] || die "no image in $SOUT: run make stubdom"
     mkdir -p "$dir"

@@ -149,6 +149,72 @@ static void xen_pci_func_follow_command(XenPciFunc *fn, uint16_t old,
     }
 }
 
+/* ---- power management (power_mgmt) ---- */
+
+#define XEN_PCI_PM_D0 0
+#define XEN_PCI_PM_D3HOT 3
+/* PCI PM 1.2, table 5-6: the wait after a transition to or from D3hot */
+#define XEN_PCI_PM_D3HOT_WAIT_US 10000
+
+/*
+ * Set the function's PowerState (D1/D2 reach here only where it has them:
+ * the engine keeps the state otherwise); PME_Status, write-1-to-clear, is
+ * written as 0.
+ */
+static bool xen_pci_func_pm_set(XenPciFunc *fn, unsigned state)
+{
+    unsigned ctrl = xpf_find_cap(fn->xpf, PCI_CAP_ID_PM) + PCI_PM_CTRL;
+    uint32_t v, from;
+
+    if (xen_pci_host_cfg_read(&fn->host, ctrl, 2, &v) < 0) {
+        xen_pci_func_error(fn, "host PMCSR read failed");
+        return false;
+    }
+    from = v & PCI_PM_CTRL_STATE_MASK;
+    if (from == state) {
+        return true;
+    }
+    trace_xen_pci_func_pm(fn->host.name, from, state);
+    v &= ~(PCI_PM_CTRL_STATE_MASK | PCI_PM_CTRL_PME_STATUS);
+    if (xen_pci_func_host_write(fn, ctrl, 2, v | state)) {
+        return false;
+    }
+    if (from == XEN_PCI_PM_D3HOT || state == XEN_PCI_PM_D3HOT) {
+        g_usleep(XEN_PCI_PM_D3HOT_WAIT_US);
+    }
+    fn->pm_moved = state != XEN_PCI_PM_D0;
+    return true;
+}
+
+/*
+ * power_mgmt asked for: taken for a function that keeps its state leaving
+ * D3hot; one that would reset itself then (No_Soft_Reset 0, its config and
+ * interrupt set-up lost under the guest) keeps virtual D-states, said once.
+ */
+static void xen_pci_func_pm_init(XenPciFunc *fn)
+{
+    unsigned pm = xpf_find_cap(fn->xpf, PCI_CAP_ID_PM);
+    uint32_t v;
+
+    if (!pm) {
+        warn_report("%s: power_mgmt: the function has no power management "
+                    "capability", fn->log_name);
+        return;
+    }
+    if (xen_pci_host_cfg_read(&fn->host, pm + PCI_PM_CTRL, 2, &v) < 0) {
+        warn_report("%s: power_mgmt: the function's PMCSR cannot be read: "
+                    "its D-states stay virtual", fn->log_name);
+        return;
+    }
+    if (!(v & PCI_PM_CTRL_NO_SOFT_RESET)) {
+        warn_report("%s: power_mgmt: the function resets itself leaving "
+                    "D3hot (No_Soft_Reset 0): its D-states stay virtual",
+                    fn->log_name);
+        return;
+    }
+    fn->power_mgmt = true;
+}
+
 static void xen_pci_func_event(void *opaque, const XpfEvent *ev)
 {
     XenPciFunc *fn = opaque;
@@ -158,9 +224,138 @@ static void xen_pci_func_event(void *opaque, const XpfEvent *ev)
     if (ev->kind == XPF_EV_COMMAND) {
         xen_pci_func_follow_command(fn, ev->old_val, ev->new_val);
     }
+    if (ev->kind == XPF_EV_PM_STATE && fn->power_mgmt) {
+        xen_pci_func_pm_set(fn, ev->new_val & PCI_PM_CTRL_STATE_MASK);
+    }
     if (fn->event) {
         fn->event(fn, ev);
     }
+}
+
+/* ---- denied writes ---- */
+
+/* A quirk of exactly these bytes is possible (pciback's rules too). */
+static bool xen_pci_denied_quirkable(const XenPciDenied *e)
+{
+    return (e->size == 1 || e->size == 2 || e->size == 4) &&
+           !(e->off % e->size);
+}
+
+static uint32_t xen_pci_denied_mask(const XenPciDenied *e)
+{
+    return e->size == 4 ? 0xffffffff : (1u << (8 * e->size)) - 1;
+}
+
+/* What would let @e through, in the syntax the user types (g_free). */
+static char *xen_pci_denied_setting(const XenPciFunc *fn,
+                                    const XenPciDenied *e, bool verbose)
+{
+    switch (e->knob) {
+    case XPF_KNOB_PERMISSIVE_OR_QUIRK:
+        if (!xen_pci_denied_quirkable(e)) {
+            return g_strdup("permissive=on");
+        }
+        if (!verbose) {
+            return g_strdup_printf("permissive=on or quirks=0x%x:%u:0x%x",
+                                   e->off, e->size,
+                                   xen_pci_denied_mask(e));
+        }
+        return g_strdup_printf("permissive=on, or the quirk 0x%x:%u:0x%x "
+                               "(the quirks property; or in dom0 before the "
+                               "guest starts: echo %s-%x:%u:%x > "
+                               "/sys/bus/pci/drivers/pciback/quirks)",
+                               e->off, e->size, xen_pci_denied_mask(e),
+                               fn->host.name, e->off, e->size,
+                               xen_pci_denied_mask(e));
+    case XPF_KNOB_INTR_CONTROL:
+        return verbose ?
+            g_strdup_printf("allow-interrupt-control=on (or in dom0 before "
+                            "the guest starts: echo %s > /sys/bus/pci/"
+                            "drivers/pciback/allow_interrupt_control)",
+                            fn->host.name) :
+            g_strdup("allow-interrupt-control=on");
+    case XPF_KNOB_PERMISSIVE:
+        return g_strdup(verbose ? "permissive=on (lifts the one interrupt "
+                        "type at a time rule)" : "permissive=on");
+    default:
+        return g_strdup("none");
+    }
+}
+
+/* The first denied write of a register a setting could let through. */
+static void xen_pci_denied_log(XenPciFunc *fn, const XenPciDenied *e)
+{
+    g_autofree char *setting = NULL;
+
+    if (e->knob == XPF_KNOB_NONE || e->off >= XPF_CFG_SIZE ||
+        test_bit(e->off, fn->denied_logged) ||
+        fn->denied_logged_n >= XEN_PCI_DENIED_LOGGED ||
+        !xen_pci_log_allowed(&fn->last_log_ms)) {
+        return;
+    }
+    set_bit(e->off, fn->denied_logged);
+    fn->denied_logged_n++;
+    setting = xen_pci_denied_setting(fn, e, true);
+    warn_report("%s: guest write of 0x%x to config 0x%x (%u bytes) %s: %s; "
+                "allowed by %s%s", fn->log_name, e->val, e->off, e->size,
+                xpf_decision_name(e->dec), e->why, setting,
+                fn->denied_logged_n == XEN_PCI_DENIED_LOGGED ?
+                "; no further register of this function is logged "
+                "(qom-get last-denied-writes)" : "");
+}
+
+static void xen_pci_denied_record(XenPciFunc *fn, XpfDecision dec,
+                                  unsigned off, unsigned size, uint32_t val,
+                                  const char *why)
+{
+    XenPciDenied *e = &fn->denied[fn->denied_n++ % XEN_PCI_DENIED_KEEP];
+
+    *e = (XenPciDenied) {
+        .off = off, .size = size, .dec = dec, .val = val,
+        .knob = xpf_denied_knob(dec, why),
+    };
+    g_strlcpy(e->why, why ?: "", sizeof(e->why));
+    xen_pci_denied_log(fn, e);
+}
+
+static bool xen_pci_denied_visit_one(const XenPciFunc *fn,
+                                     const XenPciDenied *e, Visitor *v,
+                                     Error **errp)
+{
+    g_autofree char *setting = xen_pci_denied_setting(fn, e, false);
+    char *func = (char *)fn->host.name;
+    char *dec = (char *)xpf_decision_name(e->dec);
+    char *why = (char *)e->why;
+    uint32_t off = e->off, size = e->size, val = e->val;
+    bool ok;
+
+    if (!visit_start_struct(v, NULL, NULL, 0, errp)) {
+        return false;
+    }
+    ok = visit_type_str(v, "function", &func, errp) &&
+         visit_type_uint32(v, "offset", &off, errp) &&
+         visit_type_uint32(v, "size", &size, errp) &&
+         visit_type_uint32(v, "value", &val, errp) &&
+         visit_type_str(v, "decision", &dec, errp) &&
+         visit_type_str(v, "reason", &why, errp) &&
+         visit_type_str(v, "allowed-by", &setting, errp);
+    visit_end_struct(v, NULL);
+    return ok;
+}
+
+bool xen_pci_func_visit_denied(const XenPciFunc *fn, Visitor *v,
+                               Error **errp)
+{
+    unsigned n = MIN(fn->denied_n, XEN_PCI_DENIED_KEEP);
+    unsigned i;
+
+    for (i = fn->denied_n - n; i < fn->denied_n; i++) {
+        if (!xen_pci_denied_visit_one(fn, &fn->denied[i % XEN_PCI_DENIED_KEEP],
+                                      v, errp)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void xen_pci_func_decision(void *opaque, XpfDecision dec,
@@ -171,6 +366,9 @@ static void xen_pci_func_decision(void *opaque, XpfDecision dec,
 
     trace_xen_pci_func_decision(fn->host.name, xpf_decision_name(dec), off,
                                 size, val, why);
+    if (dec == XPF_DEC_DROPPED || dec == XPF_DEC_REFUSED) {
+        xen_pci_denied_record(fn, dec, off, size, val, why);
+    }
     if (dec == XPF_DEC_REFUSED) {
         xen_pci_func_guest_error(fn, "write of 0x%x to config 0x%x "
                                  "refused: %s", val, off, why);
@@ -184,22 +382,152 @@ static const XpfPathOps xen_pci_func_path_ops = {
 
 /* ---- policy ---- */
 
+/*
+ * The device's policy @p over the function's pciback policy (see
+ * XenPciPolicy); @from: which fields pciback's setting decided.
+ */
+static XenPciPolicy xen_pci_func_effective(const XenPciFunc *fn,
+                                           const XenPciPolicy *p,
+                                           unsigned *from)
+{
+    const XenPcibackPolicy *pb = &fn->pciback;
+    XenPciPolicy e = *p;
+
+    *from = 0;
+    if (!(p->set & XEN_PCI_POLICY_SET_PERMISSIVE) && pb->permissive &&
+        !p->permissive) {
+        e.permissive = true;
+        *from |= XEN_PCI_POLICY_SET_PERMISSIVE;
+    }
+    if (!(p->set & XEN_PCI_POLICY_SET_INTR) && pb->allow_interrupt_control &&
+        !p->allow_interrupt_control) {
+        e.allow_interrupt_control = true;
+        *from |= XEN_PCI_POLICY_SET_INTR;
+    }
+    if (!(p->set & XEN_PCI_POLICY_SET_QUIRKS) && pb->quirks) {
+        e.quirks = pb->quirks;
+        *from |= XEN_PCI_POLICY_SET_QUIRKS;
+    }
+    return e;
+}
+
 bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
                              Error **errp)
 {
+    unsigned from;
+    XenPciPolicy e = xen_pci_func_effective(fn, p, &from);
     XpfPolicy xp = {
-        .permissive = p->permissive,
-        .allow_interrupt_control = p->allow_interrupt_control,
+        .permissive = e.permissive,
+        .allow_interrupt_control = e.allow_interrupt_control,
     };
     g_autoptr(GError) gerr = NULL;
 
-    if (!xpf_set_quirks(fn->xpf, p->quirks, &gerr)) {
+    if (!xpf_set_quirks(fn->xpf, e.quirks, &gerr) &&
+        (from & XEN_PCI_POLICY_SET_QUIRKS)) {
+        /*
+         * pciback's quirks may name a register it leaves alone and this
+         * filter handles: not taken (a quirk only widens access), the
+         * device works without them, and they are forgotten.
+         */
+        warn_report("%s: dom0's pciback quirks for it (%s) not taken: %s",
+                    fn->log_name, e.quirks, gerr->message);
+        g_clear_error(&gerr);
+        g_clear_pointer(&fn->pciback.quirks, g_free);
+        e.quirks = p->quirks;
+        xpf_set_quirks(fn->xpf, e.quirks, &gerr);
+    }
+    if (gerr) {
         xen_pci_error_from_gerror(errp, gerr, fn->log_name);
         return false;
     }
     xpf_set_policy(fn->xpf, &xp);
-    trace_xen_pci_func_policy(fn->host.name, p->permissive,
-                              p->allow_interrupt_control, p->quirks ?: "");
+    trace_xen_pci_func_policy(fn->host.name, e.permissive,
+                              e.allow_interrupt_control, e.quirks ?: "");
+    return true;
+}
+
+char *xen_pci_func_policy_summary(const XenPciFunc *fn,
+                                  const XenPciPolicy *p)
+{
+    unsigned from;
+    XenPciPolicy e = xen_pci_func_effective(fn, p, &from);
+
+    return g_strdup_printf("permissive=%s allow-interrupt-control=%s "
+                           "quirks=%s%s%s%s%s", e.permissive ? "on" : "off",
+                           e.allow_interrupt_control ? "on" : "off",
+                           e.quirks ?: "", from ? " (from pciback:" : "",
+                           from & XEN_PCI_POLICY_SET_PERMISSIVE ?
+                           " permissive" : "",
+                           from & XEN_PCI_POLICY_SET_INTR ?
+                           " allow_interrupt_control" : "",
+                           from & XEN_PCI_POLICY_SET_QUIRKS ? " quirks)" :
+                           from ? ")" : "");
+}
+
+/*
+ * dom0's pciback policy for the function, from the directory of the
+ * driver it is bound to (pciback's: checked before): a file that does not
+ * exist says nothing; one that cannot be read or parsed is an error.
+ */
+static bool xen_pci_func_read_pciback_file(const char *dir, const char *name,
+                                           char **text, Error **errp)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GError) gerr = NULL;
+
+    *text = NULL;
+    if (!g_file_get_contents(path, text, NULL, &gerr) &&
+        !g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+        error_setg(errp, "%s", gerr->message);
+        return false;
+    }
+    return true;
+}
+
+static bool xen_pci_func_read_pciback(XenPciFunc *fn, Error **errp)
+{
+    const XenPciHost *h = &fn->host;
+    g_autofree char *link = g_build_filename(h->dir, "driver", NULL);
+    g_autofree char *dir = realpath(link, NULL);
+    g_autofree char *perm = NULL;
+    g_autofree char *intr = NULL;
+    g_autofree char *quirks = NULL;
+    g_autoptr(GError) gerr = NULL;
+    XenPcibackIds ids = {
+        .vendor = pci_get_word(h->saved + PCI_VENDOR_ID),
+        .device = pci_get_word(h->saved + PCI_DEVICE_ID),
+    };
+
+    if (!dir) {
+        error_setg_errno(errp, errno, "host PCI device %s: its driver's "
+                         "directory (%s)", h->name, link);
+        return false;
+    }
+    if ((h->saved[PCI_HEADER_TYPE] & 0x7f) == PCI_HEADER_TYPE_NORMAL) {
+        ids.subvendor = pci_get_word(h->saved + PCI_SUBSYSTEM_VENDOR_ID);
+        ids.subdevice = pci_get_word(h->saved + PCI_SUBSYSTEM_ID);
+    }
+    if (!xen_pci_func_read_pciback_file(dir, "permissive", &perm, errp) ||
+        !xen_pci_func_read_pciback_file(dir, "allow_interrupt_control", &intr,
+                                        errp) ||
+        !xen_pci_func_read_pciback_file(dir, "quirks", &quirks, errp)) {
+        return false;
+    }
+    if (!xen_pciback_policy(&(XenPcibackFiles) { perm, intr, quirks },
+                            &h->addr, &ids, &fn->pciback, &gerr)) {
+        xen_pci_error_from_gerror(errp, gerr, h->name);
+        return false;
+    }
+    trace_xen_pci_func_pciback_policy(h->name, dir, fn->pciback.permissive,
+                                      fn->pciback.allow_interrupt_control,
+                                      fn->pciback.quirks ?: "",
+                                      fn->pciback.quirks_cut);
+    if (fn->pciback.quirks_cut) {
+        warn_report("%s: dom0's pciback lists its quirks on one page, cut "
+                    "before the end of this function's: those not listed "
+                    "are not taken (give them with the device's quirks "
+                    "property)", fn->log_name);
+    }
     return true;
 }
 
@@ -673,7 +1001,8 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
              fn->host.name);
     /* Nothing has touched it yet: one of dom0's own is refused here. */
     if (!xen_pci_host_check_driver(&fn->host, c->stubdom, errp) ||
-        (c->accept && !c->accept(fn, errp))) {
+        (c->accept && !c->accept(fn, errp)) ||
+        (!c->stubdom && !xen_pci_func_read_pciback(fn, errp))) {
         xen_pci_func_close(fn);
         return false;
     }
@@ -693,6 +1022,9 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
         xen_pci_func_close(fn);
         return false;
     }
+    if (c->power_mgmt) {
+        xen_pci_func_pm_init(fn);
+    }
     xen_pci_func_intr_init(fn);
     return true;
 }
@@ -701,6 +1033,9 @@ void xen_pci_func_close(XenPciFunc *fn)
 {
     if (fn->steps & XEN_PCI_FUNC_INTR) {
         xen_pci_intr_cleanup(&fn->intr);
+    }
+    if (fn->pm_moved) {
+        xen_pci_func_pm_set(fn, XEN_PCI_PM_D0);
     }
     /* The next user finds the function as it was found. */
     if (fn->steps & XEN_PCI_FUNC_TOUCHED) {
@@ -719,6 +1054,7 @@ void xen_pci_func_close(XenPciFunc *fn)
         xen_pci_host_close(&fn->host);
         xen_pci_hv_cleanup(&fn->hv);
     }
+    xen_pciback_policy_clear(&fn->pciback);
     fn->steps = 0;
 }
 
@@ -834,6 +1170,7 @@ static void xen_pci_policy_change(Object *obj, void *opaque,
     }
     p->permissive = want->permissive;
     p->allow_interrupt_control = want->allow_interrupt_control;
+    p->set = want->set;
 }
 
 static void xen_pci_policy_get_bool(Object *obj, Visitor *v,
@@ -859,8 +1196,10 @@ static void xen_pci_policy_set_bool(Object *obj, Visitor *v,
     }
     if (!strcmp(name, "permissive")) {
         want.permissive = val;
+        want.set |= XEN_PCI_POLICY_SET_PERMISSIVE;
     } else {
         want.allow_interrupt_control = val;
+        want.set |= XEN_PCI_POLICY_SET_INTR;
     }
     xen_pci_policy_change(obj, opaque, &want, errp);
 }
@@ -886,6 +1225,7 @@ static void xen_pci_policy_set_quirks(Object *obj, Visitor *v,
         return;
     }
     want.quirks = val;
+    want.set |= XEN_PCI_POLICY_SET_QUIRKS;
     xen_pci_policy_change(obj, opaque, &want, errp);
 }
 
@@ -893,13 +1233,16 @@ static void xen_pci_policy_get_summary(Object *obj, Visitor *v,
                                        const char *name, void *opaque,
                                        Error **errp)
 {
+    const XenPciPolicyProps *props = opaque;
     XenPciPolicy *p = xen_pci_policy_of(obj, opaque);
-    g_autofree char *val =
-        g_strdup_printf("permissive=%s allow-interrupt-control=%s "
-                        "quirks=%s", p->permissive ? "on" : "off",
-                        p->allow_interrupt_control ? "on" : "off",
-                        p->quirks ?: "");
+    g_autofree char *val = props->describe ? props->describe(obj) : NULL;
 
+    if (!val) {
+        val = g_strdup_printf("permissive=%s allow-interrupt-control=%s "
+                              "quirks=%s", p->permissive ? "on" : "off",
+                              p->allow_interrupt_control ? "on" : "off",
+                              p->quirks ?: "");
+    }
     visit_type_str(v, name, &val, errp);
 }
 
@@ -916,7 +1259,8 @@ static const struct {
     { "quirks", "str", xen_pci_policy_get_quirks, xen_pci_policy_set_quirks,
       "extra pass-through registers, OFF:SIZE:MASK[,...] in hexadecimal" },
     { "policy", "str", xen_pci_policy_get_summary, NULL,
-      "the policy in effect, in one line" },
+      "the policy in effect (with dom0's pciback settings for each "
+      "function), one line per function" },
 };
 
 void xen_pci_policy_class_init(ObjectClass *klass,

@@ -24,11 +24,13 @@
 #define HW_XEN_XEN_PCI_FUNC_H
 
 #include "hw/xen/xen-pci-filter.h"
+#include "qemu/bitmap.h"
 #include "qom/object.h"
 #include "xen-pci-host.h"
 #include "pci-func/xen-pci-grant.h"
 #include "pci-func/xen-pci-hv.h"
 #include "pci-func/xen-pci-intr.h"
+#include "pci-func/xen-pci-pciback.h"
 
 /* Room for "<device type> DDDD:BB:DD.F" in messages. */
 #define XEN_PCI_LOG_NAME_LEN 64
@@ -44,14 +46,41 @@
     "allow_interrupt_control before the device is attached (pciback " \
     "clears it when the stubdomain releases the function)"
 
-/* The filter policy a user sets, per device (run-time settable). */
+/*
+ * The filter policy a user sets, per device (run-time settable).  A field
+ * no property set (@set) leaves the function's own pciback setting in
+ * dom0 in effect (see xen_pci_func_open()): a flag on there stays on,
+ * pciback's quirks apply when the device has none of its own.
+ */
+#define XEN_PCI_POLICY_SET_PERMISSIVE (1u << 0)
+#define XEN_PCI_POLICY_SET_INTR (1u << 1)
+#define XEN_PCI_POLICY_SET_QUIRKS (1u << 2)
 typedef struct XenPciPolicy {
     bool permissive;
     bool allow_interrupt_control;
     char *quirks;        /* "OFF:SIZE:MASK[,...]", hexadecimal */
+    unsigned set;        /* XEN_PCI_POLICY_SET_*: given by a property */
 } XenPciPolicy;
 
 typedef struct XenPciFunc XenPciFunc;
+
+/*
+ * Denied guest writes: the last XEN_PCI_DENIED_KEEP of a function are
+ * kept (last-denied-writes); the first denied write of each register
+ * that a setting could let through is logged (warn_report, at most one a
+ * second per function, at most XEN_PCI_DENIED_LOGGED registers per
+ * function), naming the setting.
+ */
+#define XEN_PCI_DENIED_KEEP 8
+#define XEN_PCI_DENIED_LOGGED 8
+typedef struct XenPciDenied {
+    uint32_t off;
+    uint8_t size;
+    XpfDecision dec;
+    XpfKnob knob;
+    uint32_t val;
+    char why[48];
+} XenPciDenied;
 
 /* The transport's part in the engine's events (after this layer's). */
 typedef void XenPciFuncEventFn(XenPciFunc *fn, const XpfEvent *ev);
@@ -81,6 +110,12 @@ typedef struct XenPciFuncConfig {
      * same way; off: refused.
      */
     bool no_strict_reset;
+    /*
+     * The guest's PowerState (PMCSR) reaches the function, as pciback lets
+     * its frontend's; back to D0 at release. Only for a function that keeps
+     * its state leaving D3hot (No_Soft_Reset); off: D-states stay virtual.
+     */
+    bool power_mgmt;
     bool host_fail_writes;       /* tests: see xen_pci_func_host_faults */
     bool host_refuse_intr;
     bool grant;                  /* do the toolstack's grants */
@@ -120,6 +155,14 @@ struct XenPciFunc {
      */
     bool intr_hidden;
     bool no_strict_reset;        /* see XenPciFuncConfig */
+    bool power_mgmt;             /* asked for and possible: see Config */
+    bool pm_moved;               /* the host left D0 for the guest */
+    /* dom0's pciback policy for it, read when opened (none in a stubdomain) */
+    XenPcibackPolicy pciback;
+    XenPciDenied denied[XEN_PCI_DENIED_KEEP];
+    unsigned denied_n;           /* recorded so far */
+    DECLARE_BITMAP(denied_logged, XPF_CFG_SIZE);
+    unsigned denied_logged_n;
     int64_t last_log_ms;
     char log_name[XEN_PCI_LOG_NAME_LEN];
 };
@@ -132,7 +175,11 @@ struct XenPciFunc {
  * asked (a harmless write of a bit the device model needs: MSI-X Function
  * Mask while MSI-X is off, else MSI Enable with bus mastering off for the
  * moment, read back and undone; refused: intr_hidden, with a warning
- * naming dom0's setting), filter it with @c->policy, grant it when
+ * naming dom0's setting), read the function's policy in dom0's pciback
+ * (its driver's permissive, allow_interrupt_control and quirks: what xl
+ * and administrators write there before the guest starts; not in a
+ * stubdomain, which cannot see them), filter it with @c->policy over that
+ * (see XenPciPolicy), grant it when
  * @c->grant, and turn on its decoding.  On failure every step done is
  * undone and @errp says which failed; @fn can then be closed (nothing
  * left to do) or opened again.
@@ -143,6 +190,15 @@ void xen_pci_func_close(XenPciFunc *fn);
 bool xen_pci_func_is_open(const XenPciFunc *fn);
 /* Guest writes denied so far (the engine's count; 0 when not open). */
 uint64_t xen_pci_func_denied(const XenPciFunc *fn);
+/*
+ * Its last denied writes, oldest first, each visited as one list element:
+ * {"function", "offset", "size", "value", "decision", "reason",
+ * "allowed-by"} ("allowed-by": the setting that would let the write
+ * through, "none" if no setting does).  For a device's typed
+ * last-denied-writes property, inside the list the device started.
+ */
+bool xen_pci_func_visit_denied(const XenPciFunc *fn, Visitor *v,
+                               Error **errp);
 
 /*
  * Map (@add) or unmap @nr pages of host MMIO at @mfn, or @nr host I/O
@@ -181,9 +237,18 @@ void xen_pci_func_host_faults(XenPciFunc *fn, bool fail_writes,
  */
 const char *xen_pci_func_hv_log(const XenPciFunc *fn);
 
-/* Apply a policy, all or nothing (a refused quirk list changes nothing). */
+/*
+ * Apply a device's policy over the function's pciback policy, all or
+ * nothing (a refused quirk list changes nothing).
+ */
 bool xen_pci_func_set_policy(XenPciFunc *fn, const XenPciPolicy *p,
                              Error **errp);
+/*
+ * The policy in effect for the function under the device's @p, in one
+ * line, saying which parts come from pciback (g_free).
+ */
+char *xen_pci_func_policy_summary(const XenPciFunc *fn,
+                                  const XenPciPolicy *p);
 
 /*
  * Interrupts through Xen (see pci-func/xen-pci-intr.h for the error
@@ -243,9 +308,12 @@ void G_GNUC_PRINTF(3, 0) xen_pci_log_guest_errorv(int64_t *last_ms,
  */
 typedef bool XenPciPolicyApplyFn(Object *obj, const XenPciPolicy *p,
                                  Error **errp);
+/* The policy in effect, in one line per function (NULL: not realized). */
+typedef char *XenPciPolicyDescribeFn(Object *obj);
 typedef struct XenPciPolicyProps {
     size_t offset;
     XenPciPolicyApplyFn *apply;
+    XenPciPolicyDescribeFn *describe;
 } XenPciPolicyProps;
 void xen_pci_policy_class_init(ObjectClass *klass,
                                const XenPciPolicyProps *props);

@@ -101,6 +101,19 @@ static bool xen_pci_read_irq(XenPciHost *h, Error **errp)
     return true;
 }
 
+/*
+ * In a stubdomain, sysfs irq is the stubdomain's own Linux IRQ once its
+ * kernel has enabled the function (seen with an xHCI), not the GSI;
+ * pcifront's interrupt line is dom0's IRQ, the GSI (pciback's emulation
+ * of the register).
+ */
+static void xen_pci_read_stubdom_gsi(XenPciHost *h)
+{
+    uint8_t line = h->saved[PCI_INTERRUPT_LINE];
+
+    h->irq = h->saved[PCI_INTERRUPT_PIN] && line != 0xff ? line : 0;
+}
+
 static bool xen_pci_read_config(XenPciHost *h, Error **errp)
 {
     g_autofree char *path = g_build_filename(h->dir, "config", NULL);
@@ -156,8 +169,11 @@ bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,
     }
     if (!xen_pci_read_config(h, errp) || !xen_pci_read_text(h, "resource", &res,
                                                      errp) ||
-        !xen_pci_read_irq(h, errp)) {
+        (!local && !xen_pci_read_irq(h, errp))) {
         goto fail;
+    }
+    if (local) {
+        xen_pci_read_stubdom_gsi(h);
     }
     if (!xpf_parse_sysfs_resource(res, h->bars, &gerr)) {
         xen_pci_error_from_gerror(errp, gerr, h->name);

@@ -45,6 +45,7 @@ struct XenPciBackPv {
     XenPciPolicy policy;     /* the same for every function */
     bool assign;             /* do what libxl would: IOMMU, permissions */
     bool no_strict_reset;    /* pass through without a working reset */
+    bool power_mgmt;         /* guest D-states reach the functions */
     uint64_t hv_fail;        /* x-hv-fail: hypercalls failing, tests only */
     IOThread *iothread;      /* serve the ring there, not in the main loop */
     char *sysfs_root;
@@ -173,6 +174,7 @@ static void *xpb_open_func(void *opaque, const XenPciAddr *addr, unsigned n,
         .addr = *addr, .policy = &s->policy,
         .domid = XEN_DEVICE(s)->frontend_id, .grant = s->assign,
         .no_strict_reset = s->no_strict_reset, .hv_fail = &s->hv_fail,
+        .power_mgmt = s->power_mgmt,
     };
     XpvFuncConfig fc;
     Error *err = NULL;
@@ -465,9 +467,31 @@ static bool xpb_apply_policy(Object *obj, const XenPciPolicy *p,
     return true;
 }
 
+/* "DDDD:BB:DD.F: <policy>" for each function (NULL: none yet). */
+static char *xpb_describe_policy(Object *obj)
+{
+    XenPciBackPv *s = XEN_PCIBACK_PV(obj);
+    g_autoptr(GString) out = g_string_new("");
+    unsigned n;
+
+    QEMU_LOCK_GUARD(&s->lock);
+    for (n = 0; n < XPV_MAX_FUNCS; n++) {
+        g_autofree char *line = NULL;
+
+        if (!xpb_func(s, n)) {
+            continue;
+        }
+        line = xen_pci_func_policy_summary(&xpb_func(s, n)->fn, &s->policy);
+        g_string_append_printf(out, "%s%s: %s", out->len ? "\n" : "",
+                               xen_pci_func_name(&xpb_func(s, n)->fn), line);
+    }
+    return out->len ? g_string_free(g_steal_pointer(&out), false) : NULL;
+}
+
 static const XenPciPolicyProps xpb_policy_props = {
     .offset = offsetof(XenPciBackPv, policy),
     .apply = xpb_apply_policy,
+    .describe = xpb_describe_policy,
 };
 
 /*
@@ -589,6 +613,27 @@ static void xpb_get_counters(Object *obj, Visitor *v, const char *name,
     visit_end_struct(v, NULL);
 }
 
+/* Each function's last denied writes, typed (qom-get last-denied-writes). */
+static void xpb_get_last_denied(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    XenPciBackPv *s = XEN_PCIBACK_PV(obj);
+    unsigned n;
+
+    if (!visit_start_list(v, name, NULL, 0, errp)) {
+        return;
+    }
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        for (n = 0; n < XPV_MAX_FUNCS; n++) {
+            if (xpb_func(s, n) &&
+                !xen_pci_func_visit_denied(&xpb_func(s, n)->fn, v, errp)) {
+                break;
+            }
+        }
+    }
+    visit_end_list(v, NULL);
+}
+
 static void xpb_set_inject_aer(Object *obj, const char *v, Error **errp)
 {
     XenPciBackPv *s = XEN_PCIBACK_PV(obj);
@@ -607,6 +652,7 @@ static const Property xpb_properties[] = {
     DEFINE_PROP_STRING("mode", XenPciBackPv, mode),
     DEFINE_PROP_BOOL("assign", XenPciBackPv, assign, false),
     DEFINE_PROP_BOOL("no-strict-reset", XenPciBackPv, no_strict_reset, false),
+    DEFINE_PROP_BOOL("power_mgmt", XenPciBackPv, power_mgmt, false),
     DEFINE_PROP_LINK("iothread", XenPciBackPv, iothread, TYPE_IOTHREAD,
                      IOThread *),
     DEFINE_PROP_STRING("x-sysfs-root", XenPciBackPv, sysfs_root),
@@ -648,6 +694,8 @@ static void xpb_class_init(ObjectClass *klass, void *data)
     object_class_property_add_str(klass, "stats", xpb_get_stats, NULL);
     object_class_property_add(klass, "counters", "XenPciBackPvCounters",
                               xpb_get_counters, NULL, NULL, NULL);
+    object_class_property_add(klass, "last-denied-writes", "list",
+                              xpb_get_last_denied, NULL, NULL, NULL);
     object_class_property_add(klass, "poll-us", "uint32", xpb_get_poll_us,
                               xpb_set_poll_us, NULL, NULL);
     object_class_property_add_str(klass, "x-inject-aer", NULL,

@@ -214,9 +214,18 @@ static bool xpt_apply_policy(Object *obj, const XenPciPolicy *p,
            xen_pci_func_set_policy(&s->fn, p, errp);
 }
 
+static char *xpt_describe_policy(Object *obj)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    return xen_pci_func_is_open(&s->fn) ?
+           xen_pci_func_policy_summary(&s->fn, &s->policy) : NULL;
+}
+
 static const XenPciPolicyProps xpt_policy_props = {
     .offset = offsetof(XenPCIPassthroughState, policy),
     .apply = xpt_apply_policy,
+    .describe = xpt_describe_policy,
 };
 
 static void xpt_get_denied(Object *obj, Visitor *v, const char *name,
@@ -225,6 +234,20 @@ static void xpt_get_denied(Object *obj, Visitor *v, const char *name,
     uint64_t n = xen_pci_func_denied(&XEN_PT_DEVICE(obj)->fn);
 
     visit_type_uint64(v, name, &n, errp);
+}
+
+static void xpt_get_last_denied(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    XenPCIPassthroughState *s = XEN_PT_DEVICE(obj);
+
+    if (!visit_start_list(v, name, NULL, 0, errp)) {
+        return;
+    }
+    if (xen_pci_func_is_open(&s->fn)) {
+        xen_pci_func_visit_denied(&s->fn, v, errp);
+    }
+    visit_end_list(v, NULL);
 }
 
 static char *xpt_get_hv_log(Object *obj, Error **errp)
@@ -323,6 +346,7 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
         .policy = &s->policy, .domid = xen_domid, .hv_fail = &s->hv_fail,
         .host_fail_writes = s->host_write_fail,
         .no_strict_reset = s->no_strict_reset,
+        .power_mgmt = s->power_mgmt,
         .host_refuse_intr = s->refuse_intr,
         .accept = xpt_accept_host,
         .event = xpt_event, .opaque = s,
@@ -460,6 +484,8 @@ static const Property xpt_properties[] = {
                                  hostaddr),
     DEFINE_PROP_BOOL("no-strict-reset", XenPCIPassthroughState,
                      no_strict_reset, false),
+    /* the name Qubes' libxl passes in device_add */
+    DEFINE_PROP_BOOL("power_mgmt", XenPCIPassthroughState, power_mgmt, false),
     DEFINE_PROP_STRING("x-sysfs-root", XenPCIPassthroughState, sysfs_root),
     /* tests: act as in a stubdomain where pcifront shows it at this address */
     DEFINE_PROP_STRING("x-local-addr", XenPCIPassthroughState, local_addr),
@@ -481,6 +507,11 @@ static void xpt_class_init(ObjectClass *klass, void *data)
     xen_pci_policy_class_init(klass, &xpt_policy_props);
     object_class_property_add(klass, "denied-writes", "uint64",
                               xpt_get_denied, NULL, NULL, NULL);
+    object_class_property_add(klass, "last-denied-writes", "list",
+                              xpt_get_last_denied, NULL, NULL, NULL);
+    object_class_property_set_description(klass, "last-denied-writes",
+        "the last guest writes the filter denied, with the reason and "
+        "the setting that would allow each");
     object_class_property_add_str(klass, "x-hypercall-log", xpt_get_hv_log,
                                   NULL);
     object_class_property_add_bool(klass, "x-host-write-fail",

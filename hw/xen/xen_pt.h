@@ -55,6 +55,7 @@ struct XenPCIPassthroughState {
     bool refuse_intr;                /* x-host-refuse-intr, tests only */
     bool host_write_fail;            /* x-host-write-fail, tests only */
     bool no_strict_reset;            /* pass through without a reset */
+    bool power_mgmt;                 /* guest D-states reach the function */
 
     uint64_t hv_fail;                /* x-hv-fail, tests only */
 

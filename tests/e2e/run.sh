@@ -2,9 +2,10 @@
 # End-to-end test bed: real Xen (4.17 or 4.20) nested under QEMU TCG, PV dom0, guests.
 #
 #   tests/e2e/run.sh [scenario...]      (default: all of tests/e2e/scenarios/
-#                                        but those marked e2e-bench-only and
-#                                        those an e2e-releases line keeps
-#                                        from this release)
+#                                        but those marked e2e-bench-only or
+#                                        e2e-on-demand and those an
+#                                        e2e-releases line keeps from this
+#                                        release)
 #
 # Fetches and builds what is missing (cached in /var/cache/xenpt-e2e and
 # build/e2e/images), boots once, runs the scenarios in dom0 in the given order,
@@ -49,10 +50,16 @@ if [ $# -gt 0 ]; then
     SCEN=("$@")
 else
     SCEN=()
-    # every scenario but the benchmark-only ones (make bench-e2e names them)
-    # and those whose "# e2e-releases:" line leaves this release out
+    # every scenario but the benchmark-only ones (make bench-e2e names them),
+    # the on-demand ones (named to run: recordings without checks) and
+    # those whose "# e2e-releases:" line leaves this release out
     for f in "$E2E_SRC/scenarios"/*.sh; do
         grep -q '^# e2e-bench-only' "$f" && continue
+        why=$(sed -n 's/^# e2e-on-demand: *//p' "$f")
+        if [ -n "$why" ]; then
+            NOT_RUN+=("$(basename "$f" .sh): on demand only, $why)")
+            continue
+        fi
         rels=$(sed -n 's/^# e2e-releases: *//p' "$f")
         if [ -n "$rels" ] && ! grep -qw -- "$E2E_RELEASE" <<<"${rels%% (*}"; then
             NOT_RUN+=("$(basename "$f" .sh): ${rels#*(}")
@@ -128,20 +135,47 @@ cp "$IMG/versions.txt" "$RESULTS/dom0/package-versions.txt" 2>/dev/null
 # Verdicts
 EV=$RUN/events.log
 VERD=$RUN/verdicts.txt
+# host_verdict SCENARIO CHECK REC WHY: the outer host's verdict on what a
+# guest left in a device's backing store (WHY empty: as written; REC set:
+# a recorded baseline, reported as INFO).
+host_verdict() {
+    if [ -n "$3" ]; then
+        echo "$BOOT_MS INFO: $1: record $2: ${4:-works}" >>"$EV"
+    elif [ -z "$4" ]; then
+        echo "$BOOT_MS PASS: $1/$2" >>"$EV"
+    else
+        echo "$BOOT_MS FAIL: $1/$2: $4" >>"$EV"
+    fi
+}
+# bigbar_words PAGE: the 16 words guest/baseline.sh bigbar_word writes.
+bigbar_words() {
+    local i
+    for i in $(seq 0 15); do printf '%08x\n' $(( 0x78700000 | ($1 << 8) | i )); done
+}
 # The NVMe namespace (lib/boot.sh): each region a scenario gave its guest
 # (results/SCENARIO/nvme-region.txt: "TAG MIB [record]") must hold what
 # that guest wrote there, byte for byte (guest/baseline.sh nvme_check).
+# The 1 GiB BAR's backing file likewise (bigbar-region.txt: "TAG PAGE
+# [record]", 16 words at PAGE 4 KiB pages before its end), and the ROM
+# dom0 read (dom0-rom.bin) must be the outer device's ROM file.
 for s in "${SCEN[@]}"; do
     f=$RESULTS/$s/nvme-region.txt
-    [ -f "$f" ] || continue
-    read -r tag off rec <"$f"
-    why=$(cmp <(nvme_pattern "$tag") <(dd if="$NVME_IMG" bs=1M skip="$off" count=4 status=none) 2>&1 | head -n1)
-    if [ -n "$rec" ]; then
-        echo "$BOOT_MS INFO: $s: record host-nvme-image: ${why:-works}" >>"$EV"
-    elif [ -z "$why" ]; then
-        echo "$BOOT_MS PASS: $s/host-nvme-image" >>"$EV"
-    else
-        echo "$BOOT_MS FAIL: $s/host-nvme-image: the 4 MiB at $off MiB are not what the guest wrote: $why" >>"$EV"
+    if [ -f "$f" ]; then
+        read -r tag off rec <"$f"
+        why=$(cmp <(nvme_pattern "$tag") <(dd if="$NVME_IMG" bs=1M skip="$off" count=4 status=none) 2>&1 | head -n1)
+        host_verdict "$s" host-nvme-image "$rec" "${why:+the 4 MiB at $off MiB are not what the guest wrote: $why}"
+    fi
+    f=$RESULTS/$s/bigbar-region.txt
+    if [ -f "$f" ]; then
+        read -r tag page rec <"$f"
+        got=$(dd if="$BIGBAR_FILE" bs=4096 skip=$(( $(stat -c %s "$BIGBAR_FILE") / 4096 - page )) count=1 status=none | od -An -v -tx4 -N64 | tr -s ' ' '\n' | grep .)
+        why=$(diff <(bigbar_words "$page") <(echo "$got") >/dev/null || echo "page $page from the end holds $(echo $got | cut -c1-80)")
+        host_verdict "$s" host-bigbar "$rec" "$why"
+    fi
+    f=$RESULTS/$s/dom0-rom.bin
+    if [ -f "$f" ]; then
+        why=$( [ -s "$f" ] && cmp -n "$(stat -c %s "$f")" "$f" "$BOCHS_ROM" 2>&1 | head -n1 || echo "dom0 read nothing")
+        host_verdict "$s" host-rom "" "${why:+the ROM dom0 read is not $BOCHS_ROM: $why}"
     fi
 done
 sed -n 's/^[0-9]* \(\(PASS\|FAIL\): .*\)/\1/p' "$EV" >"$VERD"
@@ -181,6 +215,10 @@ cp "$RUN/timings.txt" "$RESULTS/timings.txt"
 echo
 echo "== e2e results (${SCEN[*]}) =="
 [ -f "$RUN/crashes.txt" ] && cat "$RUN/crashes.txt"
+# guests created once more (dom0/hvm-pt.sh create_guest)
+awk '$2 == "@@E2E" && $4 == "guest-retry" {
+    printf "INFO: e2e: %s: guest created once more after a %s (evidence: %s/%s/retry-1-*)\n", $3, $5, res, $3 }' \
+    res="$RESULTS" "$EV"
 for n in "${NOT_RUN[@]}"; do echo "INFO: e2e: not run on $E2E_RELEASE: ${n%)}"; done
 cat "$VERD"
 echo "-- times --"

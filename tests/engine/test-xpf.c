@@ -14,6 +14,7 @@
 typedef struct Recorder {
     GArray *events;      /* XpfEvent */
     unsigned dec[XPF_DEC__COUNT];
+    XpfDecision last_dec;
     const char *last_why;
 } Recorder;
 
@@ -30,6 +31,7 @@ static void rec_decision(void *opaque, XpfDecision dec, unsigned off,
     Recorder *r = opaque;
 
     r->dec[dec]++;
+    r->last_dec = dec;
     r->last_why = why;
 }
 
@@ -961,6 +963,50 @@ static void test_intr_control_default_refused(void)
     g_assert_cmpuint(rec.events->len, ==, 0);
 }
 
+/*
+ * The knob a denied write names (pciback's semantics, filter.rst): set, it
+ * lets the same write through; a denial no setting lifts names none.
+ */
+static XpfKnob last_knob(void)
+{
+    return xpf_denied_knob(rec.last_dec, rec.last_why);
+}
+
+static void test_denied_knob(void)
+{
+    g_autoptr(TestHost) h = test_host_rich();
+    g_autoptr(XpfDevice) d = mkdev(h, false, false);
+    XpfPolicy intr = { .allow_interrupt_control = true };
+    XpfPolicy perm = { .permissive = true, .allow_interrupt_control = true };
+
+    /* unlisted bytes: a quirk of them (or permissive, test_xsa131) */
+    g_assert_cmpint(xpf_write(d, 0x4c, 4, 0x12345678), ==, XPF_OK);
+    g_assert_cmpint(rec.last_dec, ==, XPF_DEC_DROPPED);
+    g_assert_cmpint(last_knob(), ==, XPF_KNOB_PERMISSIVE_OR_QUIRK);
+    g_assert_true(xpf_add_quirk(d, 0x4c, 4, 0xffffffff, NULL));
+    g_assert_cmpint(xpf_write(d, 0x4c, 4, 0x12345678), ==, XPF_OK);
+    g_assert_cmpint(rec.last_dec, ==, XPF_DEC_ALLOWED);
+    g_assert_cmphex(test_host_get(h, 0x4c, 4), ==, 0x12345678);
+    g_assert_cmpint(last_knob(), ==, XPF_KNOB_NONE);
+    /* MSI enable: allow_interrupt_control */
+    g_assert_cmpint(xpf_write(d, 0x52, 2, 0x0001), ==, XPF_E_REFUSED);
+    g_assert_cmpint(last_knob(), ==, XPF_KNOB_INTR_CONTROL);
+    xpf_set_policy(d, &intr);
+    g_assert_cmpint(xpf_write(d, 0x52, 2, 0x0001), ==, XPF_OK);
+    /* MSI-X on top of MSI: the one-type rule, which permissive lifts */
+    g_assert_cmpint(xpf_write(d, 0x72, 2, 0x8000), ==, XPF_E_REFUSED);
+    g_assert_cmpint(last_knob(), ==, XPF_KNOB_PERMISSIVE);
+    xpf_set_policy(d, &perm);
+    g_assert_cmpint(xpf_write(d, 0x72, 2, 0x8000), ==, XPF_OK);
+    /* read-only by rule (vendor ID), even when permissive; a bad access */
+    g_assert_cmpint(xpf_write(d, 0x00, 2, 0x1234), ==, XPF_OK);
+    g_assert_cmpint(rec.last_dec, ==, XPF_DEC_DROPPED);
+    g_assert_cmpint(last_knob(), ==, XPF_KNOB_NONE);
+    g_assert_cmphex(rd(d, 0x00, 2), !=, 0x1234);
+    g_assert_cmpint(xpf_write(d, 0x41, 2, 0x1234), ==, XPF_E_ACCESS);
+    g_assert_cmpint(last_knob(), ==, XPF_KNOB_NONE);
+}
+
 /* Never two interrupt types at once under allow_interrupt_control. */
 static void test_intr_control_exclusive(void)
 {
@@ -1546,6 +1592,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/policy/privileged-setters",
                     test_privileged_setters);
     g_test_add_func("/xpf/policy/decisions", test_decisions_counted);
+    g_test_add_func("/xpf/policy/denied-knob", test_denied_knob);
     g_test_add_func("/xpf/security/xsa120-126-decode", test_xsa120_decode);
     g_test_add_func("/xpf/security/xsa128-msi-spanning",
                     test_xsa128_spanning);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include "xen-pci-grant.h"
 
-static const XpfBar bars[XPF_NUM_BARS] = {
+static const XpfBar bars[XPF_NUM_BARS + 1] = {
     { .addr = 0xfebc0000, .size = 0x20000 },
     { .addr = 0xc000, .size = 0x40, .io = true },
 };
@@ -211,6 +211,44 @@ static void test_grant_gsi_other_domain(void)
     xen_pci_hv_cleanup(&hv2);
 }
 
+/*
+ * The expansion ROM is granted like a BAR: libxl gives a domain every
+ * range of the function's sysfs resource file, the ROM's line included,
+ * so that a PV guest can map the ROM it enables.
+ */
+static void test_grant_rom(void)
+{
+    static const XpfBar rom_bars[XPF_NUM_BARS + 1] = {
+        { .addr = 0xfd000000, .size = 0x1000000 },
+        [XPF_ROM_SLOT] = { .addr = 0xfebe0000, .size = 0x8000 },
+    };
+    static const XenPciGrantTarget t = {
+        .name = "0000:00:08.0", .sbdf = 0x40, .bars = rom_bars,
+    };
+    static const char expect[] =
+        "claim sbdf=0x40 domid=3\n"
+        "assign_device sbdf=0x40\n"
+        "iomem_permission mfn=0xfd000 nr=4096 allow=1\n"
+        "iomem_permission mfn=0xfebe0 nr=8 allow=1\n";
+    static const char undo[] =
+        "iomem_permission mfn=0xfebe0 nr=8 allow=0\n"
+        "iomem_permission mfn=0xfd000 nr=4096 allow=0\n"
+        "deassign_device sbdf=0x40\n"
+        "release sbdf=0x40 domid=3\n";
+    XenPciHv hv;
+    XenPciGrants g = XEN_PCI_GRANTS_NONE;
+    g_autoptr(GError) err = NULL;
+
+    xen_pci_hv_init_recording(&hv);
+    hv.domid = 3;
+    g_assert_true(xen_pci_grant(&hv, &t, &g, &err));
+    g_assert_cmpstr(hv.log->str, ==, expect);
+    g_string_truncate(hv.log, 0);
+    xen_pci_revoke(&hv, &t, &g);
+    g_assert_cmpstr(hv.log->str, ==, undo);
+    xen_pci_hv_cleanup(&hv);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const names[] = {
@@ -222,6 +260,7 @@ int main(int argc, char **argv)
     g_test_add_func("/grant/grant-revoke", test_grant_revoke);
     g_test_add_func("/grant/held-by-another-domain", test_grant_held);
     g_test_add_func("/grant/shared-gsi", test_grant_shared_gsi);
+    g_test_add_func("/grant/expansion-rom", test_grant_rom);
     g_test_add_func("/grant/gsi-of-another-domain",
                     test_grant_gsi_other_domain);
     for (i = 0; i < G_N_ELEMENTS(names); i++) {

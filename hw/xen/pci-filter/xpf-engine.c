@@ -192,7 +192,7 @@ static void xpf_plan_seg(XpfDevice *d, XpfSegPlan *p, unsigned off,
 
     if (!r) {
         p->dec = d->policy.permissive ? XPF_DEC_ALLOWED : XPF_DEC_DROPPED;
-        p->why = d->policy.permissive ? "permissive" : "unlisted register";
+        p->why = d->policy.permissive ? "permissive" : XPF_WHY_UNLISTED;
         return;
     }
     bytes = xpf_seg_reg_mask(&p->seg);
@@ -698,6 +698,32 @@ const char *xpf_decision_name(XpfDecision dec)
     };
 
     return (unsigned)dec < XPF_DEC__COUNT ? names[dec] : "?";
+}
+
+XpfKnob xpf_denied_knob(XpfDecision dec, const char *why)
+{
+    static const struct {
+        const char *why;
+        XpfKnob knob;
+    } knobs[] = {
+        { XPF_WHY_UNLISTED, XPF_KNOB_PERMISSIVE_OR_QUIRK },
+        { XPF_WHY_MSI_NEEDS_INTR, XPF_KNOB_INTR_CONTROL },
+        { XPF_WHY_MSIX_NEEDS_INTR, XPF_KNOB_INTR_CONTROL },
+        { XPF_WHY_INTX_ONE_TYPE, XPF_KNOB_PERMISSIVE },
+        { XPF_WHY_MSI_ONE_TYPE, XPF_KNOB_PERMISSIVE },
+        { XPF_WHY_MSIX_ONE_TYPE, XPF_KNOB_PERMISSIVE },
+    };
+    unsigned i;
+
+    if (dec != XPF_DEC_DROPPED && dec != XPF_DEC_REFUSED) {
+        return XPF_KNOB_NONE;
+    }
+    for (i = 0; why && i < G_N_ELEMENTS(knobs); i++) {
+        if (!strcmp(why, knobs[i].why)) {
+            return knobs[i].knob;
+        }
+    }
+    return XPF_KNOB_NONE;
 }
 
 const char *xpf_event_name(XpfEventKind kind)

@@ -45,6 +45,18 @@
 #define XPF_PM_CTRL_STATE       0x0003
 #define XPF_VPD_ADDR_F          0x8000
 
+/*
+ * Why a write was denied, as the decisions name it; xpf_denied_knob()
+ * maps each to what would let the write through.
+ */
+#define XPF_WHY_UNLISTED        "unlisted register"
+#define XPF_WHY_INTX_ONE_TYPE   "INTx enable while MSI/MSI-X is enabled"
+#define XPF_WHY_MSI_NEEDS_INTR  "MSI enable needs allow_interrupt_control"
+#define XPF_WHY_MSI_ONE_TYPE    "MSI enable while MSI-X is enabled"
+#define XPF_WHY_MSIX_NEEDS_INTR \
+    "MSI-X enable/mask needs allow_interrupt_control"
+#define XPF_WHY_MSIX_ONE_TYPE   "MSI-X enable while MSI is enabled"
+
 struct XpfReg {
     XpfRegDesc d;
     uint32_t val;        /* emulated bits (d.emu) */

@@ -92,7 +92,7 @@ static bool command_write(XpfDevice *d, const XpfReg *r, uint32_t *val,
     if (enabling_intx && !d->policy.permissive &&
         d->policy.allow_interrupt_control &&
         (msi_enabled(d) || msix_enabled(d))) {
-        *why = "INTx enable while MSI/MSI-X is enabled";
+        *why = XPF_WHY_INTX_ONE_TYPE;
         return false;
     }
     return true;
@@ -112,11 +112,11 @@ static bool msi_ctrl_write(XpfDevice *d, const XpfReg *r, uint32_t *val,
         return true;
     }
     if (!d->policy.allow_interrupt_control) {
-        *why = "MSI enable needs allow_interrupt_control";
+        *why = XPF_WHY_MSI_NEEDS_INTR;
         return false;
     }
     if ((*val & XPF_MSI_FLAGS_ENABLE) && msix_enabled(d)) {
-        *why = "MSI enable while MSI-X is enabled";
+        *why = XPF_WHY_MSI_ONE_TYPE;
         return false;
     }
     return true;
@@ -132,12 +132,12 @@ static bool msix_ctrl_write(XpfDevice *d, const XpfReg *r, uint32_t *val,
         return true;
     }
     if (!d->policy.allow_interrupt_control) {
-        *why = "MSI-X enable/mask needs allow_interrupt_control";
+        *why = XPF_WHY_MSIX_NEEDS_INTR;
         return false;
     }
     if ((changed & XPF_MSIX_FLAGS_ENABLE) &&
         (*val & XPF_MSIX_FLAGS_ENABLE) && msi_enabled(d)) {
-        *why = "MSI-X enable while MSI is enabled";
+        *why = XPF_WHY_MSIX_ONE_TYPE;
         return false;
     }
     return true;

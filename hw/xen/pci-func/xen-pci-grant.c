@@ -169,7 +169,8 @@ bool xen_pci_grant(XenPciHv *hv, const XenPciGrantTarget *t,
         goto fail;
     }
     g->assigned = true;
-    for (i = 0; i < XPF_NUM_BARS; i++) {
+    /* Every range of the sysfs resource file, as libxl: BARs and ROM. */
+    for (i = 0; i <= XPF_ROM_SLOT; i++) {
         if (!t->bars[i].size) {
             continue;
         }
@@ -199,7 +200,7 @@ fail:
 void xen_pci_revoke(XenPciHv *hv, const XenPciGrantTarget *t,
                     XenPciGrants *g)
 {
-    unsigned i = XPF_NUM_BARS;
+    unsigned i = XPF_ROM_SLOT + 1;
 
     revoke_irq(hv, t, g);
     while (i--) {

@@ -24,7 +24,7 @@
 typedef struct XenPciGrantTarget {
     const char *name;            /* "DDDD:BB:DD.F", for errors */
     uint32_t sbdf;
-    const XpfBar *bars;          /* BARs 0-5 */
+    const XpfBar *bars;          /* BARs 0-5, [XPF_ROM_SLOT] the ROM */
     int gsi;                     /* 0: no INTx */
 } XenPciGrantTarget;
 
@@ -32,7 +32,7 @@ typedef struct XenPciGrantTarget {
 typedef struct XenPciGrants {
     bool claimed;                /* the toolstack's in-use record */
     bool assigned;
-    uint8_t bars;                /* bit i: access to BAR i allowed */
+    uint8_t bars;                /* bit i: access to bars[i] allowed */
     int pirq;                    /* the GSI mapped for the domain, -1: none */
     bool irq_allowed;
     bool gsi_user;               /* counted among the GSI's users */

@@ -296,6 +296,21 @@ uint64_t xpf_denied_writes(const XpfDevice *d);
 size_t xpf_device_footprint(const XpfDevice *d);
 
 const char *xpf_decision_name(XpfDecision dec);
+
+/*
+ * What would let a denied write through, from its decision and the
+ * reason the decision gave: nothing (a read-only register or bits, a bad
+ * access, a VPD write request), permissive or a quirk of those bytes
+ * (unlisted bytes), allow_interrupt_control (an MSI or MSI-X enable), or
+ * permissive (the one-interrupt-type rule).  NONE for a write allowed.
+ */
+typedef enum XpfKnob {
+    XPF_KNOB_NONE,
+    XPF_KNOB_PERMISSIVE_OR_QUIRK,
+    XPF_KNOB_INTR_CONTROL,
+    XPF_KNOB_PERMISSIVE,
+} XpfKnob;
+XpfKnob xpf_denied_knob(XpfDecision dec, const char *why);
 const char *xpf_event_name(XpfEventKind kind);
 
 /* Parse a Linux sysfs "resource" file into BARs 0-5 and the ROM. */

@@ -7,14 +7,28 @@
 #                 cpu_ioreq_config_* trace events (benchmark)
 #   HVM_PCI       vendor:device of the functions passed at creation
 #                 (default 8086:100e, the e1000)
+#   HVM_SLOT8     1 (or a release: in that release's bed only): both
+#                 functions of the bed's slot 00:08 (display with a ROM,
+#                 1 GiB BAR) passed too
+#   HVM_XHCI      1 (or a release, as HVM_SLOT8): both xHCI controllers
+#                 (MSI-X; MSI) passed too
 #   HVM_HOTADD    vendor:device of a function hot-added with xl pci-attach
 #                 once the guest is through its first checks (optional)
 #   HVM_NO_DEVMEM 1: dom0 has no /dev/mem while the guest runs
 #   HVM_CFGWRITES 1: the guest issues guest/cfgwrites.sh's hostile writes
 #   HVM_HOST_READS 1: the device model has the xen_pci_host_read trace
 #                 event (ours), switched on for the benchmark's counted runs
+#   HVM_PCIBACK_POLICY 1: a quirk for the e1000 written to dom0's pciback
+#                 before xl create must be in effect in our device model
+#                 before the guest's first config access (pciback-policy)
 #   HVM_RESTORE   check (default): dom0's view after must equal before;
 #                 info: only report differences (baselines)
+#   HVM_EXAMPLE   the package's example xl.cfg (debian/examples) whose
+#                 passthrough lines the guest's xl.cfg takes (lib.sh's
+#                 recipe; checked: recipe); unset: HVM_DM and HVM_STUBDOM
+#                 say how the device model runs
+#   HVM_PM        1: the device model has power_mgmt on (HVM_DM_ARGS) and
+#                 the guest puts the NVMe in D3hot and back (power-mgmt)
 #   HVM_STUBDOM   1: the device model runs in a Linux stubdomain
 #                 (device_model_stubdomain_override); HVM_DM is then the
 #                 stubdomain's rootfs, "" for libxl's default one
@@ -45,6 +59,17 @@ for id in ${HVM_PCI:-8086:100e}; do
     [ -n "$d" ] || { fail dom0-devices "no $id in dom0"; exit 1; }
     DEVS="$DEVS $d"
 done
+SLOT8=
+if in_bed "slot 00:08 (ROM, 1 GiB BAR)" "${HVM_SLOT8:-0}"; then
+    SLOT8=$(slot8_devs)
+    [ -n "$SLOT8" ] || { fail dom0-devices "no display (1234:1111) in dom0"; exit 1; }
+    DEVS="$DEVS $SLOT8"
+fi
+if in_bed "xHCI controllers" "${HVM_XHCI:-0}"; then
+    XHCI=$(xhci_devs)
+    [ -n "$XHCI" ] || { fail dom0-devices "no xHCI (1b36:000d, 1033:0194) in dom0"; exit 1; }
+    DEVS="$DEVS $XHCI"
+fi
 HOT=
 if [ -n "$HVM_HOTADD" ]; then
     HOT=$(find_devs "$HVM_HOTADD" | head -n1)
@@ -61,18 +86,23 @@ cp /proc/interrupts "$RES/dom0-interrupts-before.txt"
 
 assign_all $DEVS $HOT || exit 1
 # A stubdomain's device model enables MSI/MSI-X through dom0's pciback,
-# which lets it only with this per-function switch (libxl never sets it).
-allow_intr() {
-    local d
-    for d in "$@"; do
-        echo "$d" >/sys/bus/pci/drivers/pciback/allow_interrupt_control ||
-            fail allow-interrupt-control "writing $d to pciback's allow_interrupt_control failed"
-    done
-}
-[ "$STUB" = 1 ] && allow_intr $DEVS
+# which lets it only with this per-function switch (libxl never sets it,
+# pciback clears it at each release): our package's intr-control service
+# keeps it on for the listed functions, from its start (checked here) and
+# again after each release (checked when the guest is gone).
+if [ "$STUB" = 1 ]; then
+    intr_control_start $DEVS $HOT
+    wait_for 10 intr_control_all $DEVS $HOT
+    intr_control_check started $DEVS $HOT
+fi
+[ "${HVM_PCIBACK_POLICY:-0}" = 1 ] && pciback_policy_set "$E1000"
 # The functions' config space as the device model will find it.
 save_configs before $DEVS $HOT
 pcilist=
+# Each function in a guest slot of its own, the slot's two included: as one
+# multi-function slot ('BB:DD.*@VSLOT') libxl 4.17 added only function 1
+# and the guest never reached its checks (tests/e2e/evidence/
+# hvm-multifunction-4.17-2026-12-06/; not yet explained).
 for d in $DEVS; do pcilist="$pcilist${pcilist:+, }'$d'"; done
 if [ "${HVM_NO_DEVMEM:-0}" = 1 ]; then
     rm -f /dev/mem
@@ -86,13 +116,16 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)$(case " $HVM_PCI " in *" 1b36:0010 "*) nvme_arg ;; esac)"
-device_model_version = "qemu-xen"
-$(if [ "$STUB" = 1 ]; then
+cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)$(case " $HVM_PCI " in *" 1b36:0010 "*) nvme_arg ;; esac)$([ "${HVM_PM:-0}" = 1 ] && echo " e2e.pm=1")$([ -n "$SLOT8" ] && slot8_arg "$([ "$STUB" = 1 ] && echo pciback || echo image)")"
+$(if [ -n "${HVM_EXAMPLE:-}" ]; then
+    recipe "$HVM_EXAMPLE" $DEVS
+  elif [ "$STUB" = 1 ]; then
+    echo 'device_model_version = "qemu-xen"'
     stubdom_xl_cfg
     [ -n "$DM" ] && echo "stubdomain_ramdisk = \"$DM\""
     [ -n "${HVM_STUBDOM_MEM:-}" ] && echo "stubdomain_memory = $HVM_STUBDOM_MEM"
   else
+    echo 'device_model_version = "qemu-xen"'
     echo "device_model_override = \"$DM\""
   fi)
 serial = "file:$SERIAL"
@@ -105,12 +138,16 @@ vcpus = 1
 # vectors (an I/O queue per possible CPU and the admin queue)
 maxvcpus = 16
 tsc_mode = "native"
-pci = [ $pcilist ]
+$([ -n "${HVM_EXAMPLE:-}" ] || echo "pci = [ $pcilist ]")
 ${HVM_DM_ARGS:+device_model_args_hvm = [ $HVM_DM_ARGS ]}
 on_poweroff = "destroy"
 on_crash = "destroy"
+# a triple fault is a reboot for Xen: end the guest instead of restarting
+# it (libxl's restart brought it back without its functions)
+on_reboot = "destroy"
 EOF
 save_file /tmp/$NAME.cfg $NAME.cfg
+[ -n "${HVM_EXAMPLE:-}" ] && recipe_check "$HVM_EXAMPLE" /tmp/$NAME.cfg $DEVS
 
 # The benchmark windows (guest/baseline.sh, e2e.bench=1): for each workload
 # the guest announces, strace -c counts the device model's host config
@@ -133,7 +170,7 @@ dm_bench() {
     ls -l "/proc/$dm/fd" >"$RES/dm-fds.txt" 2>&1
     : >"$RES/bench.txt"
     for w in rescan dump; do
-        if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" 240; then
+        if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" "$CHECKS_WAIT"; then
             stall_record "$NAME" "$SERIAL" "bench-$w"
             fail bench "guest never became ready for $w"; return 1
         fi
@@ -187,7 +224,7 @@ stub_bench() {
     local w n0 n1 line secs
     : >"$RES/bench.txt"
     for w in rescan dump; do
-        if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" 240; then
+        if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" "$CHECKS_WAIT"; then
             stall_record "$NAME" "$SERIAL" "bench-$w"
             fail bench "guest never became ready for $w"; return 1
         fi
@@ -215,7 +252,7 @@ stub_bench() {
 # stays with the stubdomain until xl destroy.
 unplug_stub() {
     local d id ok=1
-    if ! guest_said "$NAME" "$SERIAL" '@@G unplug-ready' 240; then
+    if ! guest_said "$NAME" "$SERIAL" '@@G unplug-ready' "$CHECKS_WAIT"; then
         fail detach "guest never became ready for unplug"; return 1
     fi
     capture pci-list-stubdom.txt xl pci-list $NAME
@@ -226,7 +263,7 @@ unplug_stub() {
             continue
         fi
         info "xl pci-detach $d: $(tail -n1 "$RES/pci-detach-$d.log") (libxl keeps no PCI list for a guest with a stubdomain): QMP device_del instead"
-        id=$(echo "$d" | awk -F'[:.]' '{ printf "pci-pt-%s_%s.%s", $2, $3, $4 }')
+        id=$(libxl_pci_id "$d")
         if capture "device-del-$d.log" xl qemu-monitor-command $NAME "device_del $id" &&
            ! grep -q . "$RES/device-del-$d.log"; then
             info "device_del $id accepted"
@@ -237,22 +274,109 @@ unplug_stub() {
     [ -n "$ok" ] && pass detach
 }
 
+# retry_keep KIND WHY: the first try's evidence as retry-1-*, an INFO line
+# and a "guest-retry KIND" event (run.sh lists it in the summary), the
+# guest and its stubdomain gone.
+retry_keep() {
+    capture retry-1-xl-dmesg.txt xl dmesg
+    { xl list; free; ps w; } >"$RES/retry-1-dom0.txt" 2>&1
+    save_file "$SERIAL" retry-1-guest-serial.log
+    save_file "/var/log/xen/xl-$NAME.log" retry-1-xl.log
+    save_file "/var/log/xen/qemu-dm-$NAME.log" retry-1-qemu-dm.log
+    [ -n "${HVM_TRACE:-}" ] && save_file "$HVM_TRACE" retry-1-dm-trace.log
+    info "$2: created once more (evidence: retry-1-*)"
+    mark guest-retry "$1"
+    dom_exists "$NAME" && capture retry-1-destroy.log xl destroy "$NAME"
+    wait_for 30 dom_gone "$NAME-dm"
+    rm -f "$SERIAL"
+}
+# create_guest: xl create (PASS/FAIL xl-create), then wait for the guest's
+# first "...-ready" marker (hotadd, bench or unplug: its per-class checks
+# are done). A guest Xen ends with a triple fault before that is
+# created once more, in the open (retry_keep; not a second time: the
+# checks that follow fail then). Seen only with the device model in a
+# stubdomain and the NVMe passed, Xen 4.17 and 4.20; not understood
+# (tests/e2e/README.md, "Guests created once more").
+create_guest() {
+    local id
+    xl_create /tmp/$NAME.cfg || return 1
+    id=$(xl domid "$NAME" 2>/dev/null)
+    wait_for "$CHECKS_WAIT" said_or_gone "$NAME" "$SERIAL" '@@G [a-z]*-ready'
+    dom_exists "$NAME" && return 0
+    [ -n "$id" ] && xl dmesg 2>/dev/null | grep -q "d${id}v[0-9]* Triple fault" || return 0
+    retry_keep triple-fault "guest d$id ended by Xen with a triple fault $(elapsed "$t0") s after xl create, before its checks were done"
+    capture xl-create-again.log xl create /tmp/$NAME.cfg && return 0
+    fail xl-create "once more: $(grep -v '^Parsing' "$RES/xl-create-again.log" | tail -n2 | tr '\n' ' ')"
+    return 1
+}
+
+# power_mgmt: dom0's PMCSR of the NVMe while the guest holds each state
+# it announces (guest/baseline.sh pm_check), then after the release; PCI
+# PM 1.2: PowerState (bits 1:0) 3 in D3hot, 0 in D0.
+pm_watch() {
+    local st
+    for st in D3 D0; do
+        wait_for "$CHECKS_WAIT" log_has "$SERIAL" "@@G pm $st" || return 0
+        sleep 2
+        echo "$st $(setpci -s "$1" CAP_PM+4.w)" >>"$RES/pm-dom0.txt"
+    done
+}
+pm_verdict() {
+    local d=$1 d3 d0 end
+    d3=$(awk '$1 == "D3" { print $2 }' "$RES/pm-dom0.txt" 2>/dev/null)
+    d0=$(awk '$1 == "D0" { print $2 }' "$RES/pm-dom0.txt" 2>/dev/null)
+    kill "$PM_WATCH" 2>/dev/null
+    end=$(setpci -s "$d" CAP_PM+4.w)
+    if [ -n "$d3" ] && [ -n "$d0" ] && [ $((0x$d3 & 3)) = 3 ] &&
+       [ $((0x$d0 & 3)) = 0 ] && [ $((0x$end & 3)) = 0 ]; then
+        pass power-mgmt
+    else
+        fail power-mgmt "dom0's PMCSR of $d: guest in D3hot '$d3', back in D0 '$d0', released '$end' (want PowerState 3, 0, 0)"
+    fi
+    info "power_mgmt: dom0's PMCSR of $d: in D3hot $d3, in D0 $d0, released $end"
+}
+NVME_PM=
+if [ "${HVM_PM:-0}" = 1 ]; then
+    NVME_PM=$(find_devs 1b36:0010 | head -n1)
+    pm_watch "$NVME_PM" &
+    PM_WATCH=$!
+fi
+
 t0=$(uptime_s)
-if ! xl_create /tmp/$NAME.cfg; then
+if ! create_guest; then
     save_dm_log
     capture xl-dmesg.txt xl dmesg
     for d in $DEVS $HOT; do xl pci-assignable-remove "$d" >/dev/null 2>&1; done
+    intr_control_stop
     exit 1
 fi
+[ "$STUB" = 1 ] && intr_control_check created $DEVS
 mark guest-started
 capture pci-list.txt xl pci-list $NAME
+# The quirk from pciback: in the e1000's policy (libxl's device id
+# pci-pt-BB_DD.F), applied (traced) before the device model's first
+# config ioreq, so before any guest access.
+if [ "${HVM_PCIBACK_POLICY:-0}" = 1 ]; then
+    id=$(libxl_pci_id "$E1000")
+    capture qom-policy.txt xl qemu-monitor-command $NAME "qom-get /machine/peripheral/$id policy"
+    pciback_policy_check "$(tr -d '\r' <"$RES/qom-policy.txt")" \
+        "quirks=$PCIBACK_QUIRK_OURS (from pciback: quirks)"
+    first=$(awk -v d="$E1000" -v q="$PCIBACK_QUIRK_OURS" '
+        /cpu_ioreq_config/ { print "config ioreq first"; exit }
+        /xen_pci_func_policy/ && index($0, d) && index($0, "quirks '"'"'" q "'"'"'") { print "policy first"; exit }' "$HVM_TRACE")
+    if [ "$first" = "policy first" ]; then
+        pass pciback-policy-first
+    else
+        fail pciback-policy-first "in $HVM_TRACE: ${first:-no policy line with the quirk}"
+    fi
+fi
 if [ -n "$HOT" ]; then
-    if guest_said "$NAME" "$SERIAL" '@@G hotadd-ready' 240; then
-        [ "$STUB" = 1 ] && allow_intr "$HOT"
+    if guest_said "$NAME" "$SERIAL" '@@G hotadd-ready' "$CHECKS_WAIT"; then
         t=$(uptime_s)
         if capture pci-attach.log xl pci-attach $NAME "$HOT"; then
             pass hot-add
             info "xl pci-attach $HOT took $(elapsed "$t") s"
+            [ "$STUB" = 1 ] && intr_control_check hot-added "$HOT"
         else
             fail hot-add "xl pci-attach $HOT: $(tail -n1 "$RES/pci-attach.log")"
         fi
@@ -282,7 +406,19 @@ cmds() { for d in $DEVS $HOT; do printf '%s %s; ' "$d" "$(setpci -s "$d" COMMAND
 info "command registers, guest done: $(cmds)"
 dom_finish $NAME
 mark guest-gone
+# pciback cleared the switch when the stubdomain released each function;
+# the service set it again: on, and written twice for each
+if [ "$STUB" = 1 ]; then
+    wait_for 10 intr_control_all $DEVS $HOT
+    intr_control_check again $DEVS $HOT
+    for d in $DEVS $HOT; do
+        n=$(grep -c "on for $d\$" "$RES/intr-control.log")
+        [ "$n" -ge 2 ] || fail intr-control-rewritten "$d: switch written $n times (want 2: at the start, after the release)"
+    done
+    intr_control_stop
+fi
 info "command registers, guest gone: $(cmds)"
+[ -n "$NVME_PM" ] && pm_verdict "$NVME_PM"
 capture xl-dmesg.txt xl dmesg
 save_dm_log
 save_file /var/log/xen/xl-$NAME.log xl.log

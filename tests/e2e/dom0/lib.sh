@@ -31,6 +31,37 @@ stubdom_xl_cfg() {
     [ -z "$STUBDOM_CONSOLE_DM" ] || echo "device_model_override = \"$STUBDOM_CONSOLE_DM\""
 }
 
+# The package's example xl.cfg files (debian/examples; installed in
+# /usr/share/doc/qemu-xenpt/examples): the scenarios that run a deployment
+# as users do (hvm-ours, stubdom-ours, pv-xl) take its lines from "# --
+# passthrough --" on, with their own functions for the example's.
+EXAMPLES=/e2e/examples
+# recipe EXAMPLE FUNC...: those lines of EXAMPLE (in $EXAMPLES)
+recipe() {
+    local ex=$EXAMPLES/$1 pci= hosts=; shift
+    for d in "$@"; do pci="$pci${pci:+, }\"$d\""; hosts="$hosts${hosts:+;}$d"; done
+    sed -e '1,/^# -- passthrough --$/d' \
+        -e "s/^pci = \[.*\]\$/pci = [ $pci ]/" \
+        -e "s/hosts=0000:03:00\.0;0000:04:00\.0,/hosts=$hosts,/" "$ex"
+}
+# recipe_check EXAMPLE CFG FUNC...: PASS/FAIL recipe: the xl.cfg a guest
+# was created with (CFG) holds every line recipe gives for EXAMPLE as
+# the package in dom0 ships it (the repository's without the package).
+recipe_check() {
+    local ex=$1 cfg=$2 dir=/usr/share/doc/qemu-xenpt/examples lines miss n; shift 2
+    [ -f "$dir/$ex" ] || dir=$EXAMPLES
+    lines=$(EXAMPLES=$dir recipe "$ex" "$@")
+    n=$(printf '%s\n' "$lines" | grep -c .)
+    miss=$(printf '%s\n' "$lines" |
+        while IFS= read -r l; do grep -qxF "$l" "$cfg" || echo "$l"; done)
+    if [ "$n" -gt 0 ] && [ -z "$miss" ]; then
+        pass recipe
+        info "xl.cfg holds the $n lines of $dir/$ex"
+    else
+        fail recipe "$dir/$ex ($n lines): not in the xl.cfg: $(echo "$miss" | tr '\n' '|')"
+    fi
+}
+
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 scenario_begin() {
@@ -94,7 +125,7 @@ dom_gone() { ! dom_exists "$1"; }
 # xl pci-detach each function (PASS/FAIL detach), timing each.
 unplug_all() {
     local name=$1 log=$2 d t ok=1; shift 2
-    if ! guest_said "$name" "$log" '@@G unplug-ready' 240; then
+    if ! guest_said "$name" "$log" '@@G unplug-ready' "$CHECKS_WAIT"; then
         fail detach "guest never became ready for unplug"; return 1
     fi
     for d in "$@"; do
@@ -192,6 +223,14 @@ diff_domu_configs() {
     done
 }
 
+# CHECKS_WAIT: how long dom0 waits for a guest to reach a point that comes
+# after most of its checks (hot add, AER, unplug, the benchmark windows),
+# counted from when dom0 starts waiting. An HVM guest with every class of
+# the bed took 150-156 s from xl create to unplug-ready here, over 240 s
+# on CI's machine (hvm-baseline, Debian 12, 2026-12-06); a wait that ends
+# early costs nothing, so the bound is generous.
+CHECKS_WAIT=600
+
 # guest_said NAME LOG PATTERN SECS: true once the console LOG of the guest
 # NAME has PATTERN, waiting at most SECS; a guest that is gone ends the wait
 # (its last output gets 3 s more to reach LOG).
@@ -238,20 +277,78 @@ guest_done() {
     fi
 }
 
+NVME_REGIONS="pv-baseline pv-ours hvm-baseline hvm-ours stubdom-ours stubdom-upstream"
+# region_index: the position of this scenario in NVME_REGIONS (from 0);
+# fails for a scenario that has no region.
+region_index() {
+    local i=0 s
+    for s in $NVME_REGIONS; do
+        [ "$s" = "$SCENARIO" ] && { echo "$i"; return 0; }
+        i=$((i + 1))
+    done
+    return 1
+}
+# region_record FILE N: "SCENARIO N [record]" into $RES/FILE for run.sh.
+region_record() {
+    echo "$SCENARIO $2$([ "${E2E_RECORD:-0}" = 1 ] && echo " record")" >"$RES/$1"
+}
 # nvme_arg: " e2e.nvme=SCENARIO@MIB", the guest's 4 MiB region of the
 # bed's NVMe namespace (one per scenario that passes the NVMe, in this
 # order), recorded in $RES/nvme-region.txt for run.sh's check of the image.
-NVME_REGIONS="pv-baseline pv-ours hvm-baseline hvm-ours stubdom-ours stubdom-upstream"
 nvme_arg() {
-    local i=0 s
-    for s in $NVME_REGIONS; do
-        if [ "$s" = "$SCENARIO" ]; then
-            echo "$s $((i * 4))$([ "${E2E_RECORD:-0}" = 1 ] && echo " record")" >"$RES/nvme-region.txt"
-            echo " e2e.nvme=$s@$((i * 4))"
-            return
-        fi
-        i=$((i + 1))
-    done
+    local i
+    i=$(region_index) || return 0
+    region_record nvme-region.txt $((i * 4))
+    echo " e2e.nvme=$SCENARIO@$((i * 4))"
+}
+
+# in_bed WHAT VALUE: VALUE is 1 or this bed's release: WHAT (a function
+# class that runs in one release's bed only, to keep make check's time)
+# runs here; INFO otherwise.
+in_bed() {
+    case "${2:-0}" in
+    0) return 1 ;;
+    1|"$E2E_RELEASE") return 0 ;;
+    esac
+    info "$1: run in the $2 bed only (make check's time; README, function classes)"
+    return 1
+}
+
+# slot8_devs: the functions of the bed's multi-function slot 00:08 in
+# dom0, on one line (the bochs-display with its ROM, the ivshmem with the 1 GiB BAR).
+slot8_devs() {
+    local d
+    d=$(find_devs 1234:1111 | head -n1)
+    [ -n "$d" ] && echo $(ls -d "/sys/bus/pci/devices/${d%.*}".* | sed 's|.*/||')
+}
+
+# xhci_devs: the bed's two xHCI controllers in dom0 (qemu-xhci with MSI-X,
+# nec-usb-xhci with MSI), on one line.
+xhci_devs() { echo $(find_devs 1b36:000d) $(find_devs 1033:0194); }
+
+# rom_sum BDF: the first 16 hex digits of the SHA-256 of the function's
+# expansion ROM as dom0 reads it through sysfs (saved as $RES/dom0-rom.bin).
+rom_sum() {
+    local f=/sys/bus/pci/devices/$1/rom
+    echo 1 >"$f" && cat "$f" >"$RES/dom0-rom.bin"
+    echo 0 >"$f"
+    sha256sum <"$RES/dom0-rom.bin" | cut -c1-16
+}
+
+# slot8_arg MODE: " e2e.rom=MODE:SUM e2e.bigbar=SCENARIO@PAGE": what the
+# guest must get from the display's ROM (MODE image: dom0's bytes, whose
+# SHA-256 begins with SUM; MODE pciback: nothing, as pciback serves its
+# frontend, guest/baseline.sh rom_check), and the 4 KiB page, counted
+# from the end of the ivshmem's 1 GiB BAR, it writes its pattern to (one
+# per scenario, NVME_REGIONS' order), recorded in $RES/bigbar-region.txt
+# for run.sh's check of the backing file.
+slot8_arg() {
+    local i d
+    d=$(find_devs 1234:1111 | head -n1)
+    [ -n "$d" ] && printf ' e2e.rom=%s:%s' "$1" "$(rom_sum "$d")"
+    i=$(region_index) || return 0
+    region_record bigbar-region.txt $((i + 1))
+    printf ' e2e.bigbar=%s@%s' "$SCENARIO" $((i + 1))
 }
 
 # pv_ours_cfg FILE NAME EXTRA: the xl.cfg of a PV domU (the guest's kernel
@@ -439,3 +536,79 @@ unassign_all() {
             fail assignable-remove "$d: $(tail -n1 "$RES/assignable-remove-$d.log")"
     done
 }
+
+# dom0's pciback policy for a function, written as an administrator (and
+# libxl, for xl.cfg permissive=1) writes it before the guest starts; our
+# device models in dom0 start the function with it (docs filter.rst,
+# "Policy set in dom0's pciback"). The quirk is at 0x60 of the e1000, a
+# register no rule covers (no capabilities), 2 bytes, mask 0xffff.
+PCIBACK_DIR=/sys/bus/pci/drivers/pciback
+PCIBACK_QUIRK=60:2:ffff
+PCIBACK_QUIRK_OURS=0x60:2:0xffff
+# pciback_policy_set BDF [permissive]: the quirk (and permissive) for BDF
+# in pciback; its listings saved (the real format, for the parser's tests).
+pciback_policy_set() {
+    local d=$1
+    if [ "$2" = permissive ]; then
+        echo "$d" >"$PCIBACK_DIR/permissive" ||
+            fail pciback-policy "writing $d to $PCIBACK_DIR/permissive failed"
+    fi
+    echo "$d-$PCIBACK_QUIRK" >"$PCIBACK_DIR/quirks" ||
+        fail pciback-policy "writing $d-$PCIBACK_QUIRK to $PCIBACK_DIR/quirks failed"
+    capture pciback-permissive.txt cat "$PCIBACK_DIR/permissive"
+    capture pciback-quirks.txt cat "$PCIBACK_DIR/quirks"
+}
+# pciback_policy_check TEXT WANT: PASS/FAIL pciback-policy by whether the
+# device model's "policy" (TEXT, as qom-get printed it) has WANT.
+pciback_policy_check() {
+    printf '%s\n' "$1" >"$RES/policy-at-start.txt"
+    if printf '%s' "$1" | grep -qF -- "$2"; then
+        pass pciback-policy
+    else
+        fail pciback-policy "policy '$1' lacks '$2'"
+    fi
+}
+
+# pciback's allow_interrupt_control for a stubdomain's functions, the way
+# our package keeps it: the functions listed in the intr-control service's
+# file, its tool running as its systemd unit runs it (the bed has no
+# systemd). The package's tool, else (make e2e without our package) the
+# repository's copy. intr_control_listed BDF: pciback's switch is on.
+INTR_CONF=/etc/qemu-xenpt/allow-interrupt-control
+intr_control_start() {
+    local tool=/usr/libexec/qemu-xenpt/intr-control d
+    [ -x "$tool" ] || tool=/e2e/intr-control
+    mkdir -p "${INTR_CONF%/*}"
+    echo "# e2e: $SCENARIO" >"$INTR_CONF"
+    for d in "$@"; do echo "$d" >>"$INTR_CONF"; done
+    "$tool" watch 2>>"$RES/intr-control.log" &
+    INTR_PID=$!
+    info "intr-control: $tool watch (pid $INTR_PID) for $*"
+}
+intr_control_stop() {
+    [ -n "${INTR_PID:-}" ] || return 0
+    kill "$INTR_PID" 2>/dev/null
+    pkill -f 'xenstore-watch /local/domain/0/backend/pci' 2>/dev/null
+    INTR_PID=
+    rm -f "$INTR_CONF"
+}
+intr_control_listed() { grep -qxF "$1" "$PCIBACK_DIR/allow_interrupt_control"; }
+intr_control_all() {
+    local d
+    for d in "$@"; do intr_control_listed "$d" || return 1; done
+}
+# intr_control_check WHEN BDF...: PASS/FAIL intr-control-WHEN by whether
+# pciback's switch is on for each (WHEN: started, created, hot-added, again)
+intr_control_check() {
+    local when=$1 d off=; shift
+    for d in "$@"; do intr_control_listed "$d" || off="$off $d"; done
+    if [ -z "$off" ]; then
+        pass "intr-control-$when"
+    else
+        fail "intr-control-$when" "allow_interrupt_control off for$off ($(tr '\n' ' ' <"$PCIBACK_DIR/allow_interrupt_control"); intr-control: $(tail -n3 "$RES/intr-control.log" 2>/dev/null | tr '\n' ' '))"
+    fi
+}
+
+# libxl_pci_id BDF: the QEMU device id libxl gives the function
+# (pci-pt-BB_DD.F), for qom-get and device_del.
+libxl_pci_id() { echo "$1" | awk -F'[:.]' '{ printf "pci-pt-%s_%s.%s", $2, $3, $4 }'; }

@@ -25,7 +25,7 @@ gcapture lspci-nn.txt lspci -D -nn
 gcapture lspci-tree.txt lspci -tv
 
 # Every passed-through candidate the guest sees: full lspci and raw config.
-for id in 8086:100e 1234:11e8 8086:10d3 1b36:0010; do
+for id in 8086:100e 1234:11e8 8086:10d3 1b36:0010 1234:1111 1af4:1110 1b36:000d 1033:0194; do
     for b in $(lspci -D -n -d "$id" | cut -d' ' -f1); do
         tag=$(echo "$id" | tr ':' '-')
         gcapture "lspci-vvv-$tag-nodriver.txt" lspci -vvv -xxxx -s "$b"
@@ -199,8 +199,174 @@ nvme_check() {
     ginfo "nvme $b: 4 MiB at $off MiB written and read back; $(grep -o "MSI-X: Enable.*" "$OUTD/lspci-vvv-1b36-0010.txt"); $nv vectors, $fired fired$([ "$TYPE" = PV ] && dmesg | grep -m1 'enable msix get' | sed 's/^\[[^]]*\] /; /')"
 }
 
+# Power management (e2e.pm=1; the device model's power_mgmt): once its
+# checks are done, the NVMe (driver unbound) is put in D3hot and back in D0
+# through its PMCSR's PowerState (PCI PM 1.2: 3 = D3hot, 0 = D0), each
+# announced ("@@G pm D3", "@@G pm D0") and held for 10 s while dom0 reads
+# the function's own PMCSR (hvm-pt.sh pm_watch, check power-mgmt).
+pm_check() {
+    local b=$1 st
+    [ "$E2E_PM" = 1 ] || return 0
+    [ -e "/sys/bus/pci/devices/$b/driver" ] && echo "$b" >"/sys/bus/pci/devices/$b/driver/unbind"
+    for st in 3 0; do
+        setpci -s "$b" CAP_PM+4.w=$st:3
+        echo "@@G pm D$st"
+        sleep 10
+    done
+    ginfo "pm $b: the guest's PMCSR after D3hot and D0: $(setpci -s "$b" CAP_PM+4.w)"
+}
+
+# The display's expansion ROM (function 0 of the bed's slot 00:08), read
+# through the ROM BAR; E2E_ROM=MODE:SUM, SUM the first 16 hex digits of
+# the SHA-256 of dom0's bytes. MODE image (the device model in dom0): the
+# guest must read dom0's bytes. MODE pciback (PV, or the device model in a
+# stubdomain, whose functions pciback serves): pciback never passes its
+# frontend's ROM enable bit to the function (conf_space_header.c
+# rom_write), so no ROM image reaches the guest: it sees no ROM BAR, or its
+# kernel finds no image ("Invalid PCI ROM header signature") and the read
+# fails with EIO; a fault or a killed reader fails rom-as-pciback.
+rom_check() {
+    local b=$1 f=/sys/bus/pci/devices/$1/rom mode=${E2E_ROM%%:*} want=${E2E_ROM#*:} sum n=0 oops
+    if [ -z "$E2E_ROM" ]; then
+        ginfo "rom $b: no expected sum given (e2e.rom): not read"; return 0
+    fi
+    gcapture rom-bar.txt sh -c "lspci -vv -s $b | grep -i 'expansion rom'"
+    : >/tmp/rom.bin; : >"$OUTD/rom-read.txt"
+    if [ -e "$f" ]; then
+        echo 1 >"$f"
+        cat "$f" >/tmp/rom.bin 2>"$OUTD/rom-read.txt"
+        echo 0 >"$f"
+    fi
+    n=$(wc -c </tmp/rom.bin)
+    sum=$(sha256sum </tmp/rom.bin | cut -c1-16)
+    dmesg >"$OUTD/dmesg-rom.txt"
+    oops=$(grep -m1 -E 'Oops|BUG:|general protection|RIP:' "$OUTD/dmesg-rom.txt")
+    if [ "$mode" = pciback ]; then
+        if [ -z "$oops" ] && { [ ! -e "$f" ] || { [ "$n" = 0 ] &&
+           grep -q 'Input/output error' "$OUTD/rom-read.txt" &&
+           grep -q 'Invalid PCI ROM header signature' "$OUTD/dmesg-rom.txt"; }; }; then
+            gpass rom-as-pciback
+        else
+            gfail rom-as-pciback "read $n bytes (SHA-256 $sum; dom0's $want): $(head -c 200 "$OUTD/rom-read.txt") ${oops:+kernel: $oops}"
+        fi
+    elif [ ! -e "$f" ]; then
+        gfail rom-read "no $f: $(grep -v libkmod "$OUTD/rom-bar.txt")"
+    elif [ "$sum" = "$want" ] && [ -z "$oops" ]; then
+        gpass rom-read
+    else
+        gfail rom-read "read $n bytes, SHA-256 $sum, dom0's $want ($(head -c 200 "$OUTD/rom-read.txt"); $(grep -i rom "$OUTD/dmesg-rom.txt" | tail -n 2 | tr '\n' ' ') ${oops:+kernel: $oops})"
+    fi
+    ginfo "rom $b: $n bytes read through the ROM BAR$([ -e "$f" ] || echo " (no rom file: no ROM BAR)"); $(grep -v libkmod "$OUTD/rom-bar.txt" | tr '\n' ' ')"
+}
+
+# The word bigbar_check writes at index I of page PAGE (both host and guest
+# compute it: run.sh bigbar_words).
+bigbar_word() { printf '0x%08x' $(( 0x78700000 | ($1 << 8) | $2 )); }
+
+# The ivshmem's 1 GiB 64-bit BAR (function 1 of slot 00:08): 16 words
+# written at the start of the 4 KiB page PAGE pages before the BAR's end
+# (E2E_BIGBAR=TAG@PAGE) through /dev/mem, read back; the outer host then
+# finds them in the BAR's backing file (run.sh host-bigbar).
+bigbar_check() {
+    local b=$1 page=${E2E_BIGBAR#*@} line start end size addr i v bad=
+    if [ -z "$E2E_BIGBAR" ]; then
+        ginfo "bigbar $b: no page given (e2e.bigbar): not written"; return 0
+    fi
+    line=$(sed -n 3p "/sys/bus/pci/devices/$b/resource")
+    start=$(( $(echo "$line" | cut -d' ' -f1) ))
+    end=$(( $(echo "$line" | cut -d' ' -f2) ))
+    size=$(( end - start + 1 ))
+    gcapture bigbar-bar.txt sh -c "lspci -vv -s $b | grep 'Region 2'"
+    if [ "$start" -eq 0 ] || [ "$size" -lt $(( 1 << 30 )) ]; then
+        gfail bigbar-io "BAR 2 is $line ($(cat "$OUTD/bigbar-bar.txt"))"; return 1
+    fi
+    echo 1 >"/sys/bus/pci/devices/$b/enable"
+    addr=$(( end + 1 - page * 4096 ))
+    i=0
+    while [ $i -lt 16 ]; do
+        devmem "$(printf '0x%x' $(( addr + i * 4 )))" 32 "$(bigbar_word "$page" $i)" 2>>"$OUTD/bigbar-devmem.txt"
+        i=$((i + 1))
+    done
+    i=0
+    while [ $i -lt 16 ]; do
+        v=$(devmem "$(printf '0x%x' $(( addr + i * 4 )))" 32 2>>"$OUTD/bigbar-devmem.txt")
+        [ "$(printf '0x%08x' "$v" 2>/dev/null)" = "$(bigbar_word "$page" $i)" ] || bad="$bad $i=$v"
+        i=$((i + 1))
+    done
+    echo 0 >"/sys/bus/pci/devices/$b/enable"
+    if [ -n "$bad" ]; then
+        gfail bigbar-io "words read back at $(printf '0x%x' "$addr") differ:$bad ($(head -c 200 "$OUTD/bigbar-devmem.txt"))"
+    else
+        gpass bigbar-io
+    fi
+    ginfo "bigbar $b: BAR 2 at $(printf '0x%x' "$start"), $((size >> 20)) MiB; 16 words at $(printf '0x%x' "$addr")$(grep -q . "$OUTD/bigbar-devmem.txt" 2>/dev/null && echo "; devmem: $(head -c 200 "$OUTD/bigbar-devmem.txt")")"
+}
+
+# xHCI (qemu-xhci 1b36:000d with MSI-X; nec-usb-xhci 1033:0194 with MSI,
+# 16 messages offered): the USB disk behind it is mounted and its file
+# compared with usb_pattern (the outer host wrote it); HVM: the driver's
+# interrupt mode must be on (MSI-X, or MSI with the messages it took) and
+# fire. PV: the mode is reported.
+usb_pattern() {
+    awk 'BEGIN { for (i = 0; i < 1024; i++) printf "%-1023s\n", "xenpt-e2e usb block " i }'
+}
+# usb_disk_of BDF: the name of the disk whose sysfs path runs through the
+# function (the USB disk behind that controller); fails when there is none.
+usb_disk_of() {
+    local d
+    for d in /sys/block/sd*; do
+        readlink -f "$d" | grep -q "/$1/" && { echo "${d##*/}"; return 0; }
+    done
+    return 1
+}
+xhci_check() {
+    local b=$1 mode=$2 tag blk mnt same why fired cap irqs m
+    tag=$(lspci -n -s "$b" | cut -d' ' -f3 | tr ':' '-')
+    for m in xhci-pci usb-storage sd_mod crc32c_generic ext4; do
+        modprobe "$m" 2>>"$OUTD/modprobe-xhci.txt" || gfail "xhci-$mode" "modprobe $m failed"
+    done
+    wait_for 40 usb_disk_of "$b" >/dev/null
+    blk=$(usb_disk_of "$b")
+    gcapture "lspci-vvv-$tag.txt" lspci -vvv -s "$b"
+    if [ -z "$blk" ]; then
+        dmesg | grep -iE 'xhci|usb|sd ' | tail -n 20 >"$OUTD/dmesg-xhci-$tag.txt"
+        gfail "xhci-$mode" "no USB disk appeared behind $b within 40 s (driver: $(readlink "/sys/bus/pci/devices/$b/driver"); $(tail -n 3 "$OUTD/dmesg-xhci-$tag.txt" | tr '\n' ' '))"
+        return 1
+    fi
+    mnt=/mnt/$blk; mkdir -p "$mnt"
+    usb_pattern >/tmp/usb-pattern
+    if ! mount -t ext4 -o ro "/dev/$blk" "$mnt" 2>"$OUTD/mount-$blk.txt"; then
+        gfail "xhci-$mode" "mounting /dev/$blk: $(head -c 200 "$OUTD/mount-$blk.txt")"; return 1
+    fi
+    why=$(cmp /tmp/usb-pattern "$mnt/xenpt-usb.dat" 2>&1); same=$?
+    umount "$mnt"
+    # this function's interrupts: its MSI/MSI-X IRQs (msi_irqs), else INTx
+    irqs=$(ls "/sys/bus/pci/devices/$b/msi_irqs" 2>/dev/null)
+    [ -n "$irqs" ] || irqs=$(cat "/sys/bus/pci/devices/$b/irq")
+    fired=$(irq_count "^ *($(echo $irqs | tr ' ' '|')):")
+    gcapture "interrupts-xhci-$tag.txt" grep xhci /proc/interrupts
+    case $mode in
+    msix) cap=$(grep -o 'MSI-X: Enable[+-] Count=[0-9]*' "$OUTD/lspci-vvv-$tag.txt") ;;
+    msi) cap=$(grep -o 'MSI: Enable[+-] Count=[0-9]*/[0-9]*' "$OUTD/lspci-vvv-$tag.txt") ;;
+    esac
+    if [ "$same" != 0 ]; then
+        gfail "xhci-$mode" "/dev/$blk mounted, but xenpt-usb.dat is not the pattern: $why"
+    elif [ "$TYPE" != PV ] && ! echo "$cap" | grep -q 'Enable+'; then
+        gfail "xhci-$mode" "the file is right, but ${cap:-no $mode capability}"
+    elif [ "$fired" -eq 0 ]; then
+        gfail "xhci-$mode" "the file is right, but none of its interrupts ($(echo $irqs)) counted"
+    else
+        gpass "xhci-$mode"
+    fi
+    ginfo "xhci $b ($mode): /dev/$blk, 1 MiB file read and compared; $cap; $fired interrupts on IRQ $(echo $irqs)"
+}
+
 for b in $(lspci -D -n -d 8086:10d3 | cut -d' ' -f1); do e1000e_check "$b"; done
-for b in $(lspci -D -n -d 1b36:0010 | cut -d' ' -f1); do nvme_check "$b"; done
+for b in $(lspci -D -n -d 1234:1111 | cut -d' ' -f1); do rom_check "$b"; done
+for b in $(lspci -D -n -d 1af4:1110 | cut -d' ' -f1); do bigbar_check "$b"; done
+for b in $(lspci -D -n -d 1b36:000d | cut -d' ' -f1); do xhci_check "$b" msix; done
+for b in $(lspci -D -n -d 1033:0194 | cut -d' ' -f1); do xhci_check "$b" msi; done
+for b in $(lspci -D -n -d 1b36:0010 | cut -d' ' -f1); do nvme_check "$b"; pm_check "$b"; done
 for b in $(lspci -D -n -d 1234:11e8 | cut -d' ' -f1); do edu_msi_check "$b"; done
 
 # Hot add: dom0 adds the function E2E_HOTADD (vendor:device) once it sees

@@ -26,6 +26,44 @@ OUTER_DEVICES+=(
     -drive "if=none,id=nvm,format=raw,file=$NVME_IMG"
     -device nvme,serial=xenpt-e2e,drive=nvm,bus=pcie.0,addr=07.0
 )
+# A multi-function slot, 00:08: function 0 a display (bochs-display,
+# 1234:1111) with an expansion ROM (QEMU's vgabios-bochs-display.bin),
+# function 1 an ivshmem-plain (1af4:1110) whose BAR 2 is a 1 GiB 64-bit
+# prefetchable BAR backed by BIGBAR_FILE, made empty for each boot: a guest
+# writes a known pattern near the BAR's end (dom0/lib.sh slot8_arg,
+# guest/baseline.sh bigbar_check) and run.sh finds it in the file.
+BIGBAR_FILE=$OUT/bigbar.mem
+BIGBAR_SIZE=1G
+BOCHS_ROM=$(ls /usr/share/qemu/vgabios-bochs-display.bin /usr/share/seabios/vgabios-bochs-display.bin 2>/dev/null | head -n1)
+OUTER_DEVICES+=(
+    -device "bochs-display,bus=pcie.0,addr=08.0,multifunction=on,romfile=$BOCHS_ROM"
+    -object "memory-backend-file,id=bigbar,size=$BIGBAR_SIZE,share=on,mem-path=$BIGBAR_FILE"
+    -device ivshmem-plain,memdev=bigbar,bus=pcie.0,addr=08.1
+)
+
+# Two xHCI controllers, each with a USB disk behind it (the same ext2
+# image, read-only, holding xenpt-usb.dat = usb_pattern): QEMU's qemu-xhci
+# (1b36:000d) at 00:09.0 with MSI-X (16 entries), and the NEC model
+# (1033:0194) at 00:0a.0 with MSI-X off and MSI on (16 messages offered).
+USB_IMG=$OUT/usb.img
+OUTER_DEVICES+=(
+    -device qemu-xhci,id=xhci1,bus=pcie.0,addr=09.0
+    -drive "if=none,id=usb1,format=raw,readonly=on,file=$USB_IMG"
+    -device usb-storage,bus=xhci1.0,drive=usb1
+    -device nec-usb-xhci,id=xhci2,msi=on,msix=off,bus=pcie.0,addr=0a.0
+    -drive "if=none,id=usb2,format=raw,readonly=on,file=$USB_IMG"
+    -device usb-storage,bus=xhci2.0,drive=usb2
+)
+
+# make_usb_img: the USB disk image (ext2, 8 MiB) with usb_pattern on it.
+make_usb_img() {
+    local d
+    d=$(mktemp -d)
+    usb_pattern >"$d/xenpt-usb.dat"
+    rm -f "$USB_IMG"
+    mke2fs -q -F -t ext2 -L xenptusb -d "$d" "$USB_IMG" 8M
+    rm -rf "$d"
+}
 
 # Multi-threaded TCG (one host thread per vCPU). Debian's QEMU 7.2 has a
 # race there (fixed upstream in 8.1, "softmmu: Use async_run_on_cpu in
@@ -81,6 +119,8 @@ boot_bed() {
     rm -f "$fifo"; mkfifo "$fifo"
     : >"$run/console.log"; : >"$run/events.log"; : >"$run/data.raw"
     rm -f "$NVME_IMG"; truncate -s 32M "$NVME_IMG"
+    rm -f "$BIGBAR_FILE"; truncate -s "$BIGBAR_SIZE" "$BIGBAR_FILE"
+    make_usb_img
     printf '%s\n' "$OUTER_QEMU -machine q35 -accel $OUTER_ACCEL -cpu $OUTER_CPU -smp $OUTER_SMP -m 2048 ${OUTER_DEVICES[*]}" \
         "xen: $XEN_CMDLINE" "dom0: $DOM0_CMDLINE e2e.scenarios=$list e2e.data=/dev/ttyS1 e2e.bench=${E2E_BENCH:-0}" >"$run/cmdline.txt"
     start=$(now_ms)
@@ -125,6 +165,11 @@ boot_bed() {
                 line=@@E2E${line#*@@E2E}
             elif [[ $line =~ (PASS|FAIL|INFO):\ .* ]]; then
                 line=${BASH_REMATCH[0]}
+                # Xen's own console output ("(dNN) ..." from hvmloader,
+                # "(XEN) ...") can land in a dom0 line: cut it off (seen:
+                # "PASS: stubdom-ours/xl-create(d16) pci dev 01:3 INTA->IRQ10")
+                [[ $line == *"("[Xd]* ]] &&
+                    line=$(sed -E 's/\((XEN|d[0-9]+)\) .*$//' <<<"$line")
             fi
             printf '%s %s\n' "$el" "$line" >>"$run/events.log"
             printf '  [%7s] %s\n' "$(fmt_ms "$el")" "$line"

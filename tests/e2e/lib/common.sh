@@ -109,3 +109,10 @@ mk_cpio() {
 nvme_pattern() {
     awk -v t="$1" 'BEGIN { for (i = 0; i < 4096; i++) printf "%-1023s\n", "xenpt-e2e nvme " t " block " i }'
 }
+
+# usb_pattern: the file on the bed's USB disk (lib/boot.sh USB_IMG), which
+# a guest reads back (the same as guest/baseline.sh's usb_pattern): 1024
+# lines of 1024 bytes, "xenpt-e2e usb block N" padded with blanks.
+usb_pattern() {
+    awk 'BEGIN { for (i = 0; i < 1024; i++) printf "%-1023s\n", "xenpt-e2e usb block " i }'
+}

@@ -12,7 +12,7 @@
 # shellcheck shell=bash
 
 DOM0_MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pciback)
-GUEST_MODULES=(xen-pcifront e1000 e1000e nvme xen-evtchn xen-gntalloc)
+GUEST_MODULES=(xen-pcifront e1000 e1000e nvme xen-evtchn xen-gntalloc xhci-pci usb-storage sd_mod ext4 crc32c_generic)
 
 fetch_all() {
     fetch_pkgs "${PKG_LIST[@]}" "$(kernel_pkg)"
@@ -258,6 +258,17 @@ build_ours() {
     bin=$r/$OURS_DIR/qemu-system-x86_64
     if [ -n "$OURS_DEB" ]; then
         dpkg-deb -x "$src" "$r" || die "unpacking $src failed"
+        # The bed's rootfs has merged /usr (lib -> usr/lib): a package's
+        # /lib files (Debian 12's systemd units) go to /usr/lib, or its lib
+        # directory would replace that link when the kernel unpacks the
+        # initramfs (dom0 then had no /lib/modules: no xenfs, no toolstack)
+        for d in lib bin sbin; do
+            if [ -d "$r/$d" ] && [ ! -L "$r/$d" ]; then
+                mkdir -p "$r/usr/$d"
+                cp -a "$r/$d/." "$r/usr/$d/"
+                rm -rf "${r:?}/$d"
+            fi
+        done
         [ -x "$bin" ] || die "$src has no $OURS_DIR/qemu-system-x86_64"
         echo "package=$(dpkg-deb -f "$src" Package) $(dpkg-deb -f "$src" Version)" >"$r/opt/xenpt/MANIFEST"
         mapfile -t deps < <(dpkg-deb -f "$src" Depends | tr ',' '\n' |
@@ -309,7 +320,8 @@ build_stubdoms() {
 }
 
 # stage_stubdom ROOT GUEST-INITRD: the stubdomain images in dom0: ours at
-# libxl's default paths, the baseline's in /e2e/stubdom-upstream/; each
+# libxl's default paths (linked from our package's), the baseline's in
+# /e2e/stubdom-upstream/; each
 # rootfs followed by a cpio with the guest kernel and initrd, which the
 # device model opens inside the stubdomain (xl.cfg's kernel=, ramdisk=).
 stage_stubdom() {
@@ -327,6 +339,13 @@ stage_stubdom() {
         else
             cp "$STUBDOM_OURS/qemu-stubdom-linux-kernel" "$boot/"
         fi
+        # the same where our package installs them (its example xl.cfg
+        # names them): links, replacing the package's files (this archive
+        # is unpacked after ours.cpio)
+        mkdir -p "$r/usr/lib/qemu-xenpt/stubdom"
+        for f in qemu-stubdom-linux-kernel qemu-stubdom-linux-rootfs; do
+            ln -s "/usr/lib/xen-$XEN_VER/boot/$f" "$r/usr/lib/qemu-xenpt/stubdom/$f"
+        done
     fi
     if [ -s "$STUBDOM_UPSTREAM/qemu-stubdom-linux-rootfs" ]; then
         cat "$STUBDOM_UPSTREAM/qemu-stubdom-linux-rootfs" "$OUT/stage/stubdom-guest.cpio" \
@@ -341,6 +360,11 @@ build_run() {
     mkdir -p "$r/e2e/scenarios" "$r/e2e/guest" "$g/e2e/guest"
     cp "$E2E_SRC/dom0/init" "$r/init"
     cp "$E2E_SRC"/dom0/*.sh "$r/e2e/"
+    # the package's intr-control tool, for a bed without our package
+    install -m 0755 "$REPO/debian/intr-control" "$r/e2e/intr-control"
+    # the package's example xl.cfg files, which scenarios take lines from
+    mkdir -p "$r/e2e/examples"
+    cp "$REPO"/debian/examples/*.cfg "$r/e2e/examples/"
     cp "$E2E_SRC"/scenarios/*.sh "$r/e2e/scenarios/"
     cp "$E2E_SRC/guest/init" "$g/init"
     cp "$E2E_SRC"/guest/*.sh "$g/e2e/guest/"

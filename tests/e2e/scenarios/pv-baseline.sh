@@ -3,7 +3,9 @@
 # Baseline PV: Linux's xen-pciback in dom0 -> xen-pcifront in a PV domU.
 # The e1000 (INTx) is the device under test; the edu (MSI) and the e1000e
 # (MSI-X, PCIe, behind a root port) are passed too, for their lspci views,
-# and the NVMe, whose namespace the guest writes and reads back.
+# the NVMe, whose namespace the guest writes and reads back, and both
+# functions of slot 00:08 (a display's ROM, a 1 GiB BAR) and both xHCI
+# controllers with their USB disks (these in the Debian 13 bed only).
 . /e2e/lib.sh
 scenario_begin pv-baseline
 
@@ -11,11 +13,15 @@ E1000=$(find_devs 8086:100e | head -n1)
 EDU=$(find_devs 1234:11e8 | head -n1)
 E1000E=$(find_devs 8086:10d3 | head -n1)
 NVME=$(find_devs 1b36:0010 | head -n1)
+# the slot 00:08 functions and the xHCI controllers: Debian 13 bed only
+SLOT8= XHCI=
+in_bed "slot 00:08 (ROM, 1 GiB BAR)" trixie && SLOT8=$(slot8_devs)
+in_bed "xHCI controllers" trixie && XHCI=$(xhci_devs)
 if [ -z "$E1000" ]; then
     fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1
 fi
-DEVS="$E1000 $EDU $E1000E $NVME"
-info "devices: e1000=$E1000 edu=${EDU:-none} e1000e=${E1000E:-none} nvme=${NVME:-none}"
+DEVS="$E1000 $EDU $E1000E $NVME $SLOT8 $XHCI"
+info "devices: e1000=$E1000 edu=${EDU:-none} e1000e=${E1000E:-none} nvme=${NVME:-none} slot 08: ${SLOT8:-none} xhci: ${XHCI:-none}"
 
 # dom0's view, before assignment
 save_dom0_views $DEVS
@@ -32,7 +38,7 @@ name = "pvbase"
 type = "pv"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1$([ -n "$NVME" ] && nvme_arg)"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1$([ -n "$NVME" ] && nvme_arg)$([ -n "$SLOT8" ] && slot8_arg pciback)"
 memory = 256
 vcpus = 1
 pci = [ $pcilist ]

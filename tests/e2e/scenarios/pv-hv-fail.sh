@@ -1,5 +1,6 @@
 #!/bin/sh
 # e2e-timeout: 300
+# e2e-releases: trixie (make check's time: our undo paths against Xen's hypercalls, the same in both releases; run by name on Debian 12)
 # Our PV backend's undo paths against real Xen. x-hv-fail makes the chosen
 # hypercall steps fail without being made (as Xen refusing them would);
 # Xen itself says what is left.

@@ -20,18 +20,26 @@ E1000E=$(find_devs 8086:10d3 | head -n1)
 NVME=$(find_devs 1b36:0010 | head -n1)
 [ -n "$E1000" ] || { fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1; }
 [ -n "$EDU" ] || { fail dom0-devices "no edu (1234:11e8) in dom0"; exit 1; }
+# the slot 00:08 functions and the xHCI controllers: Debian 13 bed only
+SLOT8= XHCI=
+in_bed "slot 00:08 (ROM, 1 GiB BAR)" trixie && SLOT8=$(slot8_devs)
+in_bed "xHCI controllers" trixie && XHCI=$(xhci_devs)
 [ -n "$NVME" ] || { fail dom0-devices "no NVMe (1b36:0010) in dom0"; exit 1; }
-DEVS="$E1000 $EDU $E1000E $NVME"
-HOSTS=$(echo $E1000 $E1000E $NVME | tr ' ' ';')
+[ -n "$SLOT8" ] || [ "$E2E_RELEASE" != trixie ] || { fail dom0-devices "no display (1234:1111) in dom0"; exit 1; }
+DEVS="$E1000 $EDU $E1000E $NVME $SLOT8 $XHCI"
+HOSTS=$(echo $E1000 $E1000E $NVME $SLOT8 $XHCI | tr ' ' ';')
 info "devices: $HOSTS"
 
 save_dom0_views $DEVS
 assign_all $DEVS
+# The e1000's policy in dom0's pciback (permissive and a quirk), written
+# before the guest starts: the backend must start the function with it.
+pciback_policy_set "$E1000" permissive
 # The function's config space as the backend will find it (pciback owns it).
 save_configs before $DEVS
 
 pv_ours_cfg /tmp/pvours.cfg pvours \
-    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1$(nvme_arg)"
+    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1$(nvme_arg)$([ -n "$SLOT8" ] && slot8_arg pciback)"
 
 LOG=/var/log/xen/console/guest-pvours.log
 t0=$(uptime_s)
@@ -57,12 +65,16 @@ if kill -0 "$QPID" 2>/dev/null && [ -n "$(pvb_state "$DOMID")" ]; then
 else
     fail qemu-started "$(tail -n3 "$RES/qemu.log" | tr '\n' ' ')"
 fi
+# pciback's policy for the e1000 in effect while the guest is still paused
+hmp mon qom-get pvpci policy
+pciback_policy_check "$(hmp_last mon | tr -d '\r')" \
+    "$E1000: permissive=on allow-interrupt-control=off quirks=$PCIBACK_QUIRK_OURS (from pciback: permissive quirks)"
 capture xl-unpause.log xl unpause "$DOMID" || fail xl-unpause "$(tail -n1 "$RES/xl-unpause.log")"
 
 mark guest-started
 # AER: once the guest's network works, the backend runs an error recovery of
 # the e1000 through the frontend (the guest checks that it comes back).
-if guest_said pvours "$LOG" '@@G aer-ready' 240; then
+if guest_said pvours "$LOG" '@@G aer-ready' "$CHECKS_WAIT"; then
     hmp_qom_set aer-inject mon pvpci x-inject-aer "$E1000"
 else
     fail aer-inject "guest never became ready for AER"
@@ -72,7 +84,7 @@ fi
 # it and refused to remove it).
 short_bdf() { echo "$1" | sed -E 's/(^|:)0+([0-9a-f])/\1\2/g'; }
 # Hot add of the edu once the guest is through its first checks.
-if guest_said pvours "$LOG" '@@G hotadd-ready' 240; then
+if guest_said pvours "$LOG" '@@G hotadd-ready' "$CHECKS_WAIT"; then
     info "hot add and remove by the short addresses: $(short_bdf "$EDU")"
     hmp_qom_set hot-add mon pvpci add-host "$(short_bdf "$EDU")"
     # The HVM device's default policy, for the shared-verdicts comparison
@@ -85,7 +97,7 @@ else
     fail hot-add "guest never became ready for hot add"
 fi
 # Hot remove of every function, one at a time, while the guest runs.
-if guest_said pvours "$LOG" '@@G unplug-ready' 240; then
+if guest_said pvours "$LOG" '@@G unplug-ready' "$CHECKS_WAIT"; then
     ok=1
     for d in $DEVS; do
         t=$(uptime_s)

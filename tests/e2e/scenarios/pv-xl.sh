@@ -4,8 +4,9 @@
 # hand-started QEMU, no domid anywhere. The guest's xl.cfg names our QEMU
 # (device_model_override), gives it the backend in an IOThread
 # (device_model_args_pv, no frontend-id: QEMU's -xen-domid is the
-# frontend; pv.rst's recipe) and a toolstack-backed
-# channel, which is what makes libxl start a QEMU for a PV guest. Each boot:
+# frontend) and a toolstack-backed channel, which is what makes libxl
+# start a QEMU for a PV guest: the package's example
+# (debian/examples/pv.cfg) gives the xl.cfg those lines. Each boot:
 # the e1000 (DHCP) and the e1000e (MSI-X) from the start, the edu hot-added
 # (MSI) and everything hot-removed through xl qemu-monitor-command. Then
 # xl reboot (new domain, new QEMU), the same again, xl pci-attach and xl
@@ -16,14 +17,14 @@
 . /e2e/lib.sh
 scenario_begin pv-xl
 
-Q=/usr/local/bin/xenpt-qemu
 E1000=$(find_devs 8086:100e | head -n1)
 EDU=$(find_devs 1234:11e8 | head -n1)
 E1000E=$(find_devs 8086:10d3 | head -n1)
 [ -n "$E1000" ] || { fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1; }
 [ -n "$EDU" ] || { fail dom0-devices "no edu (1234:11e8) in dom0"; exit 1; }
 DEVS="$E1000 $EDU $E1000E"
-HOSTS=$(echo $E1000 $E1000E | tr ' ' ';')
+HOSTS_LIST="$E1000 $E1000E"
+HOSTS=$(echo $HOSTS_LIST | tr ' ' ';')
 info "devices: $HOSTS"
 
 save_dom0_views $DEVS
@@ -40,14 +41,8 @@ ramdisk = "/e2e/guest/initrd.img"
 extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.end=$2"
 memory = 256
 vcpus = 1
-passthrough = "enabled"
-e820_host = 1
-device_model_version = "qemu-xen"
-device_model_override = "$Q"
-device_model_args_pv = [ "-object", "iothread,id=pvio,poll-max-ns=0",
-                         "-device", "xen-pciback-pv,id=pvpci,hosts=$HOSTS,assign=on,iothread=pvio,poll-us=0",
-                         "-trace", "enable=xen_pciback_pv_*", "-trace", "enable=xen_pci_func_*" ]
-channel = [ "name=org.xenpt.pv-pci,connection=pty" ]
+$(recipe pv.cfg $HOSTS_LIST)
+device_model_args = [ "-trace", "enable=xen_pciback_pv_*", "-trace", "enable=xen_pci_func_*" ]
 on_poweroff = "destroy"
 on_reboot = "restart"
 on_crash = "destroy"
@@ -55,6 +50,7 @@ CFG
 }
 write_cfg /tmp/pvxl.cfg wait
 save_file /tmp/pvxl.cfg pvxl.cfg
+recipe_check pv.cfg /tmp/pvxl.cfg $HOSTS_LIST
 
 LOG=/var/log/xen/console/guest-pvxl.log
 DMLOG=/var/log/xen/qemu-dm-pvxl.log

@@ -11,7 +11,10 @@
 #   HVM, e1000         0x04-0x07 command/status, 0x10-0x27 BARs, 0x30-0x33
 #                      ROM BAR (hvmloader places them), 0x3c interrupt line
 # and our device model in a stubdomain (stubdom-ours) against the same in
-# dom0 (hvm-ours), every function: no difference at all.
+# dom0 (hvm-ours), every function: only the BAR and ROM BAR addresses
+# (0x10-0x27, 0x30-0x33), which hvmloader lays out by the guest's whole
+# device set, and the two guests' sets differ (the NVMe; slot 00:08 and the
+# xHCI controllers, passed by one of them in each bed).
 . /e2e/lib.sh
 scenario_begin shared-views
 
@@ -59,9 +62,8 @@ compare pv-e1000e "$PB-8086-10d3.bin" "$PO-8086-10d3.bin" 0x3c 0xe8-0xe9 0x100-0
 compare pv-edu "$PB-1234-11e8.bin" "$PO-1234-11e8.bin" 0x3c
 compare hvm-e1000 "$HB-8086-100e.bin" "$HO-8086-100e.bin" 0x04-0x07 0x10-0x27 0x30-0x33 0x3c
 SO=/results/stubdom-ours/guest-config
-# stubdom-ours's guest also has the NVMe, hvm-ours's not (yet): hvmloader
-# lays out the e1000's BARs (0x10-0x17) differently
-compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin" 0x10-0x17
-compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin"
-compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin"
+# the two guests' device sets differ, so do the addresses hvmloader gives
+compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin" 0x10-0x27 0x30-0x33
+compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin" 0x10-0x27 0x30-0x33
+compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin" 0x10-0x27 0x30-0x33
 exit 0

@@ -1,5 +1,6 @@
 #!/bin/sh
 # e2e-timeout: 300
+# e2e-releases: trixie (make check's time; run by name on Debian 12)
 # Interrupt control off, then a stubdomain whose QEMU dies: an HVM guest
 # with the e1000 and the edu, its device model (ours) in a stubdomain, and
 # a PV bystander guest. dom0 does not allow interrupt control for the edu:
@@ -31,7 +32,7 @@ type = "pv"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
 extra = "console=hvc0 quiet e2e.scenario=heartbeat"
-memory = 128
+memory = 192
 vcpus = 1
 on_poweroff = "destroy"
 CFG
