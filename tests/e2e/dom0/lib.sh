@@ -79,15 +79,34 @@ pass() {
         info "record $1: works"; echo "$1 works" >>"$RES/record.txt"
         echo "REC $1" >>"$RES/.verdicts"; return 0
     fi
-    echo "PASS: $SCENARIO/$1"; echo "PASS $1" >>"$RES/.verdicts"
+    verdict "PASS: $SCENARIO/$1" "PASS $1"
 }
 fail() {
     if [ "${E2E_RECORD:-0}" = 1 ]; then
         info "record $1: fails: $2"; echo "$1 fails: $2" >>"$RES/record.txt"
         echo "REC $1" >>"$RES/.verdicts"; return 0
     fi
-    echo "FAIL: $SCENARIO/$1: $2"; echo "FAIL $1" >>"$RES/.verdicts"
+    verdict "FAIL: $SCENARIO/$1: $2" "FAIL $1"
 }
+# verdict LINE RECORD: LINE to the console and RECORD to the scenario's
+# verdicts, or both held while HOLD names a file (hold_begin).
+verdict() {
+    if [ -n "${HOLD:-}" ]; then
+        echo "$1" >>"$HOLD"; echo "$2" >>"$HOLD.v"
+    else
+        echo "$1"; echo "$2" >>"$RES/.verdicts"
+    fi
+}
+# Held verdicts: a guest that may be created once more (hvm-pt.sh
+# guest_try) reports its checks only when its try counts. hold_release
+# reports what was held; hold_drop NAME keeps it as $RES/NAME only.
+hold_begin() { HOLD=$RES/.held; : >"$HOLD"; : >"$HOLD.v"; }
+hold_release() {
+    local h=$HOLD
+    HOLD=
+    cat "$h"; cat "$h.v" >>"$RES/.verdicts"; rm -f "$h" "$h.v"
+}
+hold_drop() { mv "$HOLD" "$RES/$1"; rm -f "$HOLD.v"; HOLD=; }
 info() { echo "INFO: $SCENARIO: $*"; echo "$*" >>"$RES/info.txt"; }
 mark() { echo "@@E2E $SCENARIO $* t=$(uptime_s)"; }
 check() { # check NAME REASON CMD...: PASS if CMD succeeds
