@@ -118,7 +118,7 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)$(case " $HVM_PCI " in *" 1b36:0010 "*) nvme_arg ;; esac)$([ "${HVM_PM:-0}" = 1 ] && echo " e2e.pm=1")$([ -n "$SLOT8" ] && slot8_arg "$([ "$STUB" = 1 ] && echo pciback || echo image)")$([ "${HVM_TEST_RETRY:-0}" = 1 ] && echo " reboot=t e2e.triplefault=1")"
+cmdline = "console=ttyS0,115200 quiet nokaslr e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)$(case " $HVM_PCI " in *" 1b36:0010 "*) nvme_arg ;; esac)$([ "${HVM_PM:-0}" = 1 ] && echo " e2e.pm=1")$([ -n "$SLOT8" ] && slot8_arg "$([ "$STUB" = 1 ] && echo pciback || echo image)")$([ "${HVM_TEST_RETRY:-0}" = 1 ] && echo " reboot=t e2e.triplefault=1")"
 $(if [ -n "${HVM_EXAMPLE:-}" ]; then
     recipe "$HVM_EXAMPLE" $DEVS
   elif [ "$STUB" = 1 ]; then
@@ -291,10 +291,18 @@ ended_by_xen() {
     xl dmesg 2>/dev/null | grep -q "d${GUEST_ID}v[0-9]* Triple fault" ||
         grep -q "Domain $GUEST_ID has shut down, reason code 1 " "/var/log/xen/xl-$NAME.log" 2>/dev/null
 }
-# xen_said: Xen's lines on the guest's end (its triple fault, RIP, CR2).
+# xen_said: Xen's lines on the guest's end (its triple fault, RIP, CR2)
+# and the kernel function at RIP: HVM guests boot with nokaslr and run
+# dom0's kernel, whose PV kernel is not relocated either, so dom0's
+# kallsyms names guest kernel addresses.
 xen_said() {
+    local rip
     xl dmesg 2>/dev/null | grep -A14 "d${GUEST_ID}v[0-9]* Triple fault" |
         grep -E "Triple fault|RIP:|cr2:" | sed 's/^(XEN) *//' | tr -s ' ' | tr '\n' ';'
+    rip=$(xl dmesg 2>/dev/null | grep -A4 "d${GUEST_ID}v[0-9]* Triple fault" |
+        sed -n 's/.*RIP: *[0-9a-f]*:\[<\(ffffffff[0-9a-f]*\)>\].*/\1/p' | head -n1)
+    [ -n "$rip" ] && awk -v a="$rip" '$1 > a { exit } { s = $3 " (at " $1 ")" }
+        END { printf " RIP in %s", s ? s : "no kernel symbol" }' /proc/kallsyms
 }
 # retry_keep: the first try's evidence as retry-1-*, the guest and its
 # stubdomain gone, the NVMe's power watch started again.
