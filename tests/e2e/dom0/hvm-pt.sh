@@ -301,8 +301,9 @@ xen_said() {
         grep -E "Triple fault|RIP:|cr2:" | sed 's/^(XEN) *//' | tr -s ' ' | tr '\n' ';'
     rip=$(xl dmesg 2>/dev/null | grep -A4 "d${GUEST_ID}v[0-9]* Triple fault" |
         sed -n 's/.*RIP: *[0-9a-f]*:\[<\(ffffffff[0-9a-f]*\)>\].*/\1/p' | head -n1)
-    [ -n "$rip" ] && awk -v a="$rip" '$1 > a { exit } { s = $3 " (at " $1 ")" }
-        END { printf " RIP in %s", s ? s : "no kernel symbol" }' /proc/kallsyms
+    [ -n "$rip" ] && awk -v a="$rip" '$1 ~ /^0+$/ { h = 1; exit } $1 > a { exit }
+        { s = $3 " (at " $1 ")" }
+        END { printf " RIP in %s", h ? "? (dom0 kallsyms hidden)" : s ? s : "no kernel symbol" }' /proc/kallsyms
 }
 # retry_keep: the first try's evidence as retry-1-*, the guest and its
 # stubdomain gone, the NVMe's power watch started again.
