@@ -276,56 +276,18 @@ unplug_stub() {
     [ -n "$ok" ] && pass detach
 }
 
-# A guest Xen ends on its own before '@@G done' (a triple fault: Xen's HVM
-# shutdown action for it is a reboot, reason code 1 in xl's log; our
-# guests only ever power off) is created once more, in the open: its
-# checks, held while it ran (lib.sh hold_begin), are kept as
-# retry-1-verdicts.txt, its evidence as retry-1-*, an INFO line and a
-# "guest-retry" event (run.sh lists it in the summary) say so; a second
-# such end is not retried and its checks fail. Seen only in stubdom-ours
-# (the NVMe passed, our device model in a stubdomain), at any point of the
-# guest's life; not understood (tests/e2e/README.md, "Guests created once
-# more").
-ended_by_xen() {
-    [ -n "$GUEST_ID" ] && ! log_has "$SERIAL" '@@G done' && dom_gone "$NAME" || return 1
-    xl dmesg 2>/dev/null | grep -q "d${GUEST_ID}v[0-9]* Triple fault" ||
-        grep -q "Domain $GUEST_ID has shut down, reason code 1 " "/var/log/xen/xl-$NAME.log" 2>/dev/null
-}
-# xen_said: Xen's lines on the guest's end (its triple fault, RIP, CR2)
-# and the kernel function at RIP: HVM guests boot with nokaslr and run
-# dom0's kernel, whose PV kernel is not relocated either, so dom0's
-# kallsyms names guest kernel addresses.
-xen_said() {
-    local rip
-    xl dmesg 2>/dev/null | grep -A14 "d${GUEST_ID}v[0-9]* Triple fault" |
-        grep -E "Triple fault|RIP:|cr2:" | sed 's/^(XEN) *//' | tr -s ' ' | tr '\n' ';'
-    rip=$(xl dmesg 2>/dev/null | grep -A4 "d${GUEST_ID}v[0-9]* Triple fault" |
-        sed -n 's/.*RIP: *[0-9a-f]*:\[<\(ffffffff[0-9a-f]*\)>\].*/\1/p' | head -n1)
-    [ -n "$rip" ] && awk -v a="$rip" '$1 ~ /^0+$/ { h = 1; exit } $1 > a { exit }
-        { s = $3 " (at " $1 ")" }
-        END { printf " RIP in %s", h ? "? (dom0 kallsyms hidden)" : s ? s : "no kernel symbol" }' /proc/kallsyms
-}
-# retry_keep: the first try's evidence as retry-1-*, the guest and its
-# stubdomain gone, the NVMe's power watch started again.
+# retry_keep: the first try's evidence (lib.sh retry_evidence), then what
+# this scenario needs for its second: the device model's trace emptied,
+# interrupt control back on, no triple fault on purpose, the NVMe's power
+# watch started again.
 retry_keep() {
-    capture retry-1-xl-dmesg.txt xl dmesg
-    { xl list; free; ps w; } >"$RES/retry-1-dom0.txt" 2>&1
-    save_file "$SERIAL" retry-1-guest-serial.log
-    save_file "/var/log/xen/xl-$NAME.log" retry-1-xl.log
-    save_file "/var/log/xen/qemu-dm-$NAME.log" retry-1-qemu-dm.log
-    [ "$STUB" = 1 ] && save_file "/var/log/xen/qemu-dm-$NAME-dm.log" retry-1-stubdom-console-qemu.log
     if [ -n "${HVM_TRACE:-}" ]; then
         save_file "$HVM_TRACE" retry-1-dm-trace.log
         : >"$HVM_TRACE"
     fi
-    local said
-    said=$(xen_said)
-    info "guest d$GUEST_ID ended by Xen $(elapsed "$t0") s after xl create, before its checks were done (${said:-xl: shut down, reason code 1 (reboot)}): created once more (evidence: retry-1-*)"
-    mark guest-retry "$([ -n "$said" ] && echo triple-fault || echo reboot)"
-    wait_for 30 dom_gone "$NAME-dm"
+    retry_evidence "$NAME" "$SERIAL" "$t0"
     # pciback cleared the switch at the release; the service sets it again
     [ "$STUB" = 1 ] && wait_for 10 intr_control_all $DEVS $HOT
-    rm -f "$SERIAL"
     sed -i 's/ e2e\.triplefault=1//' /tmp/$NAME.cfg
     if [ -n "$NVME_PM" ]; then
         kill "$PM_WATCH" 2>/dev/null
@@ -434,7 +396,7 @@ guest_try() {
 
 hold_begin
 guest_try; rc=$?
-if [ "$rc" = 0 ] && ended_by_xen; then
+if [ "$rc" = 0 ] && ended_by_xen "$NAME" "$SERIAL"; then
     hold_drop retry-1-verdicts.txt
     retry_keep
     hold_begin

@@ -108,6 +108,59 @@ hold_release() {
 }
 hold_drop() { mv "$HOLD" "$RES/$1"; rm -f "$HOLD.v"; HOLD=; }
 info() { echo "INFO: $SCENARIO: $*"; echo "$*" >>"$RES/info.txt"; }
+
+# An HVM guest Xen ends on its own before its checks are done (a triple
+# fault: Xen's HVM shutdown action for it is a reboot, reason code 1 in
+# xl's log; our guests only power off, and their xl.cfg says
+# on_reboot = "destroy") is created once more by its scenario, in the
+# open: the checks dom0 made meanwhile are held (hold_begin) and kept as
+# retry-1-verdicts.txt, the evidence as retry-1-* (retry_evidence), an
+# INFO line and a "guest-retry" event (run.sh lists it in the summary) say
+# so; a second such end is not retried and its checks fail. Seen with our
+# device model in a stubdomain, at any point of the guest's life: at its
+# kernel's entry, early PCI config reads, 80 s in, around a hot add; not
+# understood (tests/e2e/README.md, "Guests created once more").
+# ended_by_xen NAME SERIAL: true when that happened to NAME (GUEST_ID: its
+# domain id) before its console SERIAL said '@@G done'.
+ended_by_xen() {
+    [ -n "$GUEST_ID" ] && ! log_has "$2" '@@G done' && dom_gone "$1" || return 1
+    xl dmesg 2>/dev/null | grep -q "d${GUEST_ID}v[0-9]* Triple fault" ||
+        grep -q "Domain $GUEST_ID has shut down, reason code 1 " "/var/log/xen/xl-$1.log" 2>/dev/null
+}
+# xen_said: Xen's lines on the guest's end (its triple fault, RIP, a
+# register line, CR2) and the kernel function at RIP: HVM guests boot with
+# nokaslr and run dom0's kernel, whose PV kernel is not relocated either,
+# so dom0's kallsyms names guest kernel addresses.
+xen_said() {
+    local rip
+    xl dmesg 2>/dev/null | grep -A14 "d${GUEST_ID}v[0-9]* Triple fault" |
+        grep -E "Triple fault|RIP:|rdx:|cr2:" | sed 's/^(XEN) *//' | tr -s ' ' | tr '\n' ';'
+    rip=$(xl dmesg 2>/dev/null | grep -A4 "d${GUEST_ID}v[0-9]* Triple fault" |
+        sed -n 's/.*RIP: *[0-9a-f]*:\[<\(ffffffff[0-9a-f]*\)>\].*/\1/p' | head -n1)
+    [ -n "$rip" ] && awk -v a="$rip" '$1 ~ /^0+$/ { h = 1; exit } $1 > a { exit }
+        { s = $3 " (at " $1 ")" }
+        END { printf " RIP in %s", h ? "? (dom0 kallsyms hidden)" : s ? s : "no kernel symbol" }' /proc/kallsyms
+}
+# retry_evidence NAME SERIAL T0: the first try's evidence as retry-1-*
+# (Xen's console, the guest's serial log, xl's and the device model's
+# logs, dom0's domains, memory and processes), the INFO line and event;
+# returns once its stubdomain (if any) is gone, its serial log removed.
+retry_evidence() {
+    local said
+    capture retry-1-xl-dmesg.txt xl dmesg
+    { xl list; free; ps w; } >"$RES/retry-1-dom0.txt" 2>&1
+    save_file "$2" retry-1-guest-serial.log
+    save_file "/var/log/xen/xl-$1.log" retry-1-xl.log
+    save_file "/var/log/xen/qemu-dm-$1.log" retry-1-qemu-dm.log
+    save_file "/var/log/xen/qemu-dm-$1-dm.log" retry-1-stubdom-console-qemu.log
+    said=$(xen_said)
+    info "guest d$GUEST_ID ended by Xen $(elapsed "$3") s after xl create, before its checks were done (${said:-xl: shut down, reason code 1 (reboot)}): created once more (evidence: retry-1-*)"
+    mark guest-retry "$([ -n "$said" ] && echo triple-fault || echo reboot)"
+    wait_for 30 dom_gone "$1-dm"
+    rm -f "$2"
+    # (a stubdomain's console log may be appended to by the next one)
+    : >"/var/log/xen/qemu-dm-$1.log"
+}
 mark() { echo "@@E2E $SCENARIO $* t=$(uptime_s)"; }
 check() { # check NAME REASON CMD...: PASS if CMD succeeds
     local n=$1 r=$2; shift 2
