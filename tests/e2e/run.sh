@@ -217,7 +217,7 @@ echo "== e2e results (${SCEN[*]}) =="
 [ -f "$RUN/crashes.txt" ] && cat "$RUN/crashes.txt"
 # guests created once more (dom0/hvm-pt.sh guest_try, retry_keep)
 awk '$2 == "@@E2E" && $4 == "guest-retry" {
-    printf "INFO: e2e: %s: guest created once more after a %s (evidence: %s/%s/retry-1-*)\n", $3, $5, res, $3 }' \
+    printf "INFO: e2e: %s: guest created once more after a %s (evidence: %s/%s/retry-*)\n", $3, $5, res, $3 }' \
     res="$RESULTS" "$EV"
 for n in "${NOT_RUN[@]}"; do echo "INFO: e2e: not run on $E2E_RELEASE: ${n%)}"; done
 cat "$VERD"

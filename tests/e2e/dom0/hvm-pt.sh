@@ -282,7 +282,7 @@ unplug_stub() {
 # watch started again.
 retry_keep() {
     if [ -n "${HVM_TRACE:-}" ]; then
-        save_file "$HVM_TRACE" retry-1-dm-trace.log
+        save_file "$HVM_TRACE" "retry-$RETRY-dm-trace.log"
         : >"$HVM_TRACE"
     fi
     retry_evidence "$NAME" "$SERIAL" "$t0"
@@ -291,7 +291,7 @@ retry_keep() {
     sed -i 's/ e2e\.triplefault=1//' /tmp/$NAME.cfg
     if [ -n "$NVME_PM" ]; then
         kill "$PM_WATCH" 2>/dev/null
-        mv "$RES/pm-dom0.txt" "$RES/retry-1-pm-dom0.txt" 2>/dev/null
+        mv "$RES/pm-dom0.txt" "$RES/retry-$RETRY-pm-dom0.txt" 2>/dev/null
         pm_watch_start
     fi
 }
@@ -394,15 +394,7 @@ guest_try() {
     return 0
 }
 
-hold_begin
-guest_try; rc=$?
-if [ "$rc" = 0 ] && ended_by_xen "$NAME" "$SERIAL"; then
-    hold_drop retry-1-verdicts.txt
-    retry_keep
-    hold_begin
-    guest_try; rc=$?
-fi
-hold_release
+guest_tries guest_try retry_keep "$NAME" "$SERIAL"; rc=$?
 if [ "$rc" != 0 ]; then
     save_dm_log
     capture xl-dmesg.txt xl dmesg

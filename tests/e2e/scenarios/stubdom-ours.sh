@@ -1,5 +1,5 @@
 #!/bin/sh
-# e2e-timeout: 720
+# e2e-timeout: 900
 # Ours in a Linux stubdomain: the hvm-ours guest (e1000 INTx, e1000e MSI-X
 # at creation, the edu (MSI) by xl pci-attach, all three unplugged while
 # it runs (QMP device_del: neither libxl 4.17 nor 4.20 can xl pci-detach a
