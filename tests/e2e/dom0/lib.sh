@@ -138,9 +138,10 @@ xen_said() {
         grep -E "Triple fault|RIP:|rdx:|cr2:" | sed 's/^(XEN) *//' | tr -s ' ' | tr '\n' ';'
     rip=$(xl dmesg 2>/dev/null | grep -A4 "d${GUEST_ID}v[0-9]* Triple fault" |
         sed -n 's/.*RIP: *[0-9a-f]*:\[<\(ffffffff[0-9a-f]*\)>\].*/\1/p' | head -n1)
-    [ -n "$rip" ] && awk -v a="$rip" '$1 ~ /^0+$/ { h = 1; exit } $1 > a { exit }
+    # (per-CPU symbols sit at 0; all at 0: dom0 hides the addresses)
+    [ -n "$rip" ] && awk -v a="$rip" '$1 ~ /^0+$/ { next } { n++ } $1 > a { exit }
         { s = $3 " (at " $1 ")" }
-        END { printf " RIP in %s", h ? "? (dom0 kallsyms hidden)" : s ? s : "no kernel symbol" }' /proc/kallsyms
+        END { printf " RIP in %s", !n ? "? (dom0 kallsyms hidden)" : s ? s : "no kernel symbol" }' /proc/kallsyms
 }
 # guest_tries TRY KEEP NAME SERIAL: the guest NAME's try (function TRY,
 # 1: xl create failed) with dom0's checks held; while Xen ended the guest
