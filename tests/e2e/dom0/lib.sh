@@ -139,8 +139,9 @@ xen_said() {
     rip=$(xl dmesg 2>/dev/null | grep -A4 "d${GUEST_ID}v[0-9]* Triple fault" |
         sed -n 's/.*RIP: *[0-9a-f]*:\[<\(ffffffff[0-9a-f]*\)>\].*/\1/p' | head -n1)
     # (per-CPU symbols sit at 0; all at 0: dom0 hides the addresses)
-    [ -n "$rip" ] && awk -v a="$rip" '$1 ~ /^0+$/ { next } { n++ } $1 > a { exit }
-        { s = $3 " (at " $1 ")" }
+    # (not sorted throughout: the highest address at or below RIP)
+    [ -n "$rip" ] && awk -v a="$rip" '$1 ~ /^0+$/ { next } { n++ }
+        $1 <= a && $1 >= b { b = $1; s = $3 " (at " $1 ")" }
         END { printf " RIP in %s", !n ? "? (dom0 kallsyms hidden)" : s ? s : "no kernel symbol" }' /proc/kallsyms
 }
 # guest_tries TRY KEEP NAME SERIAL: the guest NAME's try (function TRY,
