@@ -276,18 +276,22 @@ unplug_stub() {
     [ -n "$ok" ] && pass detach
 }
 
-# retry_keep: the first try's evidence (lib.sh retry_evidence), then what
-# this scenario needs for its second: the device model's trace emptied,
-# interrupt control back on, no triple fault on purpose, the NVMe's power
-# watch started again.
+# retry_keep: the ended try's evidence (lib.sh retry_evidence), then what
+# this scenario needs for the next: the device model's trace emptied, the
+# functions' MSI and MSI-X enables as before, interrupt control back on,
+# the pciback quirk written again, no triple fault on purpose, the NVMe's
+# power watch started again.
 retry_keep() {
     if [ -n "${HVM_TRACE:-}" ]; then
         save_file "$HVM_TRACE" "retry-$RETRY-dm-trace.log"
         : >"$HVM_TRACE"
     fi
     retry_evidence "$NAME" "$SERIAL" "$t0"
+    intr_restore $DEVS $HOT
     # pciback cleared the switch at the release; the service sets it again
     [ "$STUB" = 1 ] && wait_for 10 intr_control_all $DEVS $HOT
+    # and dropped the quirk (its dynamic fields go with the release)
+    [ "${HVM_PCIBACK_POLICY:-0}" = 1 ] && pciback_policy_set "$E1000"
     sed -i 's/ e2e\.triplefault=1//' /tmp/$NAME.cfg
     if [ -n "$NVME_PM" ]; then
         kill "$PM_WATCH" 2>/dev/null

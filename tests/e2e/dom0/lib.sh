@@ -581,6 +581,29 @@ msi_msg_range() {
     case "$l" in *64bit+*) echo "$((c + 4)) $((c + 13))" ;; *) echo "$((c + 4)) $((c + 9))" ;; esac
 }
 
+# intr_restore BDF...: after a try Xen ended (guest_tries), each
+# function's MSI and MSI-X control registers as save_configs before found
+# them. The try's device model never released its functions (killed with
+# the guest, or with its stubdomain): what it enabled in the host stays,
+# since neither libxl's reset nor pciback clears an enable the kernel did
+# not make (seen: the e1000e's and the xHCI's MSI-X enable). Each write an
+# INFO line.
+intr_restore() {
+    local d c w
+    for d in "$@"; do
+        save_configs ended "$d"
+        for c in $(lspci -vv -s "$d" 2>/dev/null |
+                   sed -nE 's/.*Capabilities: \[([0-9a-f]+)\] MSI(-X)?:.*/\1/p'); do
+            for w in $(cmp -l "$RES/before-config-$d.bin" "$RES/ended-config-$d.bin" 2>/dev/null |
+                       awk -v lo=$((0x$c + 2)) '
+                function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
+                $1 - 1 == lo || $1 - 1 == lo + 1 { printf "%x.b=%02x\n", $1 - 1, oct($2) }'); do
+                setpci -s "$d" "$w" && info "$d: after the ended try, config $w written back (as before the try)"
+            done
+        done
+    done
+}
+
 # check_restored MODE BDF...: dom0's view of each function now equals the
 # one save_configs before saved (restore-diff-BDF.txt otherwise). MODE check:
 # PASS/FAIL restored; MODE info: differences are only reported; MODE

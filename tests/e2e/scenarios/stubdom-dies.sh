@@ -95,7 +95,10 @@ guest_try() {
         pass intr-off-msi-hidden
     fi
 }
-retry_keep() { retry_evidence "$NAME" "$SERIAL" "$t0"; }
+retry_keep() {
+    retry_evidence "$NAME" "$SERIAL" "$t0"
+    intr_restore "$E1000" "$EDU"
+}
 guest_tries guest_try retry_keep "$NAME" "$SERIAL"; rc=$?
 [ "$rc" = 0 ] || { save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log; exit 1; }
 
