@@ -582,25 +582,34 @@ msi_msg_range() {
 }
 
 # intr_restore BDF...: after a try Xen ended (guest_tries), each
-# function's MSI and MSI-X control registers as save_configs before found
-# them. The try's device model never released its functions (killed with
+# function's MSI-X control, MSI control and MSI message registers as
+# save_configs before found them. The try's device model never released its functions (killed with
 # the guest, or with its stubdomain): what it enabled in the host stays,
 # since neither libxl's reset nor pciback clears an enable the kernel did
 # not make (seen: the e1000e's and the xHCI's MSI-X enable). Each write an
 # INFO line.
 intr_restore() {
-    local d c w
+    local d c r hi w
     for d in "$@"; do
         save_configs ended "$d"
         for c in $(lspci -vv -s "$d" 2>/dev/null |
-                   sed -nE 's/.*Capabilities: \[([0-9a-f]+)\] MSI(-X)?:.*/\1/p'); do
-            for w in $(cmp -l "$RES/before-config-$d.bin" "$RES/ended-config-$d.bin" 2>/dev/null |
-                       awk -v lo=$((0x$c + 2)) '
-                function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
-                $1 - 1 == lo || $1 - 1 == lo + 1 { printf "%x.b=%02x\n", $1 - 1, oct($2) }'); do
-                setpci -s "$d" "$w" && info "$d: after the ended try, config $w written back (as before the try)"
-            done
+                   sed -nE 's/.*Capabilities: \[([0-9a-f]+)\] MSI-X:.*/\1/p'); do
+            intr_restore_bytes "$d" $((0x$c + 2)) $((0x$c + 3))
         done
+        # MSI: its control, and the message Xen programmed
+        r=$(msi_msg_range "$d")
+        [ -n "$r" ] && intr_restore_bytes "$d" $((${r% *} - 2)) "${r#* }"
+    done
+}
+# intr_restore_bytes BDF LO HI: the bytes LO..HI (decimal offsets) of the
+# function's config space that differ from before the try, written back.
+intr_restore_bytes() {
+    local w
+    for w in $(cmp -l "$RES/before-config-$1.bin" "$RES/ended-config-$1.bin" 2>/dev/null |
+               awk -v lo="$2" -v hi="$3" '
+        function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
+        $1 - 1 >= lo && $1 - 1 <= hi { printf "%x.b=%02x\n", $1 - 1, oct($2) }'); do
+        setpci -s "$1" "$w" && info "$1: after the ended try, config $w written back (as before the try)"
     done
 }
 
