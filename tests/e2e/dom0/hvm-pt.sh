@@ -287,7 +287,7 @@ retry_keep() {
         : >"$HVM_TRACE"
     fi
     retry_evidence "$NAME" "$SERIAL" "$t0"
-    intr_restore $DEVS $HOT
+    intr_restore "ended-$RETRY" $DEVS $HOT
     # pciback cleared the switch at the release; the service sets it again
     [ "$STUB" = 1 ] && wait_for 10 intr_control_all $DEVS $HOT
     # and dropped the quirk (its dynamic fields go with the release)
@@ -452,6 +452,8 @@ fi
 [ "${HVM_NO_DEVMEM:-0}" = 1 ] && [ ! -e /dev/mem ] && mknod /dev/mem c 1 1
 # After the guest: dom0's view of each function equals what it was before.
 check_restored "${HVM_RESTORE:-check}" $DEVS $HOT
+# what a retry left, not left for the next scenario
+[ "$RETRY" -gt 0 ] && intr_restore end $DEVS $HOT
 unassign_all $DEVS $HOT
 info "scenario took $(elapsed "$T_BEGIN") s"
 exit 0

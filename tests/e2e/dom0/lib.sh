@@ -581,35 +581,49 @@ msi_msg_range() {
     case "$l" in *64bit+*) echo "$((c + 4)) $((c + 13))" ;; *) echo "$((c + 4)) $((c + 9))" ;; esac
 }
 
-# intr_restore BDF...: after a try Xen ended (guest_tries), each
-# function's MSI-X control, MSI control and MSI message registers as
-# save_configs before found them. The try's device model never released its functions (killed with
-# the guest, or with its stubdomain): what it enabled in the host stays,
-# since neither libxl's reset nor pciback clears an enable the kernel did
-# not make (seen: the e1000e's and the xHCI's MSI-X enable). Each write an
-# INFO line.
-intr_restore() {
-    local d c r hi w
-    for d in "$@"; do
-        save_configs ended "$d"
-        for c in $(lspci -vv -s "$d" 2>/dev/null |
-                   sed -nE 's/.*Capabilities: \[([0-9a-f]+)\] MSI-X:.*/\1/p'); do
-            intr_restore_bytes "$d" $((0x$c + 2)) $((0x$c + 3))
-        done
-        # MSI: its control, and the message Xen programmed
-        r=$(msi_msg_range "$d")
-        [ -n "$r" ] && intr_restore_bytes "$d" $((${r% *} - 2)) "${r#* }"
+# intr_ranges BDF: "LO HI" lines (decimal config offsets) of the
+# function's interrupt registers: the MSI-X control word, MSI's control
+# word and message.
+intr_ranges() {
+    local c r
+    for c in $(lspci -vv -s "$1" 2>/dev/null |
+               sed -nE 's/.*Capabilities: \[([0-9a-f]+)\] MSI-X:.*/\1/p'); do
+        echo "$((0x$c + 2)) $((0x$c + 3))"
+    done
+    r=$(msi_msg_range "$1")
+    [ -z "$r" ] || echo "$((${r% *} - 2)) ${r#* }"
+}
+# in_intr_ranges BDF OFFSET...: true when every OFFSET (0x...) is one of
+# the function's interrupt registers.
+in_intr_ranges() {
+    local d=$1 o r ok; shift
+    r=$(intr_ranges "$d")
+    for o in "$@"; do
+        ok=$(echo "$r" | awk -v o=$((o)) '$1 <= o && o <= $2 { print 1; exit }')
+        [ -n "$ok" ] || return 1
     done
 }
-# intr_restore_bytes BDF LO HI: the bytes LO..HI (decimal offsets) of the
-# function's config space that differ from before the try, written back.
-intr_restore_bytes() {
-    local w
-    for w in $(cmp -l "$RES/before-config-$1.bin" "$RES/ended-config-$1.bin" 2>/dev/null |
-               awk -v lo="$2" -v hi="$3" '
-        function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
-        $1 - 1 >= lo && $1 - 1 <= hi { printf "%x.b=%02x\n", $1 - 1, oct($2) }'); do
-        setpci -s "$1" "$w" && info "$1: after the ended try, config $w written back (as before the try)"
+# intr_restore TAG BDF...: each function's interrupt registers (intr_ranges)
+# written back as save_configs before found them, an INFO line each with
+# what dom0 reads afterwards (TAG names the moment; its config saved as
+# TAG-config-BDF.bin). A guest Xen ended (guest_tries) took its device
+# model with it before it released its functions: what that device model
+# enabled in the host stays, since neither libxl's reset nor pciback
+# clears an enable dom0's kernel did not make (seen: the e1000e's and an
+# xHCI's MSI-X enable, the other xHCI's MSI message).
+intr_restore() {
+    local tag=$1 d r w; shift
+    for d in "$@"; do
+        save_configs "$tag" "$d"
+        intr_ranges "$d" | while read -r r; do
+            for w in $(cmp -l "$RES/before-config-$d.bin" "$RES/$tag-config-$d.bin" 2>/dev/null |
+                       awk -v lo="${r% *}" -v hi="${r#* }" '
+                function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
+                $1 - 1 >= lo && $1 - 1 <= hi { printf "%x.b=%02x\n", $1 - 1, oct($2) }'); do
+                setpci -s "$d" "$w"
+                info "$d ($tag): config ${w%=*} written back as ${w#*=}, reads $(setpci -s "$d" "${w%=*}")"
+            done
+        done
     done
 }
 
@@ -619,7 +633,8 @@ intr_restore_bytes() {
 # stubdom: as check, except the MSI message address and data, which Xen
 # programs when it maps a guest's MSI and which nothing restores when the
 # device model is in a stubdomain (pciback drops its writes of them, and a
-# function without a reset method keeps them): reported as INFO.
+# function without a reset method keeps them): reported as INFO. After a
+# retry (RETRY > 0), differences in the interrupt registers only are INFO.
 check_restored() {
     local mode=$1 d ok=1 msg o r lo hi bad; shift
     save_configs after "$@"
@@ -627,6 +642,13 @@ check_restored() {
         cmp -s "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" && continue
         cfg_diff "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" "$RES/restore-diff-$d.txt"
         msg="$d differs after the guest: $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1 | tr '\n' ' ')"
+        # after a retry (guest_tries), the interrupt registers are what the
+        # ended try's device model left (intr_restore)
+        if [ "${RETRY:-0}" -gt 0 ] &&
+           in_intr_ranges "$d" $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1); then
+            info "$msg (interrupt registers only, after $RETRY ended tries: see intr_restore)"
+            continue
+        fi
         if [ "$mode" = stubdom ]; then
             r=$(msi_msg_range "$d"); lo=${r% *}; hi=${r#* }; bad=
             for o in $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1); do

@@ -1,5 +1,5 @@
 #!/bin/sh
-# e2e-timeout: 420
+# e2e-timeout: 840
 # Baseline HVM: xl creates an HVM guest (direct kernel boot) with pci=[e1000],
 # device model = Debian's qemu-system-xen 7.2 (upstream xen-pt), at libxl's
 # default path. Body: dom0/hvm-pt.sh (an "ours" variant only changes HVM_DM to

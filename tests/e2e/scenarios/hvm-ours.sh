@@ -1,5 +1,5 @@
 #!/bin/sh
-# e2e-timeout: 480
+# e2e-timeout: 960
 # Ours HVM: the same guest as hvm-baseline, with our QEMU (our
 # xen-pci-passthrough) as device_model_override, started by xl/libxl: the
 # package's example (debian/examples/hvm-dom0.cfg) gives the xl.cfg its

@@ -97,7 +97,7 @@ guest_try() {
 }
 retry_keep() {
     retry_evidence "$NAME" "$SERIAL" "$t0"
-    intr_restore "$E1000" "$EDU"
+    intr_restore "ended-$RETRY" "$E1000" "$EDU"
 }
 guest_tries guest_try retry_keep "$NAME" "$SERIAL"; rc=$?
 [ "$rc" = 0 ] || { save_file /var/log/xen/qemu-dm-$NAME.log qemu-dm.log; exit 1; }
@@ -132,6 +132,7 @@ capture assignable-list.txt xl pci-assignable-list
 check back-to-dom0 "$E1000 or $EDU not assignable again after xl destroy" \
     sh -c "grep -q '${E1000#0000:}' '$RES/assignable-list.txt' && grep -q '${EDU#0000:}' '$RES/assignable-list.txt'"
 check_restored check "$E1000" "$EDU"
+[ "$RETRY" -gt 0 ] && intr_restore end "$E1000" "$EDU"
 save_file "$SERIAL" guest-serial.log
 capture xl-destroy-beater.log xl destroy beater
 unassign_all "$E1000" "$EDU"
