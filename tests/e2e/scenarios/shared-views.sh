@@ -29,7 +29,8 @@ allowed() {
     return 1
 }
 
-# compare NAME BASE OURS RANGE...: PASS/FAIL view-NAME.
+# compare NAME BASE OURS RANGE...: PASS/FAIL view-NAME (HELD_BDF: the
+# function's BDF, when HELD lists a register of it).
 compare() {
     local name=$1 a=$2 b=$3 bad= o n=0; shift 3
     if [ ! -s "$a" ] || [ ! -s "$b" ]; then
@@ -43,7 +44,15 @@ compare() {
     cmp -l "$a" "$b" | awk '{ print $1 - 1 }' >"$RES/diff-$name.txt"
     while read -r o; do
         n=$((n + 1))
-        allowed "$o" "$@" || bad="$bad $(printf '0x%03x' "$o")"
+        allowed "$o" "$@" && continue
+        # a register an ended try's device model left in the host for the
+        # rest of the boot (dom0/lib.sh intr_restore): the command word
+        # too, which the device models derive from it
+        if [ -n "$HELD_BDF" ] && { held_only "$HELD_BDF" "$(printf '0x%03x' "$o")" || allowed "$o" 0x04-0x05; }; then
+            info "$name: 0x$(printf '%03x' "$o") differs where $HELD_BDF holds a register an ended try left"
+            continue
+        fi
+        bad="$bad $(printf '0x%03x' "$o")"
     done <"$RES/diff-$name.txt"
     info "$name: $n bytes differ ($(while read -r o; do printf '0x%03x ' "$o"; done <"$RES/diff-$name.txt"))"
     if [ -z "$bad" ]; then
@@ -53,17 +62,29 @@ compare() {
     fi
 }
 
+# held ID: HELD_BDF for the function ID (vendor:device) if HELD lists it
+held() {
+    HELD_BDF=$(find_devs "$1" | head -n1)
+    grep -q "^$HELD_BDF " "$HELD" 2>/dev/null || HELD_BDF=
+}
 PB=/results/pv-baseline/domU-config
 PO=/results/pv-ours/domU-config
 HB=/results/hvm-baseline/guest-config
 HO=/results/hvm-ours/guest-config
+held 8086:100e
 compare pv-e1000 "$PB-8086-100e.bin" "$PO-8086-100e.bin" 0x3c
+held 8086:10d3
 compare pv-e1000e "$PB-8086-10d3.bin" "$PO-8086-10d3.bin" 0x3c 0xe8-0xe9 0x100-0x103
+held 1234:11e8
 compare pv-edu "$PB-1234-11e8.bin" "$PO-1234-11e8.bin" 0x3c
+held 8086:100e
 compare hvm-e1000 "$HB-8086-100e.bin" "$HO-8086-100e.bin" 0x04-0x07 0x10-0x27 0x30-0x33 0x3c
 SO=/results/stubdom-ours/guest-config
 # the two guests' device sets differ, so do the addresses hvmloader gives
+held 8086:100e
 compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin" 0x10-0x27 0x30-0x33
+held 8086:10d3
 compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin" 0x10-0x27 0x30-0x33
+held 1234:11e8
 compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin" 0x10-0x27 0x30-0x33
 exit 0
