@@ -117,10 +117,10 @@ info() { echo "INFO: $SCENARIO: $*"; echo "$*" >>"$RES/info.txt"; }
 # (hold_begin) and kept as retry-N-verdicts.txt, the evidence as
 # retry-N-* (retry_evidence), an INFO line and a "guest-retry" event
 # (run.sh lists it in the summary) say so; after two such ends the third
-# try's checks count, whatever they are. Seen only with our device model
-# (in a stubdomain and in dom0), at any point of the guest's life: at its
-# kernel's entry, 80 s in, around a hot add; not understood
-# (tests/e2e/README.md, "Guests created once more").
+# try's checks count, whatever they are. Seen with our device model (in
+# a stubdomain and in dom0) and upstream's, at any point of the guest's
+# life, at instructions Xen intercepts (port and MSR writes); not
+# understood (tests/e2e/README.md, "Guests created once more").
 # ended_by_xen NAME SERIAL: true when that happened to NAME (GUEST_ID: its
 # domain id) before its console SERIAL said '@@G done'.
 ended_by_xen() {
