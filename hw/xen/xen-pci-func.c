@@ -817,6 +817,7 @@ static bool xen_pci_func_filter(XenPciFunc *fn, const XenPciPolicy *p,
                     .allow_interrupt_control = p->allow_interrupt_control },
         .extcaps = XPF_EXTCAP_HIDE,
         .hide_msi = fn->intr_hidden,
+        .msi_single = fn->msi_single,
     };
     g_autoptr(GError) gerr = NULL;
 
@@ -1011,6 +1012,7 @@ bool xen_pci_func_open(XenPciFunc *fn, const XenPciFuncConfig *c,
      * resets it (pciback drops a reset from its frontend), before and after.
      */
     fn->no_strict_reset = c->no_strict_reset;
+    fn->msi_single = c->msi_single;
     if (c->stubdom) {
         trace_xen_pci_func_dom0_resets(fn->host.name);
     }

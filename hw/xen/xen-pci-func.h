@@ -116,6 +116,14 @@ typedef struct XenPciFuncConfig {
      * its state leaving D3hot (No_Soft_Reset); off: D-states stay virtual.
      */
     bool power_mgmt;
+    /*
+     * The guest is offered one MSI message, as many as its path can use:
+     * an HVM guest's MSI is enabled by config writes, which cannot be
+     * refused later (see xen_pci_intr_msi_sync); a PV frontend asks for
+     * its vectors in an op, refused there beyond one, and sees the
+     * function's field as pciback shows it.
+     */
+    bool msi_single;
     bool host_fail_writes;       /* tests: see xen_pci_func_host_faults */
     bool host_refuse_intr;
     bool grant;                  /* do the toolstack's grants */
@@ -156,6 +164,7 @@ struct XenPciFunc {
     bool intr_hidden;
     bool no_strict_reset;        /* see XenPciFuncConfig */
     bool power_mgmt;             /* asked for and possible: see Config */
+    bool msi_single;             /* see XenPciFuncConfig */
     bool pm_moved;               /* the host left D0 for the guest */
     /* dom0's pciback policy for it, read when opened (none in a stubdomain) */
     XenPcibackPolicy pciback;

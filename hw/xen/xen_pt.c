@@ -346,7 +346,7 @@ static bool xpt_open_func(XenPCIPassthroughState *s, Error **errp)
         .policy = &s->policy, .domid = xen_domid, .hv_fail = &s->hv_fail,
         .host_fail_writes = s->host_write_fail,
         .no_strict_reset = s->no_strict_reset,
-        .power_mgmt = s->power_mgmt,
+        .power_mgmt = s->power_mgmt, .msi_single = true,
         .host_refuse_intr = s->refuse_intr,
         .accept = xpt_accept_host,
         .event = xpt_event, .opaque = s,

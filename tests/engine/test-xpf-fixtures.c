@@ -87,13 +87,14 @@ static XpfDevice *create(TestHost *h, bool perm, bool intr)
 }
 
 static XpfDevice *create_mode(TestHost *h, bool perm, bool intr,
-                              XpfExtCapMode mode)
+                              XpfExtCapMode mode, bool msi_single)
 {
     XpfConfig c = test_host_config(h, perm, intr);
     g_autoptr(GError) err = NULL;
     XpfDevice *d;
 
     c.extcaps = mode;
+    c.msi_single = msi_single;
     d = xpf_device_new(&c, &err);
     g_assert_no_error(err);
     test_host_clear_log(h);
@@ -347,7 +348,7 @@ static bool judged_write(const char *name, XpfDevice *d, XrRules *r,
  * reads is what the rules say.
  */
 static void storm_mode(const char *name, bool perm, bool intr,
-                       XpfExtCapMode mode, bool quirks)
+                       XpfExtCapMode mode, bool quirks, bool msi_single)
 {
     g_autoptr(TestHost) h = load(name);
     g_autoptr(XpfDevice) d = NULL;
@@ -359,8 +360,11 @@ static void storm_mode(const char *name, bool perm, bool intr,
     unsigned off, i;
 
     g_assert_false(is_bridge(h));
-    d = create_mode(h, perm, intr, mode);
+    d = create_mode(h, perm, intr, mode, msi_single);
     r = xr_new(h, mode);
+    if (msi_single) {
+        xr_msi_single(r);
+    }
     read_intr_state(d, r, &cmd, &msi, &msix);
     xr_set_intr_state(r, cmd, msi, msix);
     if (quirks && !add_quirks(name, d, r)) {
@@ -394,29 +398,35 @@ static void storm_mode(const char *name, bool perm, bool intr,
 
 static void check_storm_default(gconstpointer data)
 {
-    storm_mode(data, false, false, XPF_EXTCAP_HIDE, false);
+    storm_mode(data, false, false, XPF_EXTCAP_HIDE, false, false);
 }
 
 static void check_storm_intr_control(gconstpointer data)
 {
-    storm_mode(data, false, true, XPF_EXTCAP_HIDE, false);
+    storm_mode(data, false, true, XPF_EXTCAP_HIDE, false, false);
+}
+
+/* MSI offered as one message (the HVM device model's configuration). */
+static void check_storm_msi_single(gconstpointer data)
+{
+    storm_mode(data, false, true, XPF_EXTCAP_HIDE, false, true);
 }
 
 static void check_storm_permissive(gconstpointer data)
 {
-    storm_mode(data, true, true, XPF_EXTCAP_HIDE, false);
+    storm_mode(data, true, true, XPF_EXTCAP_HIDE, false, false);
 }
 
 /* Extended capabilities linked read-only, permissive. */
 static void check_storm_extcaps_readonly(gconstpointer data)
 {
-    storm_mode(data, true, false, XPF_EXTCAP_READONLY, false);
+    storm_mode(data, true, false, XPF_EXTCAP_READONLY, false, false);
 }
 
 /* Quirks on unlisted registers, with unlisted bytes between them. */
 static void check_storm_quirks(gconstpointer data)
 {
-    storm_mode(data, false, false, XPF_EXTCAP_HIDE, true);
+    storm_mode(data, false, false, XPF_EXTCAP_HIDE, true, false);
 }
 
 /* A fresh device: every byte the guest reads is what the rules say. */
@@ -434,7 +444,7 @@ static void check_reads(gconstpointer data)
     }
     xpf_device_free(g_steal_pointer(&d));
     xr_free(g_steal_pointer(&r));
-    d = create_mode(h, false, false, XPF_EXTCAP_READONLY);
+    d = create_mode(h, false, false, XPF_EXTCAP_READONLY, false);
     r = xr_new(h, XPF_EXTCAP_READONLY);
     check_all_reads(data, d, r, h);
 }
@@ -478,6 +488,7 @@ int main(int argc, char **argv)
         { "widths", check_widths },
         { "storm-default", check_storm_default },
         { "storm-intr-control", check_storm_intr_control },
+        { "storm-msi-single", check_storm_msi_single },
         { "storm-permissive", check_storm_permissive },
         { "storm-extcaps-readonly", check_storm_extcaps_readonly },
         { "storm-quirks", check_storm_quirks },

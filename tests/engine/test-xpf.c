@@ -1345,6 +1345,43 @@ static void test_descriptors_immutable(void)
     }
 }
 
+/* ---- MSI: one message offered ---- */
+
+/*
+ * A function capable of 16 messages with per-vector masking (64-bit):
+ * with msi_single the guest sees Multiple Message Capable 0, a Multiple
+ * Message Enable of 4 vectors reads back 0 and the event carries one
+ * vector; only mask bit 0 is the guest's.  Without it, the function's 16.
+ */
+static void test_msi_single(void)
+{
+    int single;
+
+    for (single = 0; single < 2; single++) {
+        g_autoptr(TestHost) h = test_host_synthetic(XPF_CFG_SIZE);
+        g_autoptr(XpfDevice) d = NULL;
+        g_autoptr(GError) err = NULL;
+        XpfConfig c;
+        XpfMsiState m;
+
+        test_host_add_cap(h, 0x40, 0x05, 0);
+        test_host_set(h, 0x42, 2, 0x0180 | 4 << 1);
+        c = test_host_config(h, false, true);
+        c.msi_single = single;
+        d = xpf_device_new(&c, &err);
+        g_assert_no_error(err);
+        g_assert_cmphex(rd(d, 0x42, 2) & 0x7e, ==, single ? 0 : 4 << 1);
+        g_assert_cmpint(xpf_write(d, 0x42, 2, 0x0001 | 2 << 4), ==, XPF_OK);
+        xpf_msi_state(d, &m);
+        g_assert_true(m.enabled);
+        g_assert_cmpuint(m.vectors_capable, ==, single ? 1 : 16);
+        g_assert_cmpuint(m.vectors_enabled, ==, single ? 1 : 4);
+        g_assert_cmpint(xpf_write(d, 0x50, 4, ~0u), ==, XPF_OK);
+        g_assert_cmphex(rd(d, 0x50, 4), ==, single ? 0x1 : 0xffff);
+        g_assert_cmpint(xpf_mirror_msi(d, 2), ==, !single);
+    }
+}
+
 /* ---- MSI Extended Message Data ---- */
 
 /*
@@ -1607,6 +1644,7 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/reg/descriptors-immutable",
                     test_descriptors_immutable);
     g_test_add_func("/xpf/caps/msi-ext-data", test_msi_ext_data);
+    g_test_add_func("/xpf/caps/msi-single", test_msi_single);
     g_test_add_func("/xpf/path/reset-guest-view", test_reset_guest_view);
     g_test_add_func("/xpf/path/interrupt-line", test_interrupt_line);
     g_test_add_func("/xpf/path/mirror-interrupts", test_mirror_interrupts);

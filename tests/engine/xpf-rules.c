@@ -608,6 +608,31 @@ XrRules *xr_new(const TestHost *h, XpfExtCapMode extcaps)
     return r;
 }
 
+void xr_msi_single(XrRules *r)
+{
+    unsigned c = r->cap_msi, i;
+    uint16_t flags;
+    XrByte *b;
+
+    if (!c) {
+        return;
+    }
+    /* Multiple Message Capable and Enable (bits 1-6) read 0. */
+    b = &r->b[c + 2];
+    b->snap &= ~0x0e;
+    b->zero_rd |= 0x7e;
+    r->msi_vectors = 1;
+    flags = get_le(r->cfg + c + 2, 2);
+    if (flags & 0x100) {
+        /* One vector: mask bits 1-31 read 0. */
+        unsigned m = c + (flags & 0x80 ? 0x10 : 0xc);
+
+        for (i = 0; i < 4; i++) {
+            r->b[m + i].zero_rd = ~1u >> (8 * i);
+        }
+    }
+}
+
 void xr_free(XrRules *r)
 {
     if (r) {

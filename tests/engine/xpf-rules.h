@@ -34,6 +34,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(XrRules, xr_free)
  * The guest-visible command, MSI and MSI-X control as the guest first
  * reads them; from then on the rules follow the guest's writes.
  */
+/* The engine was made with msi_single: MSI offers one message. */
+void xr_msi_single(XrRules *r);
 void xr_set_intr_state(XrRules *r, uint16_t cmd, uint16_t msi_ctl,
                        uint16_t msix_ctl);
 uint16_t xr_command(const XrRules *r);

@@ -7,10 +7,10 @@
  * every hypercall and host step that can fail, that the failure leaves
  * nothing behind (unbound, unmapped, off in the host), the engine's
  * host-interrupt state and the guest's view off, and an error naming the
- * step.  Expected hypercall sequences are Xen's interface: a multi-message
- * MSI is mapped with one call (consecutive pirqs) and unmapped by its first
- * pirq only (Xen refuses the others: unmap_domain_pirq, "secondary MSI
- * pirq").
+ * step.  Expected hypercall sequences are Xen's interface: a device
+ * model's MSI map (MAP_PIRQ_TYPE_MSI, no table) gets one pirq and one host
+ * vector whatever entry count it passes (allocate_and_map_msi_pirq sets it
+ * to 1), so more than one MSI vector is refused before any hypercall.
  */
 #include <string.h>
 #include "xen-pci-intr.h"
@@ -217,24 +217,17 @@ static void test_intx_unmap_fails(void)
 
 /* ---- MSI for a PV guest ---- */
 
-/*
- * @nvec vectors (the function capable of them: MSI's log2 @mmc): one map,
- * consecutive pirqs, one unmap (the first).
- */
-static void pv_msi(unsigned mmc, unsigned nvec)
+/* One vector: one map, the host's MSI on, one unmap. */
+static void test_pv_msi(void)
 {
-    g_autofree char *map = g_strdup_printf("map_pirq_msi bus=0 devfn=0x28 "
-                                           "entry=%u table=0x0 pirq=100\n",
-                                           nvec);
-    g_autofree char *on = g_strdup_printf("msi %u\n", nvec);
     Fx x;
     int pirq;
 
-    fx_init(&x, mmc);
-    g_assert_true(xen_pci_intr_msi_enable(&x.in, nvec, &pirq, NULL));
+    fx_init(&x, 0);
+    g_assert_true(xen_pci_intr_msi_enable(&x.in, 1, &pirq, NULL));
     g_assert_cmpint(pirq, ==, 100);
-    g_assert_cmpint(x.in.msi[nvec - 1].pirq, ==, 100 + nvec - 1);
-    fx_expect(&x, map, on);
+    fx_expect(&x, "map_pirq_msi bus=0 devfn=0x28 entry=1 table=0x0 "
+              "pirq=100\n", "msi 1\n");
     g_assert_cmpuint(xpf_host_interrupts(x.d), ==, XPF_INTR_MSI);
     xen_pci_intr_msi_disable(&x.in);
     fx_expect(&x, "unmap_pirq pirq=100\n", "msi 0\n");
@@ -242,14 +235,25 @@ static void pv_msi(unsigned mmc, unsigned nvec)
     fx_free(&x);
 }
 
-static void test_pv_msi(void)
-{
-    pv_msi(0, 1);
-}
-
+/*
+ * Four vectors of a function capable of eight: refused before any
+ * hypercall (Xen would map one and the function would signal four), the
+ * host's MSI untouched, nothing left.
+ */
 static void test_pv_multi_msi(void)
 {
-    pv_msi(3, 4);
+    Fx x;
+    g_autoptr(GError) err = NULL;
+    int pirq;
+
+    fx_init(&x, 3);
+    g_assert_false(xen_pci_intr_msi_enable(&x.in, 4, &pirq, &err));
+    g_assert_nonnull(strstr(err->message, "4 MSI vectors"));
+    g_assert_cmpint(pirq, ==, -1);
+    fx_expect(&x, "", "");
+    assert_nothing_left(&x);
+    g_assert_cmpuint(guest_read(&x, MSI_CAP + 2, 2) & 1, ==, 0);
+    fx_free(&x);
 }
 
 static void test_pv_msi_map_fails(void)
@@ -301,6 +305,25 @@ static void test_pv_msi_bad_count(void)
 }
 
 /* ---- MSI for an HVM guest ---- */
+
+/*
+ * An engine offering eight messages (no msi_single) and a guest enabling
+ * four: refused before any hypercall, off in the guest's view.
+ */
+static void test_hvm_multi_msi(void)
+{
+    Fx x;
+    g_autoptr(GError) err = NULL;
+
+    fx_init(&x, 3);
+    guest_msi(&x, 0xfee01000, 0x4040, 4);
+    g_assert_false(xen_pci_intr_msi_sync(&x.in, &err));
+    g_assert_nonnull(strstr(err->message, "4 MSI vectors"));
+    fx_expect(&x, "", "");
+    assert_nothing_left(&x);
+    g_assert_cmpuint(guest_read(&x, MSI_CAP + 2, 2) & 1, ==, 0);
+    fx_free(&x);
+}
 
 static void test_hvm_msi(void)
 {
@@ -578,6 +601,7 @@ int main(int argc, char **argv)
     g_test_add_func("/intr/intx-bind-fails", test_intx_bind_fails);
     g_test_add_func("/intr/intx-unmap-fails", test_intx_unmap_fails);
     g_test_add_func("/intr/pv-msi", test_pv_msi);
+    g_test_add_func("/intr/hvm-multi-msi", test_hvm_multi_msi);
     g_test_add_func("/intr/pv-multi-msi", test_pv_multi_msi);
     g_test_add_func("/intr/pv-msi-map-fails", test_pv_msi_map_fails);
     g_test_add_func("/intr/pv-msi-host-fails", test_pv_msi_host_fails);

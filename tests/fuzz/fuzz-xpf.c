@@ -22,7 +22,8 @@
  *
  * Input: byte 0 picks the fixture; byte 1 the policy (bit 0 permissive,
  * bit 1 allow_interrupt_control), bit 2 linked read-only extended
- * capabilities, bit 3 the host's status bits latched before every step;
+ * capabilities, bit 3 the host's status bits latched before every step,
+ * bit 4 MSI offered as one message (msi_single);
  * then steps of 8 bytes: kind, size (bits 0-1: 1, 2, 4 or 8 bytes; bit 7:
  * aligned), offset (2 bytes, little endian: 0-0x1fff; with bit 15 set,
  * bits 0-5 past a structure of the fixture, bits 8-14 picking which: the
@@ -194,9 +195,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mode = data[1] & 4 ? XPF_EXTCAP_READONLY : XPF_EXTCAP_HIDE;
     c.extcaps = mode;
     latch = data[1] & 8;
+    c.msi_single = data[1] & 16;
     d = xpf_device_new(&c, NULL);
     FUZZ_CHECK(d != NULL);
     r = xr_new(&h, mode);
+    if (c.msi_single) {
+        xr_msi_single(r);
+    }
     pol = c.policy;
     ever_permissive = pol.permissive;
     intr_state(d, r, &cmd, &msi, &msix);

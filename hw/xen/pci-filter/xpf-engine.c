@@ -620,6 +620,7 @@ XpfDevice *xpf_device_new(const XpfConfig *c, GError **errp)
     d->policy = c->policy;
     d->cfg_size = c->cfg_len;
     d->hide_msi = c->hide_msi;
+    d->msi_single = c->msi_single;
     memcpy(d->bars, c->bars, sizeof(d->bars));
     if (!xpf_register_layout(d, c->cfg, c->extcaps, errp)) {
         xpf_device_free(d);

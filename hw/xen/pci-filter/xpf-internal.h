@@ -78,6 +78,7 @@ struct XpfDevice {
     uint16_t cap_pm, cap_vpd, cap_msi, cap_msix, cap_exp, ext_aer;
     uint8_t cap_msi_len;             /* bytes of the MSI capability */
     bool hide_msi;                   /* MSI, MSI-X unlinked (XpfConfig) */
+    bool msi_single;                 /* MSI offers one message (XpfConfig) */
     XpfStats stats;
     unsigned nregs;
     unsigned alloc;

@@ -352,7 +352,8 @@ static const XpfTmpl aer_tmpl[] = {
  * Adapts a row of a structure at @base to the function, before it is
  * registered: registered descriptors never change.
  */
-typedef void XpfTmplFixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base);
+typedef void XpfTmplFixup(const XpfDevice *d, XpfRegDesc *r,
+                          const uint8_t *cfg, unsigned base);
 
 /* Register the rows of @t that lie within @len bytes from @base. */
 static bool add_tmpl(XpfDevice *d, const uint8_t *cfg, unsigned base,
@@ -372,7 +373,7 @@ static bool add_tmpl(XpfDevice *d, const uint8_t *cfg, unsigned base,
             r.init = cfg_get(cfg, r.offset, r.size) & r.emu;
         }
         if (fix) {
-            fix(&r, cfg, base);
+            fix(d, &r, cfg, base);
         }
         if (!xpf_add_reg(d, &r, errp)) {
             return false;
@@ -496,7 +497,8 @@ static bool add_rom(XpfDevice *d, const uint8_t *cfg, GError **errp)
 /* ---- capabilities ---- */
 
 /* Hide PME support: guests do not get PME (as pciback). */
-static void pm_fixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base)
+static void pm_fixup(const XpfDevice *d, XpfRegDesc *r, const uint8_t *cfg,
+                     unsigned base)
 {
     if (r->offset == base + 2) {
         r->init &= ~0xf800u;
@@ -505,16 +507,22 @@ static void pm_fixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base)
 
 /*
  * Extended Message Data is not offered (its capable and enable bits read
- * 0); mask bits beyond the vectors the function has are reserved.
+ * 0); mask bits beyond the vectors offered are reserved.  With msi_single
+ * (XpfConfig) one message is offered: Multiple Message Capable reads 0.
  */
-static void msi_fixup(XpfRegDesc *r, const uint8_t *cfg, unsigned base)
+static void msi_fixup(const XpfDevice *d, XpfRegDesc *r, const uint8_t *cfg,
+                      unsigned base)
 {
-    unsigned mmc = MIN((cfg_get(cfg, base + 2, 2) >> 1) & 7, 5u);
+    unsigned mmc = d->msi_single ? 0 :
+                   MIN((cfg_get(cfg, base + 2, 2) >> 1) & 7, 5u);
 
     if (r->event == XPF_EV_MSI_CTRL) {
         r->init &= XPF_MSI_FLAGS_ENABLE | XPF_MSI_FLAGS_MMC |
                    XPF_MSI_FLAGS_MME | XPF_MSI_FLAGS_64BIT |
                    XPF_MSI_FLAGS_MASKBIT;
+        if (d->msi_single) {
+            r->init &= ~(XPF_MSI_FLAGS_MMC | XPF_MSI_FLAGS_MME);
+        }
     }
     if (r->event == XPF_EV_MSI_MASK && mmc < 5) {
         r->ro = ~((1u << (1u << mmc)) - 1);

@@ -204,16 +204,24 @@ void xen_pci_intr_intx_unbind(XenPciIntr *in)
 
 /* ---- MSI ---- */
 
-/* Map @nvec vectors: Xen gives consecutive pirqs from *@pirq. */
+/*
+ * Map @nvec vectors.  Only one can be: the map a device model or backend
+ * makes (MAP_PIRQ_TYPE_MSI, no table) gets one pirq and one host vector,
+ * whatever entry count it passes (Xen's allocate_and_map_msi_pirq sets it
+ * to 1); more vectors enabled in the function would signal host vectors
+ * Xen never gave it.  Multi-message MSI needs MAP_PIRQ_TYPE_MULTI_MSI,
+ * which libxenctrl does not offer.
+ */
 static bool intr_msi_map(XenPciIntr *in, unsigned nvec, int *pirq,
                          GError **errp)
 {
     int want = *pirq;
     unsigned i;
 
-    if (!nvec || nvec > XEN_PCI_MSI_MAX_VEC || (nvec & (nvec - 1))) {
+    if (nvec != 1) {
         g_set_error(errp, XEN_PCI_INTR_ERROR, 0, "%u MSI vectors are "
-                    "not possible", nvec);
+                    "not possible: Xen maps one MSI vector per function "
+                    "for a device model", nvec);
         return false;
     }
     if (in->c.hv->ops->map_pirq_msi(in->c.hv, in->c.bus, in->c.devfn, nvec,

@@ -129,6 +129,11 @@ typedef struct XpfConfig {
      * enable them (e.g. dom0's pciback refuses), so the guest uses INTx.
      */
     bool hide_msi;
+    /*
+     * MSI offered as one message (Multiple Message Capable reads 0), for a
+     * path that can map only one vector; off: as many as the function has.
+     */
+    bool msi_single;
 } XpfConfig;
 
 typedef struct XpfDevice XpfDevice;
