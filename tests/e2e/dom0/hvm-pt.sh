@@ -164,6 +164,58 @@ host_reads() {
     capture "hmp-host-reads-$1.txt" xl qemu-monitor-command "$NAME" "trace-event xen_pci_host_read $1" ||
         info "could not switch the host-read trace $1: $(tail -n1 "$RES/hmp-host-reads-$1.txt")"
 }
+# ioreq_trace on|off: the device model's trace of every ioreq it handles
+# (QEMU's handle_ioreq event, upstream's and ours), through its monitor
+ioreq_trace() {
+    capture "ioreq-trace-$1.txt" xl qemu-monitor-command "$NAME" "trace-event handle_ioreq $1"
+}
+# ioreqs_in FILE LO HI: of FILE's handle_ioreq lines, those of MMIO (type
+# 1) addressed within [LO, HI] (hexadecimal), and all of them: "IN ALL"
+ioreqs_in() {
+    awk -v lo="$2" -v hi="$3" '
+    function hex(s,   i, v) {
+        s = tolower(s); sub(/^0x/, "", s); v = 0
+        for (i = 1; i <= length(s); i++)
+            v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+        return v }
+    BEGIN { l = hex(lo); h = hex(hi) }
+    /handle_ioreq / { all++; t = ""; a = ""
+        for (i = 1; i <= NF; i++) {
+            if ($i ~ /^type=/) t = substr($i, 6)
+            if ($i ~ /^port=/) a = hex(substr($i, 6))
+        }
+        if (t == 1 && a >= l && a <= h) n++ }
+    END { print n + 0, all + 0 }' "$1"
+}
+# io_bench W: the guest's data-path window W (nvme, bigbar): its time
+# (the untraced run) and the device model's ioreqs in the BAR's range
+# per I/O during the traced run.
+io_bench() {
+    local w=$1 n0 line bar secs ios c
+    if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" "$CHECKS_WAIT"; then
+        stall_record "$NAME" "$SERIAL" "bench-$w"
+        fail bench "guest never became ready for $w"; return 1
+    fi
+    n0=$(wc -l <"$HVM_TRACE")
+    ioreq_trace on
+    guest_said "$NAME" "$SERIAL" "@@G bench-done $w" 120
+    ioreq_trace off
+    # "bench W bdf=... bar=LO-HI ios=N bytes=B seconds=S dd=ok"
+    line=$(tr -d '\r' <"$SERIAL" | grep "@@G INFO: bench $w " | tail -n1)
+    bar=$(echo "$line" | sed -n 's/.* bar=\([0-9a-fx]*-[0-9a-fx]*\) .*/\1/p')
+    secs=$(echo "$line" | sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p')
+    ios=$(echo "$line" | sed -n 's/.* ios=\([0-9]*\) .*/\1/p')
+    tail -n +"$((n0 + 1))" "$HVM_TRACE" | grep 'handle_ioreq ' >"$RES/dm-ioreqs-$w.txt"
+    if [ -z "$bar" ] || [ -z "$secs" ] || ! echo "$line" | grep -q ' dd=ok'; then
+        fail bench "$w: the guest's run: ${line:-no line}"; return 1
+    fi
+    if ! grep -q 'handle_ioreq ' "$RES/dm-ioreqs-$w.txt"; then
+        fail bench "$w: no ioreq traced in the window (is handle_ioreq on? $(head -c 200 "$RES/ioreq-trace-on.txt"))"; return 1
+    fi
+    c=$(ioreqs_in "$RES/dm-ioreqs-$w.txt" "${bar%-*}" "${bar#*-}")
+    echo "$w seconds=$secs ios=$ios bytes=$(echo "$line" | sed -n 's/.* bytes=\([0-9]*\) .*/\1/p') bar=$bar dm_exits=${c% *} per_io=$(awk -v c="${c% *}" -v n="$ios" 'BEGIN { printf "%.3f", c / n }') ioreqs_all=${c#* }" >>"$RES/bench.txt"
+}
+
 dm_bench() {
     local dm w spid n0 line sbdf secs acc calls
     dm=$(xenstore-read "/local/domain/$(xl domid $NAME)/image/device-model-pid" 2>/dev/null)
@@ -198,6 +250,8 @@ dm_bench() {
             fail bench "$w: $acc config ioreqs traced for sbdf $sbdf, time '${secs}'"; return 1
         fi
     done
+    case " $DEVS " in *" $(find_devs 1b36:0010 | head -n1) "*) io_bench nvme || return 1 ;; esac
+    if [ -n "$SLOT8" ]; then io_bench bigbar || return 1; fi
     pass bench
     info "benchmark: $(tr '\n' ';' <"$RES/bench.txt")"
 }

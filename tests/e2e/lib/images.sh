@@ -175,6 +175,9 @@ build_dom0_base() {
     # edu_msi to a function in dom0: the guests run the same kernel)
     mkdir -p "$r/e2e/mod"
     cp "$OUT"/mod/*/*.ko "$r/e2e/mod/"
+    # The nvme driver, not loaded at boot (the benchmark's dom0-io drives
+    # the NVMe with it in dom0: scenarios/dom0-io.sh)
+    install_modules "$(kmods)" "$r/e2e/kmod" nvme
     # Guest kernel (bzImage: HVM direct kernel boot and PV domU).
     mkdir -p "$r/e2e/guest"
     cp "$kp/boot/vmlinuz-$kv" "$r/e2e/guest/vmlinuz"
