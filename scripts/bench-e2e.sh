@@ -18,8 +18,8 @@
 #        and the device model's host config syscalls per guest access
 #        (strace -c; accesses counted from the cpu_ioreq_config trace);
 #   HVM data path: the NVMe read in the guest (16 MiB, 4 KiB direct
-#        reads) and the 1 GiB BAR written (16 MiB through /dev/mem; Debian
-#        12 bed), ours vs upstream xen-pt: the rate, the rate divided by
+#        reads) and the 1 GiB BAR written (256 MiB through its sysfs
+#        mapping; Debian 12 bed), ours vs upstream xen-pt: the rate, the rate divided by
 #        dom0's on the same function in the same boot (scenario dom0-io),
 #        and the device model's exits per I/O (its handle_ioreq trace in
 #        the BAR's range during a second run; target 0);
@@ -134,8 +134,8 @@ report() {
     d0=$R/dom0-io/dom0-io.txt
     for w in nvme bigbar; do
         case $w in
-        nvme) what="HVM: NVMe read, 4 KiB direct reads (MiB/s)" ;;
-        bigbar) what="HVM: 1 GiB BAR written through /dev/mem (MiB/s)" ;;
+        nvme) what="HVM: NVMe read, 16 MiB in 4 KiB direct reads (MiB/s)" ;;
+        bigbar) what="HVM: 1 GiB BAR written, 256 MiB (MiB/s)" ;;
         esac
         ro=$(mibs "$(field "$ho" $w bytes)" "$(field "$ho" $w seconds)")
         rb=$(mibs "$(field "$hb" $w bytes)" "$(field "$hb" $w seconds)")

@@ -434,31 +434,32 @@ bench_dump() {
     local i=0
     while [ $i -lt 20 ]; do cat "/sys/bus/pci/devices/$BDF/config" >/dev/null; i=$((i + 1)); done
 }
-# bench_W BDF: one run of a data-path workload (4096 I/Os of 4 KiB on
-# the function), its seconds on stdout: the NVMe read in direct reads;
-# the 1 GiB BAR written at its start through its sysfs mapping (barwrite
-# times its second pass; /dev/mem's write stops at the end of RAM).
+# bench_W BDF BYTES: one run of a data-path workload on the function,
+# BYTES in 4 KiB I/Os, its seconds on stdout: the NVMe read in direct
+# reads; the 1 GiB BAR written at its start through its sysfs mapping
+# (barwrite times its second pass; /dev/mem's write stops at the end of
+# RAM). dom0-io runs the same in dom0.
 bench_nvme() {
     local t
     t=$(uptime_s)
-    dd if=/dev/nvme0n1 of=/dev/null bs=4k count=4096 iflag=direct 2>>"$OUTD/bench-io.txt" || return 1
+    dd if=/dev/nvme0n1 of=/dev/null bs=4k count=$(($2 / 4096)) iflag=direct 2>>"$OUTD/bench-io.txt" || return 1
     elapsed "$t"
 }
 bench_bigbar() {
-    barwrite "$1" 2 16777216 2>>"$OUTD/bench-io.txt" | tee -a "$OUTD/bench-io.txt" |
+    barwrite "$1" 2 "$2" 2>>"$OUTD/bench-io.txt" | tee -a "$OUTD/bench-io.txt" |
         sed -n 's/.* seconds=\([0-9.]*\) readback=ok$/\1/p' | grep .
 }
-# io_window W BDF LINE: bench_W on BDF, whose BAR is at line LINE of its
-# sysfs resource: once timed, then, announced, again while dom0 counts
-# the device model's ioreqs in the BAR's range.
+# io_window W BDF LINE BYTES: bench_W on BDF, whose BAR is at line LINE
+# of its sysfs resource: once timed, then, announced, again while dom0
+# counts the device model's ioreqs in the BAR's range.
 io_window() {
     local w=$1 b=$2 line secs ok=ok
     line=$(sed -n "$3p" "/sys/bus/pci/devices/$b/resource")
-    secs=$("bench_$w" "$b") || ok="failed: $(tail -n1 "$OUTD/bench-io.txt")"
-    ginfo "bench $w bdf=$b bar=$(echo "$line" | cut -d' ' -f1)-$(echo "$line" | cut -d' ' -f2) ios=4096 bytes=16777216 seconds=${secs:-0} dd=$ok"
+    secs=$("bench_$w" "$b" "$4") || ok="failed: $(tail -n1 "$OUTD/bench-io.txt")"
+    ginfo "bench $w bdf=$b bar=$(echo "$line" | cut -d' ' -f1)-$(echo "$line" | cut -d' ' -f2) ios=$(($4 / 4096)) bytes=$4 seconds=${secs:-0} dd=$ok"
     echo "@@G bench-ready $w"
     sleep 8
-    "bench_$w" "$b" >/dev/null
+    "bench_$w" "$b" "$4" >/dev/null
     echo "@@G bench-done $w"
     sleep 5
 }
@@ -478,16 +479,16 @@ if [ "$E2E_BENCH" = 1 ]; then
     test -e "/sys/bus/pci/devices/$BDF/driver" || gfail bench "e1000 not bound again after the rescans"
     # The data path (dom0's dm_bench counts the device model's ioreqs in
     # the BAR's range during the second run): the NVMe read, 16 MiB in
-    # 4 KiB direct reads; the 1 GiB BAR written, 16 MiB at its start (the
+    # 4 KiB direct reads; the 1 GiB BAR written, 256 MiB at its start (the
     # checks' pages are at its end). dom0-io ran the same in dom0.
     nv=$(lspci -D -n -d 1b36:0010 | cut -d' ' -f1 | head -n1)
     if [ -n "$nv" ] && [ -b /dev/nvme0n1 ]; then
-        io_window nvme "$nv" 1
+        io_window nvme "$nv" 1 16777216
     fi
     bb=$(lspci -D -n -d 1af4:1110 | cut -d' ' -f1 | head -n1)
     if [ -n "$bb" ] && [ -n "$E2E_BIGBAR" ]; then
         echo 1 >"/sys/bus/pci/devices/$bb/enable"
-        io_window bigbar "$bb" 3
+        io_window bigbar "$bb" 3 268435456
         echo 0 >"/sys/bus/pci/devices/$bb/enable"
     fi
 elif [ "$E2E_RESCAN" = 1 ]; then

@@ -6,7 +6,7 @@
 #   nvme    the NVMe read with dom0's nvme driver: 16 MiB in 4 KiB direct
 #           reads (busybox dd iflag=direct), as the guests read it
 #           (guest/baseline.sh bench_nvme)
-#   bigbar  16 MiB written at the start of the ivshmem's 1 GiB BAR 2
+#   bigbar  256 MiB written at the start of the ivshmem's 1 GiB BAR 2
 #           through its sysfs mapping (tools/barwrite; the guests write the
 #           same there; the checks' pages are at its end)
 # Each run once to warm up, then timed. The nvme driver is unbound and
@@ -52,11 +52,11 @@ fi
 BIG=$(find_devs 1af4:1110 | head -n1)
 if [ -n "$BIG" ]; then
     echo 1 >"/sys/bus/pci/devices/$BIG/enable"
-    barwrite "$BIG" 2 16777216 >"$RES/barwrite.txt" 2>&1
+    barwrite "$BIG" 2 268435456 >"$RES/barwrite.txt" 2>&1
     echo 0 >"/sys/bus/pci/devices/$BIG/enable"
     secs=$(sed -n 's/.* seconds=\([0-9.]*\) readback=ok$/\1/p' "$RES/barwrite.txt")
     if [ -n "$secs" ]; then
-        echo "bigbar bdf=$BIG bytes=16777216 seconds=$secs" >>"$RES/dom0-io.txt"
+        echo "bigbar bdf=$BIG bytes=268435456 seconds=$secs" >>"$RES/dom0-io.txt"
         pass bigbar-io
     else
         fail bigbar-io "barwrite: $(tail -n1 "$RES/barwrite.txt")"
