@@ -293,13 +293,15 @@ guest_collect() {
     rm -rf "$tmp"
 }
 
+# For awk programs reading cmp -l (1-based offset, then both bytes in
+# octal): oct(S), the value of the octal digits S.
+AWK_OCT='function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }'
+
 # cfg_diff A B OUT: offsets (hex) where two binary config dumps differ, up to the shorter length.
 cfg_diff() {
     local la lb n
     la=$(wc -c <"$1"); lb=$(wc -c <"$2"); n=$la; [ "$lb" -lt "$n" ] && n=$lb
-    # cmp -l: 1-based offset, then both bytes in octal
-    cmp -l "$1" "$2" 2>/dev/null | awk -v n="$n" '
-        function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
+    cmp -l "$1" "$2" 2>/dev/null | awk -v n="$n" "$AWK_OCT"'
         $1 <= n { printf "0x%03x dom0=0x%02x guest=0x%02x\n", $1 - 1, oct($2), oct($3) }' >"$3"
     echo "compared $n bytes ($la vs $lb)" >>"$3"
 }
@@ -595,15 +597,21 @@ intr_ranges() {
     r=$(msi_msg_range "$1")
     [ -z "$r" ] || echo "$((${r% *} - 2)) ${r#* }"
 }
-# in_intr_ranges BDF OFFSET...: true when every OFFSET (0x...) is one of
-# the function's interrupt registers.
-in_intr_ranges() {
-    local d=$1 o r ok; shift
-    r=$(intr_ranges "$d")
+# in_ranges RANGES OFFSET...: true when every OFFSET (0x...) lies in one
+# of RANGES' "LO HI" lines (decimal, inclusive); false for no ranges.
+in_ranges() {
+    local r=$1 o ok; shift
+    [ -n "$r" ] || return 1
     for o in "$@"; do
         ok=$(echo "$r" | awk -v o=$((o)) '$1 <= o && o <= $2 { print 1; exit }')
         [ -n "$ok" ] || return 1
     done
+}
+# in_intr_ranges BDF OFFSET...: true when every OFFSET (0x...) is one of
+# the function's interrupt registers.
+in_intr_ranges() {
+    local d=$1; shift
+    in_ranges "$(intr_ranges "$d")" "$@"
 }
 # held_only BDF OFFSET...: true when each OFFSET (0xNNN) is a register an
 # ended try's device model left: listed in HELD, or, after a retry in this
@@ -636,8 +644,7 @@ intr_restore() {
         save_configs "$tag" "$d"
         intr_ranges "$d" | while read -r r; do
             for w in $(cmp -l "$RES/before-config-$d.bin" "$RES/$tag-config-$d.bin" 2>/dev/null |
-                       awk -v lo="${r% *}" -v hi="${r#* }" '
-                function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
+                       awk -v lo="${r% *}" -v hi="${r#* }" "$AWK_OCT"'
                 $1 - 1 >= lo && $1 - 1 <= hi { printf "%x.b=%02x\n", $1 - 1, oct($2) }'); do
                 setpci -s "$d" "$w"
                 got=$(setpci -s "$d" "${w%=*}")
@@ -658,7 +665,7 @@ intr_restore() {
 # retry, differences only in registers an ended try's device model left
 # (held_only) are INFO.
 check_restored() {
-    local mode=$1 d ok=1 msg o r lo hi bad; shift
+    local mode=$1 d ok=1 msg; shift
     save_configs after "$@"
     for d in "$@"; do
         cmp -s "$RES/before-config-$d.bin" "$RES/after-config-$d.bin" && continue
@@ -669,15 +676,10 @@ check_restored() {
             info "$msg (registers an ended try's device model left: see intr_restore)"
             continue
         fi
-        if [ "$mode" = stubdom ]; then
-            r=$(msi_msg_range "$d"); lo=${r% *}; hi=${r#* }; bad=
-            for o in $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1); do
-                [ -n "$r" ] && [ $((o)) -ge "$lo" ] && [ $((o)) -le "$hi" ] || bad=1
-            done
-            if [ -z "$bad" ]; then
-                info "$msg (MSI message registers only: Xen's, see check_restored)"
-                continue
-            fi
+        if [ "$mode" = stubdom ] &&
+           in_ranges "$(msi_msg_range "$d")" $(grep '^0x' "$RES/restore-diff-$d.txt" | cut -d' ' -f1); then
+            info "$msg (MSI message registers only: Xen's, see check_restored)"
+            continue
         fi
         ok=
         if [ "$mode" != info ]; then fail restored "$msg"; else info "$msg"; fi
