@@ -169,7 +169,7 @@ report() {
     else
         echo "(baseline: Linux's xen-pciback for PV, Debian 13's qemu-system-xen"
         echo " 10.0.13 (upstream xen-pt, the same QEMU version) for HVM and in the"
-        echo " stubdomain; no e1000e in a stubdomain there (pciback's MSI-X oops);"
+        echo " stubdomain;"
     fi
     echo " targets: PV ratio"
     echo " <= 1.0 with polling off, dom0 CPU per op <= 1.25 x xen-pciback's,"

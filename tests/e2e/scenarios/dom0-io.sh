@@ -1,5 +1,6 @@
 #!/bin/sh
 # e2e-timeout: 300
+# e2e-bench-only: run by make bench-e2e, not by make check
 # Benchmark boot only (make bench-e2e; scripts/bench-e2e.sh runs it first):
 # dom0's own I/O rate on the functions the HVM benchmark drives through
 # passthrough, in the same boot, for the passthrough/dom0 ratios:
