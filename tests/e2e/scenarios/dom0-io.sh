@@ -25,6 +25,16 @@ io_time() {
     "$@" 2>>"$RES/dd.txt" || return 1
     elapsed "$t0"
 }
+# record W SECS FIGURES WHY: W-io passes with "W FIGURES seconds=SECS"
+# in dom0-io.txt when the run gave SECS; else it fails with WHY.
+record() {
+    if [ -n "$2" ]; then
+        echo "$1 $3 seconds=$2" >>"$RES/dom0-io.txt"
+        pass "$1-io"
+    else
+        fail "$1-io" "$4"
+    fi
+}
 nvme_read() { dd if=/dev/nvme0n1 of=/dev/null bs=4k count="$1" iflag=direct; }
 if [ -n "$NVME" ]; then
     for m in $(cat /e2e/kmod/modules.load); do
@@ -33,12 +43,7 @@ if [ -n "$NVME" ]; then
     if wait_for 30 test -b /dev/nvme0n1; then
         nvme_read 256
         secs=$(io_time nvme_read 4096)
-        if [ -n "$secs" ]; then
-            echo "nvme bdf=$NVME bytes=16777216 ios=4096 seconds=$secs" >>"$RES/dom0-io.txt"
-            pass nvme-io
-        else
-            fail nvme-io "dd from /dev/nvme0n1: $(tail -n1 "$RES/dd.txt")"
-        fi
+        record nvme "$secs" "bdf=$NVME bytes=16777216 ios=4096" "dd from /dev/nvme0n1: $(tail -n1 "$RES/dd.txt")"
     else
         fail nvme-io "no /dev/nvme0n1 30 s after loading nvme (driver: $(readlink "/sys/bus/pci/devices/$NVME/driver"); $(tail -n2 "$RES/insmod.txt" | tr '\n' ' '))"
     fi
@@ -56,12 +61,7 @@ if [ -n "$BIG" ]; then
     barwrite "$BIG" 2 268435456 >"$RES/barwrite.txt" 2>&1
     echo 0 >"/sys/bus/pci/devices/$BIG/enable"
     secs=$(sed -n 's/.* seconds=\([0-9.]*\) readback=ok$/\1/p' "$RES/barwrite.txt")
-    if [ -n "$secs" ]; then
-        echo "bigbar bdf=$BIG bytes=268435456 seconds=$secs" >>"$RES/dom0-io.txt"
-        pass bigbar-io
-    else
-        fail bigbar-io "barwrite: $(tail -n1 "$RES/barwrite.txt")"
-    fi
+    record bigbar "$secs" "bdf=$BIG bytes=268435456" "barwrite: $(tail -n1 "$RES/barwrite.txt")"
 else
     info "no ivshmem (1af4:1110) in dom0: this bed has no slot 00:08"
 fi
