@@ -733,6 +733,11 @@ static void test_enable_msi_errors(void)
     fx_free(&x);
 }
 
+/*
+ * The op core's checks of enable_multi_msi, with a fake path that takes
+ * several vectors; the real path (the function layer) takes one, since
+ * Xen maps one MSI vector for a backend (/intr/pv-multi-msi).
+ */
 static void test_multi_msi(void)
 {
     static const uint32_t bad[] = { 0, 3, 6, 16, 32, 64, UINT32_MAX };
