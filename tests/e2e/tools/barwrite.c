@@ -34,7 +34,8 @@ static double now_s(void)
     return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static void fill(volatile uint64_t *p, size_t bytes, uint64_t tag)
+/* @p maps the BAR: volatile, so that every store reaches it */
+static void fill(volatile uint64_t *p, size_t bytes, uint64_t tag) /* MMIO */
 {
     size_t i;
 
@@ -46,7 +47,7 @@ static void fill(volatile uint64_t *p, size_t bytes, uint64_t tag)
 int main(int argc, char **argv)
 {
     char path[512];
-    volatile uint64_t *p;
+    volatile uint64_t *p;           /* the BAR's mapping (MMIO) */
     size_t bytes, i, last;
     double t0, secs;
     int fd, bar, bad = 0;
