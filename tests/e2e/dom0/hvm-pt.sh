@@ -187,15 +187,19 @@ ioreqs_in() {
         if (t == 1 && a >= l && a <= h) n++ }
     END { print n + 0, all + 0 }' "$1"
 }
+# bench_ready W: the guest announced its benchmark window W; else the
+# stall is recorded and bench fails (false).
+bench_ready() {
+    guest_said "$NAME" "$SERIAL" "@@G bench-ready $1" "$CHECKS_WAIT" && return 0
+    stall_record "$NAME" "$SERIAL" "bench-$1"
+    fail bench "guest never became ready for $1"; return 1
+}
 # io_bench W: the guest's data-path window W (nvme, bigbar): its time
 # (the untraced run) and the device model's ioreqs in the BAR's range
 # per I/O during the traced run.
 io_bench() {
     local w=$1 n0 line bar secs ios c
-    if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" "$CHECKS_WAIT"; then
-        stall_record "$NAME" "$SERIAL" "bench-$w"
-        fail bench "guest never became ready for $w"; return 1
-    fi
+    bench_ready "$w" || return 1
     n0=$(wc -l <"$HVM_TRACE")
     ioreq_trace on
     guest_said "$NAME" "$SERIAL" "@@G bench-done $w" 120
@@ -224,10 +228,7 @@ dm_bench() {
     ls -l "/proc/$dm/fd" >"$RES/dm-fds.txt" 2>&1
     : >"$RES/bench.txt"
     for w in rescan dump; do
-        if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" "$CHECKS_WAIT"; then
-            stall_record "$NAME" "$SERIAL" "bench-$w"
-            fail bench "guest never became ready for $w"; return 1
-        fi
+        bench_ready "$w" || return 1
         host_reads on
         n0=$(wc -l <"$HVM_TRACE")
         strace -c -f -e trace=pread64,pwrite64 -o "$RES/dm-strace-$w.txt" -p "$dm" 2>"$RES/dm-strace-$w.err" &
@@ -250,7 +251,7 @@ dm_bench() {
             fail bench "$w: $acc config ioreqs traced for sbdf $sbdf, time '${secs}'"; return 1
         fi
     done
-    case " $DEVS " in *" $(find_devs 1b36:0010 | head -n1) "*) io_bench nvme || return 1 ;; esac
+    case " $HVM_PCI " in *" 1b36:0010 "*) io_bench nvme || return 1 ;; esac
     if [ -n "$SLOT8" ]; then io_bench bigbar || return 1; fi
     pass bench
     info "benchmark: $(tr '\n' ';' <"$RES/bench.txt")"
@@ -280,10 +281,7 @@ stub_bench() {
     local w n0 n1 line secs
     : >"$RES/bench.txt"
     for w in rescan dump; do
-        if ! guest_said "$NAME" "$SERIAL" "@@G bench-ready $w" "$CHECKS_WAIT"; then
-            stall_record "$NAME" "$SERIAL" "bench-$w"
-            fail bench "guest never became ready for $w"; return 1
-        fi
+        bench_ready "$w" || return 1
         n0=$(pcibk_events)
         guest_said "$NAME" "$SERIAL" "@@G bench-done $w" 120
         n1=$(pcibk_events)
