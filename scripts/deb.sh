@@ -161,7 +161,7 @@ for f in linuxboot_dma.bin keymaps/en-us vgabios-stdvga.bin; do
 done
 EOF
     # the intr-control service as installed: tool, list (a conffile), unit
-    # and its enabling link
+    # and its enabling link, udev rule
     cat >"$out/installed/intr-control.sh" <<'EOF'
 ls -l /usr/libexec/qemu-xenpt/intr-control
 dpkg-query -W -f='${Conffiles}\n' qemu-xenpt
@@ -169,6 +169,9 @@ for u in /lib/systemd/system /usr/lib/systemd/system; do
     [ -f $u/qemu-xenpt-intr-control.service ] && { echo "unit: present"; break; }
 done
 echo "enabled: $(readlink /etc/systemd/system/multi-user.target.wants/qemu-xenpt-intr-control.service)"
+for r in /lib/udev/rules.d /usr/lib/udev/rules.d; do
+    [ -f $r/60-qemu-xenpt.rules ] && { echo "udev rule: $(grep -c '^ACTION=="bind", SUBSYSTEM=="pci", DRIVER=="pciback", RUN' $r/60-qemu-xenpt.rules)"; break; }
+done
 EOF
     log "installing $(basename "$deb") into a clean $release system"
     if ! mmdebstrap --quiet --variant=apt --format=null --include="$deb" \
@@ -196,7 +199,7 @@ EOF
         'vgabios-stdvga.bin /usr/share/seabios' | cmp -s - "$out/installed/data-files.txt" ||
         bad+=("QEMU's data files (FILE DIR): $(tr '\n' ';' <"$out/installed/data-files.txt")")
     # the intr-control service: its tool, its list (a conffile), its unit
-    # and the link enabling it
+    # and the link enabling it, its udev rule where udev reads rules
     grep -q '^-rwxr-xr-x .* /usr/libexec/qemu-xenpt/intr-control$' "$out/installed/intr-control.txt" &&
         grep -q '^ /etc/qemu-xenpt/allow-interrupt-control [0-9a-f]*$' "$out/installed/intr-control.txt" &&
         grep -qx 'unit: present' "$out/installed/intr-control.txt" &&

@@ -217,6 +217,30 @@ log_has() { [ -f "$1" ] && tr -d '\r' <"$1" | grep -q "$2"; }
 # dom_exists NAME
 dom_exists() { xl domid "$1" >/dev/null 2>&1; }
 dom_gone() { ! dom_exists "$1"; }
+# pci_restore_log_on: dom0's kernel logs each config register its PCI
+# core writes back from a saved copy (drivers/pci/pci.c, dynamic debug:
+# "restoring config space at offset 0x4 (was X, writing Y)" in Linux 6.1,
+# "restore config 0x04: X -> Y" in 6.12), so that dmesg says which
+# driver restored what: pciback writes back the copy it saved when it took
+# the function at each reset and release (the NVMe's command register once
+# read 0x107 instead of 0x103 after the last detach, tests/e2e/README.md).
+pci_restore_log_on() {
+    local c=/sys/kernel/debug/dynamic_debug/control
+    [ -e "$c" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+    echo 'file drivers/pci/pci.c +p' >"$c" 2>/dev/null ||
+        info "no dynamic debug in dom0's kernel: config restores not logged"
+}
+# pci_restores FILE BDF...: the logged restores of those functions' command
+# registers (offset 0x4) into FILE; prints them once each, with a count
+pci_restores() {
+    local f=$1 d; shift
+    : >"$f"
+    for d in "$@"; do
+        dmesg | grep -E "$d: (restoring config space at offset 0x4 |restore config 0x04: )" >>"$f"
+    done
+    sed 's/.*\] //' "$f" | sort | uniq -c | awk '{ n = $1; $1 = ""; printf "%s x%d;", $0, n }'
+}
+
 # unplug_all NAME LOG BDF...: wait for the guest's "@@G unplug-ready", then
 # xl pci-detach each function (PASS/FAIL detach), timing each.
 unplug_all() {
@@ -744,9 +768,14 @@ pciback_policy_check() {
 # pciback's allow_interrupt_control for a stubdomain's functions, the way
 # our package keeps it: the functions listed in the intr-control service's
 # file, its tool running as its systemd unit runs it (the bed has no
-# systemd). The package's tool, else (make e2e without our package) the
-# repository's copy. intr_control_listed BDF: pciback's switch is on.
+# systemd), and udev's daemon with the package's rule only (the tool once
+# when pciback takes a function; the daemon logs what the tool printed,
+# udevd.log). The package's tool and rule, else (make e2e without our
+# package) the repository's copies. Started before the functions are
+# assignable, as at a host's boot. intr_control_listed BDF: pciback's
+# switch is on.
 INTR_CONF=/etc/qemu-xenpt/allow-interrupt-control
+INTR_RULE=60-qemu-xenpt.rules
 intr_control_start() {
     local tool=/usr/libexec/qemu-xenpt/intr-control d
     [ -x "$tool" ] || tool=/e2e/intr-control
@@ -756,6 +785,15 @@ intr_control_start() {
     "$tool" watch 2>>"$RES/intr-control.log" &
     INTR_PID=$!
     info "intr-control: $tool watch (pid $INTR_PID) for $*"
+    if ! ls /usr/lib/udev/rules.d/$INTR_RULE >/dev/null 2>&1; then
+        mkdir -p /etc/udev/rules.d
+        sed "s|/usr/libexec/qemu-xenpt/intr-control|$tool|" /e2e/$INTR_RULE >/etc/udev/rules.d/$INTR_RULE
+    fi
+    SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug \
+        /usr/lib/systemd/systemd-udevd >"$RES/udevd.log" 2>&1 &
+    UDEVD_PID=$!
+    wait_for 5 udevadm control --ping >/dev/null 2>&1 ||
+        fail udevd "systemd-udevd did not answer: $(tail -n2 "$RES/udevd.log" | tr '\n' ' ')"
 }
 intr_control_stop() {
     [ -n "${INTR_PID:-}" ] || return 0
@@ -763,6 +801,28 @@ intr_control_stop() {
     pkill -f 'xenstore-watch /local/domain/0/backend/pci' 2>/dev/null
     INTR_PID=
     rm -f "$INTR_CONF"
+    kill "$UDEVD_PID" 2>/dev/null
+    UDEVD_PID=
+}
+# intr_control_bound BDF...: PASS intr-control-bound when pciback's switch
+# went on for each once xl pci-assignable-add had bound it to pciback
+# (which changes nothing in xenstore), by the udev rule: the tool's message
+# for it is in udevd's log.
+intr_control_bound() {
+    local d bad=
+    wait_for 10 intr_control_all "$@"
+    for d in "$@"; do
+        if ! intr_control_listed "$d"; then
+            bad="$bad $d: off;"
+        elif ! grep -q "on for $d" "$RES/udevd.log"; then
+            bad="$bad $d: on, not by the rule ($(grep -c "on for $d\$" "$RES/intr-control.log") from the watch);"
+        fi
+    done
+    if [ -z "$bad" ]; then
+        pass intr-control-bound
+    else
+        fail intr-control-bound "after xl pci-assignable-add:$bad udevd: $(grep -c 'pciback' "$RES/udevd.log") lines naming pciback"
+    fi
 }
 intr_control_listed() { grep -qxF "$1" "$PCIBACK_DIR/allow_interrupt_control"; }
 intr_control_all() {

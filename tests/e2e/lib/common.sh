@@ -48,7 +48,7 @@ PKG_LIST=(
     xen-hypervisor-$XEN_VER-amd64 xen-utils-$XEN_VER xen-utils-common xenstore-utils
     libxenmisc$XEN_VER libxenstore4 libxencall1 libxendevicemodel1 libxenevtchn1
     libxenforeignmemory1 libxengnttab1 libxenhypfs1 libxentoolcore1 libxentoollog1
-    busybox-static pciutils libpci3 pci.ids strace
+    busybox-static pciutils libpci3 pci.ids strace udev libsystemd-shared
     qemu-system-xen qemu-system-data seabios
     libc6 libgcc-s1
 )

@@ -154,6 +154,15 @@ build_dom0_base() {
     cp -a "$PKGS/xenstore-utils/usr/bin/." "$r/usr/bin/"
     # strace -c on the device models (HVM benchmark: host syscalls per access)
     cp "$PKGS/strace/usr/bin/strace" "$r/usr/bin/"
+    # udev's daemon (without rules but ours: stubdom scenarios run it for
+    # our package's rule, dom0/lib.sh intr_control_start); its private
+    # library beside the others (ld.so finds it there too)
+    cp -L "$PKGS"/udev/{bin,usr/bin}/udevadm "$r/usr/bin/" 2>/dev/null
+    [ -x "$r/usr/bin/udevadm" ] || die "udevadm missing from udev"
+    mkdir -p "$r/usr/lib/systemd"
+    ln -sf /usr/bin/udevadm "$r/usr/lib/systemd/systemd-udevd"
+    cp "$PKGS"/libsystemd-shared/usr/lib/$ARCH_TRIPLET/systemd/libsystemd-shared-*.so "$r/usr/lib/$ARCH_TRIPLET/" ||
+        die "libsystemd-shared-*.so missing from libsystemd-shared"
     mkdir -p "$r/etc/xen"
     cp -a "$PKGS/xen-utils-common/etc/xen/scripts" "$r/etc/xen/"
     printf 'autoballoon="off"\n' >"$r/etc/xen/xl.conf"
@@ -363,8 +372,10 @@ build_run() {
     mkdir -p "$r/e2e/scenarios" "$r/e2e/guest" "$g/e2e/guest"
     cp "$E2E_SRC/dom0/init" "$r/init"
     cp "$E2E_SRC"/dom0/*.sh "$r/e2e/"
-    # the package's intr-control tool, for a bed without our package
+    # the package's intr-control tool and udev rule, for a bed without our
+    # package
     install -m 0755 "$REPO/debian/intr-control" "$r/e2e/intr-control"
+    cp "$REPO/debian/qemu-xenpt.udev" "$r/e2e/60-qemu-xenpt.rules"
     # the package's example xl.cfg files, which scenarios take lines from
     mkdir -p "$r/e2e/examples"
     cp "$REPO"/debian/examples/*.cfg "$r/e2e/examples/"
