@@ -351,31 +351,6 @@ retry_keep() {
     fi
 }
 
-# power_mgmt: dom0's PMCSR of the NVMe while the guest holds each state
-# it announces (guest/baseline.sh pm_check), then after the release; PCI
-# PM 1.2: PowerState (bits 1:0) 3 in D3hot, 0 in D0.
-pm_watch() {
-    local st
-    for st in D3 D0; do
-        wait_for "$CHECKS_WAIT" log_has "$SERIAL" "@@G pm $st" || return 0
-        sleep 2
-        echo "$st $(setpci -s "$1" CAP_PM+4.w)" >>"$RES/pm-dom0.txt"
-    done
-}
-pm_verdict() {
-    local d=$1 d3 d0 end
-    d3=$(awk '$1 == "D3" { print $2 }' "$RES/pm-dom0.txt" 2>/dev/null)
-    d0=$(awk '$1 == "D0" { print $2 }' "$RES/pm-dom0.txt" 2>/dev/null)
-    kill "$PM_WATCH" 2>/dev/null
-    end=$(setpci -s "$d" CAP_PM+4.w)
-    if [ -n "$d3" ] && [ -n "$d0" ] && [ $((0x$d3 & 3)) = 3 ] &&
-       [ $((0x$d0 & 3)) = 0 ] && [ $((0x$end & 3)) = 0 ]; then
-        pass power-mgmt
-    else
-        fail power-mgmt "dom0's PMCSR of $d: guest in D3hot '$d3', back in D0 '$d0', released '$end' (want PowerState 3, 0, 0)"
-    fi
-    info "power_mgmt: dom0's PMCSR of $d: in D3hot $d3, in D0 $d0, released $end"
-}
 # policy_first_check: the quirk from pciback is in the e1000's policy
 # (libxl's device id pci-pt-BB_DD.F) and was applied (traced) before the
 # device model's first config ioreq, so before any guest access.
@@ -413,7 +388,7 @@ hot_add() {
 }
 
 pm_watch_start() {
-    pm_watch "$NVME_PM" &
+    pm_watch "$NVME_PM" "$SERIAL" &
     PM_WATCH=$!
 }
 NVME_PM=

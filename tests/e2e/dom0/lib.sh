@@ -217,6 +217,33 @@ log_has() { [ -f "$1" ] && tr -d '\r' <"$1" | grep -q "$2"; }
 # dom_exists NAME
 dom_exists() { xl domid "$1" >/dev/null 2>&1; }
 dom_gone() { ! dom_exists "$1"; }
+# power_mgmt: dom0's PMCSR of the NVMe while the guest holds each state
+# it announces (guest/baseline.sh pm_check), then after the release; PCI
+# PM 1.2: PowerState (bits 1:0) 3 in D3hot, 0 in D0. pm_watch BDF LOG (the
+# guest's console), in the background (PM_WATCH); pm_verdict BDF once the
+# function is released.
+pm_watch() {
+    local st
+    for st in D3 D0; do
+        wait_for "$CHECKS_WAIT" log_has "$2" "@@G pm $st" || return 0
+        sleep 2
+        echo "$st $(setpci -s "$1" CAP_PM+4.w)" >>"$RES/pm-dom0.txt"
+    done
+}
+pm_verdict() {
+    local d=$1 d3 d0 end
+    d3=$(awk '$1 == "D3" { print $2 }' "$RES/pm-dom0.txt" 2>/dev/null)
+    d0=$(awk '$1 == "D0" { print $2 }' "$RES/pm-dom0.txt" 2>/dev/null)
+    kill "$PM_WATCH" 2>/dev/null
+    end=$(setpci -s "$d" CAP_PM+4.w)
+    if [ -n "$d3" ] && [ -n "$d0" ] && [ $((0x$d3 & 3)) = 3 ] &&
+       [ $((0x$d0 & 3)) = 0 ] && [ $((0x$end & 3)) = 0 ]; then
+        pass power-mgmt
+    else
+        fail power-mgmt "dom0's PMCSR of $d: guest in D3hot '$d3', back in D0 '$d0', released '$end' (want PowerState 3, 0, 0)"
+    fi
+    info "power_mgmt: dom0's PMCSR of $d: in D3hot $d3, in D0 $d0, released $end"
+}
 # pci_restore_log_on: dom0's kernel logs each config register its PCI
 # core writes back from a saved copy (drivers/pci/pci.c, dynamic debug:
 # "restoring config space at offset 0x4 (was X, writing Y)" in Linux 6.1,

@@ -38,7 +38,7 @@ name = "pvbase"
 type = "pv"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1$([ -n "$NVME" ] && nvme_arg)$([ -n "$SLOT8" ] && slot8_arg pciback)"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.pm=1$([ -n "$NVME" ] && nvme_arg)$([ -n "$SLOT8" ] && slot8_arg pciback)"
 memory = 256
 vcpus = 1
 pci = [ $pcilist ]
@@ -51,6 +51,10 @@ LOG=/var/log/xen/console/guest-pvbase.log
 t0=$(uptime_s)
 xl_create /tmp/pvbase.cfg || exit 1
 mark guest-started
+# the guest puts the NVMe in D3hot and back (e2e.pm=1): pciback lets its
+# frontend's power state writes reach the function; dom0 reads its PMCSR
+# in each state and once the guest released it
+[ -n "$NVME" ] && { pm_watch "$NVME" "$LOG" & PM_WATCH=$!; }
 unplug_all pvbase "$LOG" $DEVS
 mark detached
 # the guest powers off by itself after its checks
@@ -61,6 +65,7 @@ dom_finish pvbase
 mark guest-gone
 save_file /var/log/xen/xl-pvbase.log xl.log
 capture xl-dmesg.txt xl dmesg
+[ -n "$NVME" ] && pm_verdict "$NVME"
 [ -f "$LOG" ] && guest_collect "$LOG" domU
 mark collected
 

@@ -39,7 +39,7 @@ pciback_policy_set "$E1000" permissive
 save_configs before $DEVS
 
 pv_ours_cfg /tmp/pvours.cfg pvours \
-    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1$(nvme_arg)$([ -n "$SLOT8" ] && slot8_arg pciback)"
+    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1 e2e.pm=1$(nvme_arg)$([ -n "$SLOT8" ] && slot8_arg pciback)"
 
 LOG=/var/log/xen/console/guest-pvours.log
 t0=$(uptime_s)
@@ -55,7 +55,7 @@ hmp_open mon
 "$Q" -machine xenpv -xen-domid "$DOMID" -xen-attach -nodefaults \
     -display none -serial none $(hmp_args mon) \
     -trace 'enable=xen_pciback_pv_*' -trace 'enable=xen_pci_func_*' -D "$RES/qemu-trace.log" \
-    -device "xen-pciback-pv,id=pvpci,frontend-id=$DOMID,hosts=$HOSTS,assign=on" \
+    -device "xen-pciback-pv,id=pvpci,frontend-id=$DOMID,hosts=$HOSTS,assign=on,power_mgmt=on" \
     >"$RES/qemu.log" 2>&1 &
 QPID=$!
 # up once its backend is published (InitWait), or gone
@@ -72,6 +72,11 @@ pciback_policy_check "$(hmp_last mon | tr -d '\r')" \
 capture xl-unpause.log xl unpause "$DOMID" || fail xl-unpause "$(tail -n1 "$RES/xl-unpause.log")"
 
 mark guest-started
+# power_mgmt=on: the guest puts the NVMe in D3hot and back once its NVMe
+# checks are done (e2e.pm=1); dom0 reads the function's PMCSR in each
+# state and once the backend released it (back in D0)
+pm_watch "$NVME" "$LOG" &
+PM_WATCH=$!
 # AER: once the guest's network works, the backend runs an error recovery of
 # the e1000 through the frontend (the guest checks that it comes back).
 if guest_said pvours "$LOG" '@@G aer-ready' "$CHECKS_WAIT"; then
@@ -128,6 +133,7 @@ sleep 1
 kill "$QPID" 2>/dev/null
 wait_for 20 sh -c "! kill -0 $QPID 2>/dev/null" || { info "QEMU did not exit: SIGKILL"; kill -9 "$QPID"; }
 capture xl-dmesg.txt xl dmesg
+pm_verdict "$NVME"
 [ -f "$LOG" ] && guest_collect "$LOG" domU
 mark collected
 

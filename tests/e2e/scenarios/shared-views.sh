@@ -13,8 +13,12 @@
 # and our device model in a stubdomain (stubdom-ours) against the same in
 # dom0 (hvm-ours), every function: only the BAR and ROM BAR addresses
 # (0x10-0x27, 0x30-0x33), which hvmloader lays out by the guest's whole
-# device set, and the two guests' sets differ (the NVMe; slot 00:08 and the
-# xHCI controllers, passed by one of them in each bed).
+# device set, and the two guests' sets differ (slot 00:08 and the xHCI
+# controllers, passed by both in the Debian 12 bed only), and the interrupt
+# line (0x3c) only where libxl gave the function another guest slot
+# (hvmloader routes INTx by slot; libxl orders a stubdomain guest's
+# functions otherwise: the e1000 at 00:06.0 there, 00:03.0 in dom0's, seen
+# in the Debian 12 bed, 2026-12-07).
 . /e2e/lib.sh
 scenario_begin shared-views
 
@@ -80,11 +84,29 @@ compare pv-edu "$PB-1234-11e8.bin" "$PO-1234-11e8.bin" 0x3c
 held 8086:100e
 compare hvm-e1000 "$HB-8086-100e.bin" "$HO-8086-100e.bin" 0x04-0x07 0x10-0x27 0x30-0x33 0x3c
 SO=/results/stubdom-ours/guest-config
+# guest_slot SCENARIO ID: the function's address in that scenario's guest
+# (its lspci -D -nn before any driver)
+guest_slot() {
+    grep -m1 "\[$2\]" "/results/$1/guest-lspci-nn.txt" 2>/dev/null | cut -d' ' -f1
+}
+# line_if_moved ID: MOVED=0x3c when the two guests have the function in
+# different slots (an INFO line says which), else empty
+line_if_moved() {
+    local a b
+    MOVED=
+    a=$(guest_slot hvm-ours "$1"); b=$(guest_slot stubdom-ours "$1")
+    [ "$a" = "$b" ] && return 0
+    info "$1: guest slot $a with the device model in dom0, $b in the stubdomain: interrupt lines may differ"
+    MOVED=0x3c
+}
 # the two guests' device sets differ, so do the addresses hvmloader gives
 held 8086:100e
-compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin" 0x10-0x27 0x30-0x33
+line_if_moved 8086:100e
+compare stubdom-e1000 "$HO-8086-100e.bin" "$SO-8086-100e.bin" 0x10-0x27 0x30-0x33 $MOVED
 held 8086:10d3
-compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin" 0x10-0x27 0x30-0x33
+line_if_moved 8086:10d3
+compare stubdom-e1000e "$HO-8086-10d3.bin" "$SO-8086-10d3.bin" 0x10-0x27 0x30-0x33 $MOVED
 held 1234:11e8
-compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin" 0x10-0x27 0x30-0x33
+line_if_moved 1234:11e8
+compare stubdom-edu "$HO-1234-11e8.bin" "$SO-1234-11e8.bin" 0x10-0x27 0x30-0x33 $MOVED
 exit 0
