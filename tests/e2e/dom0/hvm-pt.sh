@@ -31,6 +31,9 @@
 #                 the guest puts the NVMe in D3hot and back (power-mgmt)
 #   HVM_TEST_RETRY 1: the guest ends itself with a triple fault once its
 #                 hot add is done, to try the retry (ended_by_xen)
+#   HVM_TEST_CREATE_FAIL 1: the first xl create names a function no host
+#                 has, to try the retry after a failed xl create
+#                 (create_failed_gone)
 #   HVM_STUBDOM   1: the device model runs in a Linux stubdomain
 #                 (device_model_stubdomain_override); HVM_DM is then the
 #                 stubdomain's rootfs, "" for libxl's default one
@@ -397,12 +400,58 @@ if [ "${HVM_PM:-0}" = 1 ]; then
     pm_watch_start
 fi
 
+# stub_start_watch: while xl creates the guest (in the background), when
+# its stubdomain appears in xenstore and when its QEMU writes "running"
+# there (polled each second, a few xenstore reads); libxl (4.17 and 4.20) gives the stubdomain 30 s from its unpause
+# to that (LIBXL_STUBDOM_START_TIMEOUT) and destroys the guest after.
+# stub_start_said: the watch's lines as one INFO line.
+stub_start_watch() {
+    local t0 d s= g
+    t0=$(uptime_s)
+    while [ "${t0%.*}" -gt $(($(cut -d. -f1 /proc/uptime) - 120)) ]; do
+        if [ -z "$s" ]; then
+            for d in $(xenstore-list /local/domain 2>/dev/null); do
+                [ "$(xenstore-read "/local/domain/$d/name" 2>/dev/null)" = "$NAME-dm" ] || continue
+                s=$d
+                echo "stubdomain d$s in xenstore $(elapsed "$t0") s after xl create"
+            done
+        else
+            g=$(xenstore-read "/local/domain/$s/target" 2>/dev/null)
+            if [ "$(xenstore-read "/local/domain/$s/device-model/$g/state" 2>/dev/null)" = running ]; then
+                echo "its QEMU running $(elapsed "$t0") s after xl create"
+                return 0
+            fi
+        fi
+        sleep 1
+    done
+    echo "no QEMU running in a stubdomain 120 s after xl create"
+}
+stub_start_said() {
+    kill "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    info "stubdomain start (libxl allows 30 s from its unpause): $(tr '\n' ';' <"$RES/stubdom-start.txt")"
+}
+
 # guest_try: one guest, from xl create to its '@@G done' (1: xl create
 # failed).
 guest_try() {
+    local sw= rc cfg
     t0=$(uptime_s)
     GUEST_ID=
-    xl_create /tmp/$NAME.cfg || return 1
+    if [ "$STUB" = 1 ]; then
+        stub_start_watch >"$RES/stubdom-start.txt" 2>&1 &
+        sw=$!
+    fi
+    cfg=/tmp/$NAME.cfg
+    if [ "${HVM_TEST_CREATE_FAIL:-0}" = 1 ] && [ "$RETRY" = 0 ]; then
+        # one function more, which no host has: libxl refuses it once
+        # the guest (and its stubdomain) exist
+        { cat "$cfg"; echo "pci = [ $pcilist, '0000:00:1f.7' ]"; } >/tmp/$NAME-fail.cfg
+        cfg=/tmp/$NAME-fail.cfg
+    fi
+    xl_create "$cfg"; rc=$?
+    [ -n "$sw" ] && stub_start_said "$sw"
+    [ "$rc" = 0 ] || return 1
     GUEST_ID=$(xl domid "$NAME" 2>/dev/null)
     [ "$STUB" = 1 ] && intr_control_check created $DEVS
     mark guest-started
