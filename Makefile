@@ -17,6 +17,9 @@
 #   make qemu-trixie  the device model against Debian 13's libraries (Xen
 #                 4.20), built in a trixie build root made from Debian's
 #                 archive: build/qemu-trixie/qemu-system-x86_64
+#   make qemu-bookworm  the same against Debian 12's (Xen 4.17), in a
+#                 bookworm build root: build/qemu-bookworm (what a Debian 13
+#                 host's make stubdom takes)
 #   make deb      Debian packages of the device model for Debian 12 and 13
 #                 (build/deb/{bookworm,trixie}/qemu-xenpt_*.deb), built with
 #                 dpkg-buildpackage in each release's root, checked with its
@@ -33,7 +36,14 @@
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
 #   make e2e-trixie  the same on Debian 13 (Xen 4.20, Linux 6.12), with our
 #                 Debian 13 package in dom0
-.PHONY: all qemu qemu-trixie deb e2e-trixie check core fuzz bench bench-e2e demo e2e stubdom stubdom-trixie install-stubdom clean distclean
+.PHONY: all qemu qemu-trixie qemu-bookworm deb e2e-trixie check core fuzz bench bench-e2e demo e2e stubdom stubdom-trixie install-stubdom clean distclean
+
+# This host's Debian release. A release's stubdomain image takes our QEMU
+# built on this host for the host's release, else the one built in that
+# release's root (tests/e2e/lib/common.sh OURS_QEMU says the same).
+HOST_RELEASE := $(shell . /etc/os-release 2>/dev/null; echo $$VERSION_CODENAME)
+STUBDOM_QEMU_bookworm := $(if $(filter bookworm,$(HOST_RELEASE)),qemu,qemu-bookworm)
+STUBDOM_QEMU_trixie := $(if $(filter trixie,$(HOST_RELEASE)),qemu,qemu-trixie)
 
 all: qemu
 
@@ -44,6 +54,10 @@ qemu:
 qemu-trixie:
 	scripts/setup-host.sh
 	scripts/release-qemu.sh trixie
+
+qemu-bookworm:
+	scripts/setup-host.sh
+	scripts/release-qemu.sh bookworm
 
 deb: stubdom stubdom-trixie
 	DEB_STUBDOM=build/stubdom scripts/deb.sh build bookworm
@@ -79,10 +93,10 @@ bench-e2e:
 demo:
 	scripts/demo.sh
 
-stubdom: qemu
+stubdom: $(STUBDOM_QEMU_bookworm)
 	stubdom/build.sh
 
-stubdom-trixie: qemu-trixie
+stubdom-trixie: $(STUBDOM_QEMU_trixie)
 	E2E_RELEASE=trixie stubdom/build.sh
 
 OS_RELEASE ?= /etc/os-release

@@ -342,6 +342,8 @@ if XENPT_EXTRA_TARGETS="${QTESTS[*]/#/tests/qtest/}" scripts/prepare-qemu.sh; th
     run_cases "install-stubdom" scripts/test-install-stubdom.sh
     run_cases "examples" scripts/test-examples.sh
     prefetch_wait
+    # (after the prefetch: it fetches the other release's apt lists)
+    run_cases "host-release" scripts/test-host-release.sh
     say "end-to-end: real Xen 4.17 nested under QEMU TCG (tests/e2e, Debian 12, our Debian 12 package in dom0)"
     E2E_RELEASE=bookworm \
     E2E_OURS_DEB=$(ls -t build/deb/bookworm/qemu-xenpt_*_amd64.deb 2>/dev/null | head -n1) run_e2e

@@ -25,9 +25,17 @@ LOGS=$OUT/logs
 
 # The outer QEMU (Debian's qemu-system-x86 7.2, see docs/nested-xen notes).
 OUTER_QEMU=${E2E_OUTER_QEMU:-/usr/bin/qemu-system-x86_64}
+# The host's Debian release. The bed (or stubdomain image) of that release
+# takes the host's apt and libraries and our host build; another release's
+# a private apt configuration (lib/pkg.sh), its build root
+# (scripts/release-root.sh) and our build in that root
+# (scripts/release-qemu.sh RELEASE: build/qemu-RELEASE).
+HOST_RELEASE=$(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-}")
+bed_is_host() { [ "$E2E_RELEASE" = "$HOST_RELEASE" ]; }
 # Our device model (later "ours" scenarios); optional for the baselines:
-# built against the release's libraries (Debian 13: make qemu-trixie).
-if [ "$E2E_RELEASE" = bookworm ]; then
+# built against the release's libraries (on Debian 12: make qemu-trixie
+# for Debian 13's; on Debian 13: make qemu-bookworm for Debian 12's).
+if bed_is_host; then
     OURS_QEMU=${E2E_OURS_QEMU:-$REPO/build/qemu-system-x86_64}
 else
     OURS_QEMU=${E2E_OURS_QEMU:-$REPO/build/qemu-$E2E_RELEASE/qemu-system-x86_64}

@@ -88,15 +88,16 @@ kbuild_dir() {
     echo "$hdr"
 }
 
-# Out-of-tree test modules (tools/*/Kbuild) for the guest kernel. For
-# Debian 13 built in its build root (scripts/release-root.sh: the
-# release's gcc, which built its kernel; kbuild's tools linked against its
-# libraries), $OUT bind-mounted there at the same path.
+# Out-of-tree test modules (tools/*/Kbuild) for the guest kernel. For a
+# release other than the host's built in its build root
+# (scripts/release-root.sh: the release's gcc, which built its kernel;
+# kbuild's tools linked against its libraries), $OUT bind-mounted there at
+# the same path.
 build_test_modules() {
     local hdr d name troot=
     local -a run=() mk=()
     hdr=$(kbuild_dir)
-    if [ "$E2E_RELEASE" != bookworm ]; then
+    if ! bed_is_host; then
         troot=$("$REPO/scripts/release-root.sh" "$E2E_RELEASE") || die "no $E2E_RELEASE build root"
         mkdir -p "$troot$OUT"
         mount --bind "$OUT" "$troot$OUT" || die "bind-mounting $OUT into $troot"
@@ -323,6 +324,8 @@ build_stubdoms() {
     fi
     [ "${1:-}" = upstream ] || return 0
     if [ "$E2E_RELEASE" = bookworm ]; then
+        # (built on the host, against its libraries)
+        bed_is_host || die "the Debian 12 baseline stubdomain is built on a Debian 12 host only"
         "$REPO/scripts/build-stock-qemu.sh" || die "building stock QEMU failed"
     else
         STOCK_QEMU=$(pkg_file qemu-system-xen /libexec/xen-qemu-system-i386) || die "no qemu-system-xen"

@@ -2,13 +2,13 @@
 # the host) and shared-library resolution. Sourced after lib/common.sh.
 # shellcheck shell=bash
 
-# apt of the bed's release. Debian 12: the host's own (its sources and
-# lists). Debian 13: a private configuration in $CACHE/apt (its sources
-# line, lists and an empty dpkg status; the host's archive keyring), so the
-# host's apt is never touched. Its lists are fetched again after a day
+# apt of the bed's release. The host's release: the host's own (its
+# sources and lists). Another: a private configuration in $CACHE/apt (its
+# sources line, lists and an empty dpkg status; the host's archive
+# keyring), so the host's apt is never touched. Its lists are fetched again after a day
 # (the archive drops superseded versions).
 APT_OPTS=(-q -o APT::Sandbox::User=root)
-if [ "$E2E_RELEASE" != bookworm ]; then
+if ! bed_is_host; then
     APT_ROOT=$CACHE/apt
     APT_OPTS+=(-o "Dir=$APT_ROOT" -o "Dir::State::status=$APT_ROOT/var/lib/dpkg/status")
 fi
@@ -16,7 +16,7 @@ APT_READY=
 apt_ready() {
     [ -n "$APT_READY" ] && return 0
     APT_READY=1
-    [ "$E2E_RELEASE" = bookworm ] && return 0
+    bed_is_host && return 0
     mkdir -p "$APT_ROOT"/etc/apt/{apt.conf.d,preferences.d,sources.list.d,trusted.gpg.d} \
         "$APT_ROOT/var/lib/dpkg" "$APT_ROOT/var/lib/apt/lists/partial" "$APT_ROOT/var/cache/apt/archives/partial"
     touch "$APT_ROOT/var/lib/dpkg/status"
@@ -58,7 +58,7 @@ fetch_pkgs_locked() {
     mkdir -p "$DEBS" "$PKGS"
     apt_ready
     log "fetching ${missing[*]}"
-    if [ "$E2E_RELEASE" = bookworm ] || [ -n "${FETCH_NODEPS:-}" ]; then
+    if bed_is_host || [ -n "${FETCH_NODEPS:-}" ]; then
         ( cd "$DEBS" && apt-get download "${APT_OPTS[@]}" "${missing[@]}" ) \
             >"$CACHE/apt-download.log" 2>&1 || { cat "$CACHE/apt-download.log" >&2; die "apt-get download failed"; }
         todo=("${missing[@]}")
@@ -106,7 +106,7 @@ prefetch_libs() {
     local libpath p pkg
     local -a pkgs=()
     # another release: fetch_pkgs brought the closures, find_lib the rest
-    [ "$E2E_RELEASE" = bookworm ] || return 0
+    bed_is_host || return 0
     libpath=$(ls -d "$PKGS"/*/lib/$ARCH_TRIPLET "$PKGS"/*/usr/lib/$ARCH_TRIPLET 2>/dev/null | tr '\n' :)
     while read -r p; do
         case "$p" in "$PKGS"/*) continue ;; esac
@@ -161,16 +161,16 @@ pkg_versions() {
 }
 
 # find_lib SONAME: path of SONAME inside an unpacked package, fetching the
-# package that provides it when needed: on this (Debian 12) host, the host's
-# package of that library; for Debian 13, the package that holds it in the
-# Debian 13 build root (scripts/release-root.sh trixie: what our QEMU for
-# that release was linked with).
+# package that provides it when needed: for the host's release, the host's
+# package of that library; for another, the package that holds it in that
+# release's build root (scripts/release-root.sh: what our QEMU for that
+# release was linked with).
 find_lib() {
     local so=$1 d hostpath pkg cache=/etc/ld.so.cache admindir=/var/lib/dpkg
     for d in "$PKGS"/*/lib/$ARCH_TRIPLET "$PKGS"/*/usr/lib/$ARCH_TRIPLET; do
         if [ -e "$d/$so" ]; then echo "$d/$so"; return 0; fi
     done
-    if [ "$E2E_RELEASE" != bookworm ]; then
+    if ! bed_is_host; then
         d=$("$REPO/scripts/release-root.sh" "$E2E_RELEASE") || return 1
         cache=$d/etc/ld.so.cache admindir=$d/var/lib/dpkg
     fi
