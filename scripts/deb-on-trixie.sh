@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # `make deb` on a Debian 13 host, proved in a fresh Debian 13 system:
-# mmdebstrap makes one from Debian's archive (apt, git, make and
-# ca-certificates only), this repository's HEAD is cloned into it, and
+# mmdebstrap makes one from Debian's archive (a minimal Debian system:
+# its required and important packages, as debootstrap installs; with git,
+# make and ca-certificates), this repository's HEAD is cloned into it, and
 # `make deb` runs there as root (chroot) from nothing: its own apt sources
 # and build dependencies (scripts/setup-host.sh), build roots, package
 # caches and builds. Shared with this host: /etc/resolv.conf and
@@ -41,7 +42,7 @@ rm -rf "$sys" "$out"
 mkdir -p "$out"
 t0=$(date +%s)
 log "making a fresh Debian 13 system in $sys"
-mmdebstrap --quiet --variant=apt --include=git,make,ca-certificates trixie "$sys" \
+mmdebstrap --quiet --variant=important --include=git,make,ca-certificates trixie "$sys" \
     "deb http://deb.debian.org/debian trixie main" \
     "deb http://deb.debian.org/debian trixie-updates main" \
     "deb http://deb.debian.org/debian-security trixie-security main" \
