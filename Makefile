@@ -24,6 +24,9 @@
 #                 (build/deb/{bookworm,trixie}/qemu-xenpt_*.deb), built with
 #                 dpkg-buildpackage in each release's root, checked with its
 #                 lintian, installed with apt into a clean system of it
+#   make deb-on-trixie  make deb in a fresh Debian 13 system (mmdebstrap,
+#                 chroot): what a Debian 13 host's make deb does
+#                 (scripts/deb-on-trixie.sh; build/deb-on-trixie/)
 #   make stubdom  a Linux stubdomain image with our QEMU, from Debian
 #                 packages (build/stubdom/qemu-stubdom-linux-{kernel,rootfs})
 #   make stubdom-trixie  the same from Debian 13 (its kernel, our QEMU
@@ -36,7 +39,7 @@
 #                 (tests/e2e; E2E_SCENARIOS to pick some)
 #   make e2e-trixie  the same on Debian 13 (Xen 4.20, Linux 6.12), with our
 #                 Debian 13 package in dom0
-.PHONY: all qemu qemu-trixie qemu-bookworm deb e2e-trixie check core fuzz bench bench-e2e demo e2e stubdom stubdom-trixie install-stubdom clean distclean
+.PHONY: all qemu qemu-trixie qemu-bookworm deb deb-on-trixie e2e-trixie check core fuzz bench bench-e2e demo e2e stubdom stubdom-trixie install-stubdom clean distclean
 
 # This host's Debian release. A release's stubdomain image takes our QEMU
 # built on this host for the host's release, else the one built in that
@@ -66,6 +69,9 @@ deb: stubdom stubdom-trixie
 	DEB_STUBDOM=build/stubdom-trixie scripts/deb.sh build trixie
 	scripts/deb.sh lint trixie
 	scripts/deb.sh install trixie
+
+deb-on-trixie:
+	scripts/deb-on-trixie.sh
 
 check:
 	scripts/check.sh

@@ -107,7 +107,8 @@ prefetch_libs() {
     local -a pkgs=()
     # another release: fetch_pkgs brought the closures, find_lib the rest
     bed_is_host || return 0
-    libpath=$(ls -d "$PKGS"/*/lib/$ARCH_TRIPLET "$PKGS"/*/usr/lib/$ARCH_TRIPLET 2>/dev/null | tr '\n' :)
+    # (Debian 13's packages have no /lib of their own: one glob matches)
+    libpath=$({ ls -d "$PKGS"/*/lib/$ARCH_TRIPLET "$PKGS"/*/usr/lib/$ARCH_TRIPLET 2>/dev/null || true; } | tr '\n' :)
     while read -r p; do
         case "$p" in "$PKGS"/*) continue ;; esac
         pkg=$(owner_pkg "$p") || continue
