@@ -80,8 +80,8 @@ t2=$(date +%s)
         mkdir -p "$out/$rel"
         cp "$deb" "$d/lintian.txt" "$out/$rel/" 2>/dev/null || true
         cp "$d"/installed/*.txt "$out/$rel/" 2>/dev/null || true
-        echo "$rel: $(basename "$deb"), lintian $(grep -c '^E:' "$d/lintian.txt" 2>/dev/null || echo '?') errors," \
-            "installed: $(cat "$d/installed/status.txt" 2>/dev/null || echo none)"
+        echo "$rel: $(basename "$deb"), lintian: $(grep -c '^E:' "$d/lintian.txt" 2>/dev/null || true) errors," \
+            "$(grep -c '^W:' "$d/lintian.txt" 2>/dev/null || true) warnings; installed: $(cat "$d/installed/status.txt" 2>/dev/null || echo none)"
         echo "$rel: device model in the clean $rel system: $(grep -c . "$d/installed/hvm-help.txt" 2>/dev/null || echo 0) lines of xen-pci-passthrough,help"
     done
     echo "stubdomain images: $(for s in stubdom stubdom-trixie; do
@@ -92,6 +92,8 @@ t2=$(date +%s)
         [ -x "$sys$src/$q" ] && echo "$q: sha256 $(sha256sum "$sys$src/$q" | cut -c1-16)"
     done
 } >"$out/summary.txt"
+# the log without ninja's progress lines
+grep -Ev '^\[[0-9]+/[0-9]+\] ' "$out/make-deb.log" >"$out/make-deb-steps.log" || true
 cat "$out/summary.txt"
 [ "$rc" = 0 ] || { tail -n 30 "$out/make-deb.log" >&2; die "make deb failed in the Debian 13 system"; }
 log "done in $(( t2 - t0 )) s"
