@@ -402,8 +402,9 @@ fi
 
 # stub_start_watch: while xl creates the guest (in the background), when
 # its stubdomain appears in xenstore and when its QEMU writes "running"
-# there (polled each second, a few xenstore reads); libxl (4.17 and 4.20) gives the stubdomain 30 s from its unpause
-# to that (LIBXL_STUBDOM_START_TIMEOUT) and destroys the guest after.
+# there (polled each second, a few xenstore reads); libxl (4.17 and 4.20)
+# gives the stubdomain 30 s from its unpause to that
+# (LIBXL_STUBDOM_START_TIMEOUT) and destroys the guest after.
 # stub_start_said: the watch's lines as one INFO line.
 stub_start_watch() {
     local t0 d s= g
