@@ -1114,6 +1114,11 @@ const XpfBar *xen_pci_func_bar(const XenPciFunc *fn, unsigned slot)
     return &fn->host.bars[MIN(slot, XPF_ROM_SLOT)];
 }
 
+bool xen_pci_func_is_virtfn(const XenPciFunc *fn)
+{
+    return fn->host.virtfn;
+}
+
 int xen_pci_func_irq(const XenPciFunc *fn)
 {
     return fn->host.irq;

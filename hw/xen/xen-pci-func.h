@@ -222,8 +222,13 @@ bool xen_pci_func_map_ioport(XenPciFunc *fn, uint32_t gport, uint32_t mport,
 /* The host function: dom0's address, as text ("DDDD:BB:DD.F") too. */
 const char *xen_pci_func_name(const XenPciFunc *fn);
 const XenPciAddr *xen_pci_func_addr(const XenPciFunc *fn);
-/* Its config space as found when opened (XPF_CFG_SIZE bytes). */
+/*
+ * Its config space as found when opened (XPF_CFG_SIZE bytes; an SR-IOV
+ * VF's with the IDs and BARs the kernel gives it).
+ */
 const uint8_t *xen_pci_func_found_config(const XenPciFunc *fn);
+/* Whether it is an SR-IOV virtual function in dom0. */
+bool xen_pci_func_is_virtfn(const XenPciFunc *fn);
 /* Its BARs in dom0 (XPF_ROM_SLOT: the ROM), and dom0's IRQ (0: none). */
 const XpfBar *xen_pci_func_bar(const XenPciFunc *fn, unsigned slot);
 int xen_pci_func_irq(const XenPciFunc *fn);

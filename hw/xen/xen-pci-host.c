@@ -114,6 +114,52 @@ static void xen_pci_read_stubdom_gsi(XenPciHost *h)
     h->irq = h->saved[PCI_INTERRUPT_PIN] && line != 0xff ? line : 0;
 }
 
+static bool xen_pci_read_id(XenPciHost *h, const char *file, uint16_t *id,
+                            Error **errp)
+{
+    g_autofree char *text = NULL;
+    uint64_t v;
+
+    if (!xen_pci_read_text(h, file, &text, errp)) {
+        return false;
+    }
+    g_strstrip(text);
+    if (!g_str_has_prefix(text, "0x") ||
+        !g_ascii_string_to_unsigned(text + 2, 16, 0, 0xffff, &v, NULL)) {
+        error_setg(errp, "host PCI device %s: bad %s '%s'", h->name, file,
+                   text);
+        return false;
+    }
+    *id = v;
+    return true;
+}
+
+/*
+ * An SR-IOV virtual function (dom0's sysfs links it to its physical
+ * function) reads no IDs and no BARs of its own: the rest of the layer sees
+ * those the kernel gives it, as pciback's frontends do.
+ */
+static bool xen_pci_read_virtfn(XenPciHost *h, Error **errp)
+{
+    g_autofree char *link = g_build_filename(h->dir, "physfn", NULL);
+    g_autofree char *target = NULL;
+    uint16_t vendor, device;
+
+    if (!g_file_test(link, G_FILE_TEST_IS_SYMLINK | G_FILE_TEST_EXISTS)) {
+        return true;
+    }
+    if (!xen_pci_read_id(h, "vendor", &vendor, errp) ||
+        !xen_pci_read_id(h, "device", &device, errp)) {
+        return false;
+    }
+    xpf_virtfn_view(h->saved, vendor, device, h->bars);
+    h->virtfn = true;
+    target = g_file_read_link(link, NULL);
+    trace_xen_pci_host_virtfn(h->name, target ? target : "?", vendor,
+                              device);
+    return true;
+}
+
 static bool xen_pci_read_config(XenPciHost *h, Error **errp)
 {
     g_autofree char *path = g_build_filename(h->dir, "config", NULL);
@@ -180,7 +226,7 @@ bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,
         error_prepend(errp, "host PCI device ");
         goto fail;
     }
-    if (!xen_pci_claim(h, errp)) {
+    if ((!local && !xen_pci_read_virtfn(h, errp)) || !xen_pci_claim(h, errp)) {
         goto fail;
     }
     trace_xen_pci_host_open(h->name, h->dir, h->config_size, h->irq);
@@ -402,6 +448,13 @@ bool xen_pci_host_restore(XenPciHost *h, Error **errp)
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(header); i++) {
+        bool bar = header[i][0] >= PCI_BASE_ADDRESS_0 &&
+                   header[i][0] <= PCI_BASE_ADDRESS_5;
+
+        /* A VF's BARs are its physical function's, not to be written. */
+        if (bar && h->virtfn) {
+            continue;
+        }
         if (!xen_pci_restore_range(h, header[i][0], header[i][1], errp)) {
             return false;
         }

@@ -25,6 +25,8 @@ typedef struct XenPciHost {
     uint8_t saved[XPF_CFG_SIZE]; /* config space as found, for restore */
     XpfBar bars[XPF_NUM_BARS + 1];
     int irq;                     /* dom0's IRQ (GSI) for INTx, 0: none */
+    /* an SR-IOV VF: saved has the kernel's IDs and BARs (xpf_virtfn_view) */
+    bool virtfn;
     bool claimed;
     bool fail_writes;            /* tests (qtest only): writes fail, EIO */
     /* tests (qtest only): writes of the MSI/MSI-X control are dropped */
@@ -34,7 +36,8 @@ typedef struct XenPciHost {
 /*
  * Open the host function at dom0's address @addr, found under @root as
  * @local ("DDDD:BB:DD.F"; NULL: under its host address, as in dom0): read
- * its config space and resources, and claim it (one passthrough device per
+ * its config space and resources (an SR-IOV VF's IDs and BARs as the kernel
+ * gives them), and claim it (one passthrough device per
  * host function).  On failure nothing stays open or claimed.
  */
 bool xen_pci_host_open(XenPciHost *h, const char *root, const char *local,

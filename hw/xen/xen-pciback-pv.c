@@ -189,6 +189,7 @@ static void *xpb_open_func(void *opaque, const XenPciAddr *addr, unsigned n,
     fc = (XpvFuncConfig) {
         .host = xpv_bdf_of(addr), .dev = pf->fn.xpf, .opaque = pf,
         .intx_pirq = xen_pci_func_intx_pirq(&pf->fn),
+        .virtfn = xen_pci_func_is_virtfn(&pf->fn),
     };
     if (!xpv_add_func(s->core, &fc, errp)) {
         xen_pci_func_close(&pf->fn);

@@ -1097,6 +1097,76 @@ static void test_sysfs_resource(void)
         b, &err));
 }
 
+/*
+ * An SR-IOV VF reads vendor and device 0xffff and BARs 0; the view gets
+ * the kernel's IDs and each BAR as pciback's bar_init() builds it: the
+ * resource's start with its type bits (I/O 0x1, 64-bit 0x4, prefetchable
+ * 0x8), a 64-bit BAR's upper 32 bits in the next register.
+ */
+static void test_virtfn_view(void)
+{
+    uint8_t cfg[XPF_CFG_SIZE], before[XPF_CFG_SIZE];
+    XpfBar b[XPF_NUM_BARS] = {
+        [0] = { .addr = 0x1c0104000ull, .size = 0x4000, .mem64 = true },
+        [2] = { .addr = 0xfe000000, .size = 0x1000, .prefetch = true },
+        [3] = { .addr = 0xc000, .size = 0x20, .io = true },
+        [4] = { .addr = 0x800000000ull, .size = 0x100000, .mem64 = true,
+                .prefetch = true },
+    };
+    static const uint32_t want[XPF_NUM_BARS] = {
+        0xc0104004, 0x00000001, 0xfe000008, 0x0000c001, 0x0000000c,
+        0x00000008,
+    };
+    unsigned i;
+
+    memset(cfg, 0x5a, sizeof(cfg));
+    memset(cfg, 0xff, 4);
+    memset(cfg + 0x10, 0, 0x18);
+    cfg[0x3d] = 1;
+    memcpy(before, cfg, sizeof(cfg));
+    xpf_virtfn_view(cfg, 0x8086, 0x10ca, b);
+    g_assert_cmphex(cfg[0] | cfg[1] << 8, ==, 0x8086);
+    g_assert_cmphex(cfg[2] | cfg[3] << 8, ==, 0x10ca);
+    for (i = 0; i < XPF_NUM_BARS; i++) {
+        uint8_t *p = cfg + 0x10 + 4 * i;
+
+        g_assert_cmphex(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24,
+                        ==, want[i]);
+    }
+    g_assert_cmpuint(cfg[0x3d], ==, 0);
+    /* Nothing else changes (the ROM BAR, which a VF does not have, too). */
+    memcpy(cfg, before, 4);
+    memcpy(cfg + 0x10, before + 0x10, 0x18);
+    cfg[0x3d] = before[0x3d];
+    g_assert_cmpmem(cfg, sizeof(cfg), before, sizeof(before));
+}
+
+/*
+ * The engine over QEMU's NVMe VF (nvme-vf-rp): the guest sees the PF's
+ * vendor (0x1b36) and the VF Device ID of the PF's SR-IOV capability
+ * (0x0010, fixture nvme-sriov-rp at 0x13a), its 16 KiB 64-bit BAR 0 where
+ * the kernel put it (resource), and no interrupt pin.
+ */
+static void test_virtfn_fixture(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TestHost) h = test_host_load("nvme-vf-rp", &err);
+    g_autoptr(XpfDevice) d = NULL;
+    uint32_t v;
+
+    g_assert_no_error(err);
+    d = mkdev(h, false, false);
+    g_assert_cmphex(rd(d, 0x00, 4), ==, 0x00101b36);
+    g_assert_cmphex(rd(d, 0x10, 4), ==, 0xc0104004);
+    g_assert_cmphex(rd(d, 0x14, 4), ==, 0);
+    g_assert_cmpint(xpf_write(d, 0x10, 4, 0xffffffff), ==, XPF_OK);
+    g_assert_cmpint(xpf_write(d, 0x14, 4, 0xffffffff), ==, XPF_OK);
+    g_assert_cmphex(rd(d, 0x10, 4), ==, 0xffffc004);
+    g_assert_cmphex(rd(d, 0x14, 4), ==, 0xffffffff);
+    g_assert_cmpint(xpf_read(d, 0x3d, 1, &v), ==, XPF_OK);
+    g_assert_cmpuint(v, ==, 0);
+}
+
 /* ---- quirk lists ---- */
 
 /* Whether a guest dword write of all ones at @off reaches the host. */
@@ -1636,6 +1706,8 @@ int main(int argc, char **argv)
     g_test_add_func("/xpf/security/xsa129-msi-mask", test_xsa129_mask);
     g_test_add_func("/xpf/security/xsa131-unlisted", test_xsa131_unlisted);
     g_test_add_func("/xpf/util/sysfs-resource", test_sysfs_resource);
+    g_test_add_func("/xpf/util/virtfn-view", test_virtfn_view);
+    g_test_add_func("/xpf/virtfn/nvme-vf", test_virtfn_fixture);
     g_test_add_func("/xpf/quirks/list-replace", test_quirk_list_replace);
     g_test_add_func("/xpf/quirks/list-all-or-nothing",
                     test_quirk_list_all_or_nothing);

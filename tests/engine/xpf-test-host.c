@@ -125,6 +125,46 @@ void test_host_free(TestHost *h)
     }
 }
 
+static bool read_id(const char *dir, const char *file, uint16_t *id,
+                    GError **errp)
+{
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+    g_autofree char *text = NULL;
+    uint64_t v;
+
+    if (!g_file_get_contents(path, &text, NULL, errp)) {
+        return false;
+    }
+    g_strstrip(text);
+    if (!g_str_has_prefix(text, "0x") ||
+        !g_ascii_string_to_unsigned(text + 2, 16, 0, 0xffff, &v, NULL)) {
+        g_set_error(errp, XPF_ERROR, 0, "%s: bad ID '%s'", path, text);
+        return false;
+    }
+    *id = v;
+    return true;
+}
+
+/*
+ * An SR-IOV VF fixture (it names its physfn): config space as the host
+ * layer presents it, with the IDs and BARs the kernel gives the VF.
+ */
+static bool load_virtfn(TestHost *h, const char *dir, GError **errp)
+{
+    g_autofree char *physfn = g_build_filename(dir, "physfn", NULL);
+    uint16_t vendor, device;
+
+    if (!g_file_test(physfn, G_FILE_TEST_EXISTS)) {
+        return true;
+    }
+    if (!read_id(dir, "vendor", &vendor, errp) ||
+        !read_id(dir, "device", &device, errp)) {
+        return false;
+    }
+    xpf_virtfn_view(h->cfg, vendor, device, h->bars);
+    return true;
+}
+
 TestHost *test_host_load(const char *name, GError **errp)
 {
     g_autoptr(TestHost) h = test_host_new();
@@ -144,7 +184,8 @@ TestHost *test_host_load(const char *name, GError **errp)
     }
     memcpy(h->cfg, cfg, len);
     h->cfg_len = len;
-    if (!xpf_parse_sysfs_resource(res, h->bars, errp)) {
+    if (!xpf_parse_sysfs_resource(res, h->bars, errp) ||
+        !load_virtfn(h, dir, errp)) {
         return NULL;
     }
     h->name = g_strdup(name);

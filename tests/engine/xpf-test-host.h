@@ -32,7 +32,10 @@ TestHost *test_host_new(void);
 void test_host_free(TestHost *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestHost, test_host_free)
 
-/* Load tests/fixtures/pci/NAME/{config,resource}. */
+/*
+ * Load tests/fixtures/pci/NAME/{config,resource}; a VF (NAME/physfn) with
+ * the IDs and BARs the kernel gives it (xpf_virtfn_view).
+ */
 TestHost *test_host_load(const char *name, GError **errp);
 /* Names of all fixtures, sorted; free with g_strfreev(). */
 char **test_fixture_names(void);

@@ -538,6 +538,51 @@ static void test_bar64(void)
     pt_stop(&pt);
 }
 
+/*
+ * An SR-IOV VF (sysfs physfn; QEMU's NVMe VF, nvme-vf-rp): its config
+ * space reads vendor and device 0xffff and BARs 0.  The guest gets sysfs
+ * vendor and device (the PF's vendor, the VF Device ID of the PF's SR-IOV
+ * capability), no interrupt pin, and BAR 0 as the PF's capability sizes
+ * it (16 KiB, 64-bit) mapped to where dom0's kernel put it (resource:
+ * 0xc0104000); dom0's VF BAR registers are the PF's and stay unwritten.
+ */
+static void test_virtfn(void)
+{
+    Pt pt = { 0 };
+    size_t seen = 0;
+    g_autofree char *log = NULL;
+    g_autofree char *cfg = NULL;
+    g_autofree char *physfn = NULL;
+    gsize len;
+
+    fake_create(&pt.fake, "nvme-vf-rp");
+    fake_copy("nvme-vf-rp", "vendor", pt.fake.dir);
+    fake_copy("nvme-vf-rp", "device", pt.fake.dir);
+    physfn = g_build_filename(pt.fake.dir, "physfn", NULL);
+    g_assert_cmpint(symlink("../0000:01:00.0", physfn), ==, 0);
+    pt_launch(&pt, NULL);
+    g_assert_cmphex(qpci_config_readw(pt.dev, PCI_VENDOR_ID), ==, 0x1b36);
+    g_assert_cmphex(qpci_config_readw(pt.dev, PCI_DEVICE_ID), ==, 0x0010);
+    g_assert_cmphex(qpci_config_readb(pt.dev, PCI_INTERRUPT_PIN), ==, 0);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xffffffff);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_1, 0xffffffff);
+    g_assert_cmphex(qpci_config_readl(pt.dev, PCI_BASE_ADDRESS_0), ==,
+                    0xffffc004);
+    g_assert_cmphex(qpci_config_readl(pt.dev, PCI_BASE_ADDRESS_1), ==,
+                    0xffffffff);
+    g_free(hv_log_new(&pt, &seen));
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xe0000000);
+    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_1, 0);
+    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    log = hv_log_new(&pt, &seen);
+    assert_has(log, "map_mmio gfn=0xe0000 mfn=0xc0104");
+    qpci_unplug_acpi_device_test(pt.qts, "pt0", SLOT);
+    g_assert_true(g_file_get_contents(pt.fake.config, &cfg, &len, NULL));
+    g_assert_cmpmem(cfg + PCI_BASE_ADDRESS_0, 24,
+                    pt.fake.orig->data + PCI_BASE_ADDRESS_0, 24);
+    pt_stop(&pt);
+}
+
 static unsigned find_cap(QPCIDevice *dev, uint8_t id)
 {
     unsigned pos = qpci_config_readb(dev, PCI_CAPABILITY_LIST);
@@ -2073,6 +2118,7 @@ int main(int argc, char **argv)
     qtest_add_func("/xen-pt/bars", test_bars);
     qtest_add_func("/xen-pt/quirks", test_quirks);
     qtest_add_func("/xen-pt/bar64", test_bar64);
+    qtest_add_func("/xen-pt/virtfn", test_virtfn);
     qtest_add_func("/xen-pt/msi-multi", test_msi_multi);
     qtest_add_func("/xen-pt/intx", test_intx);
     qtest_add_func("/xen-pt/rom", test_rom);

@@ -83,6 +83,37 @@ bool xpf_parse_sysfs_resource(const char *text, XpfBar bars[XPF_NUM_BARS + 1],
     return true;
 }
 
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = v;
+    p[1] = v >> 8;
+    p[2] = v >> 16;
+    p[3] = v >> 24;
+}
+
+void xpf_virtfn_view(uint8_t *cfg, uint16_t vendor, uint16_t device,
+                     const XpfBar bars[XPF_NUM_BARS])
+{
+    unsigned i;
+
+    cfg[0x00] = vendor;
+    cfg[0x01] = vendor >> 8;
+    cfg[0x02] = device;
+    cfg[0x03] = device >> 8;
+    cfg[0x3d] = 0;
+    for (i = 0; i < XPF_NUM_BARS; i++) {
+        const XpfBar *b = &bars[i];
+        uint32_t type = b->io ? 0x1 : (b->mem64 ? 0x4 : 0) |
+                                      (b->prefetch ? 0x8 : 0);
+
+        put_le32(cfg + 0x10 + 4 * i,
+                 b->size ? (uint32_t)b->addr | type : 0);
+        if (b->size && b->mem64 && i + 1 < XPF_NUM_BARS) {
+            put_le32(cfg + 0x10 + 4 * ++i, b->addr >> 32);
+        }
+    }
+}
+
 typedef struct XpfQuirk {
     unsigned off, size;
     uint32_t mask;

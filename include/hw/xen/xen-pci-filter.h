@@ -322,6 +322,19 @@ const char *xpf_event_name(XpfEventKind kind);
 bool xpf_parse_sysfs_resource(const char *text, XpfBar bars[XPF_NUM_BARS + 1],
                               GError **errp);
 
+/*
+ * An SR-IOV virtual function reads 0xffff as its vendor and device ID and
+ * 0 in its BARs (the physical function's SR-IOV capability holds them).
+ * Put into @cfg what the host's kernel gives the function instead, as
+ * pciback shows it to its frontend: @vendor and @device (sysfs vendor,
+ * device) and each BAR of @bars (sysfs resource) as its address with the
+ * BAR's type bits; a 64-bit BAR's upper half in the next register.  The
+ * interrupt pin reads 0: a VF has no INTx (the kernel's pin for it is 0,
+ * whatever the register says).
+ */
+void xpf_virtfn_view(uint8_t *cfg, uint16_t vendor, uint16_t device,
+                     const XpfBar bars[XPF_NUM_BARS]);
+
 #define XPF_ERROR xpf_error_quark()
 GQuark xpf_error_quark(void);
 
