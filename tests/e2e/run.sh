@@ -154,17 +154,20 @@ bigbar_words() {
 }
 # The NVMe namespace (lib/boot.sh): each region a scenario gave its guest
 # (results/SCENARIO/nvme-region.txt: "TAG MIB [record]") must hold what
-# that guest wrote there, byte for byte (guest/baseline.sh nvme_check).
+# that guest wrote there, byte for byte (guest/baseline.sh nvme_check); the
+# SR-IOV NVMe's namespace likewise (nvmevf-region.txt, the VF's guest).
 # The 1 GiB BAR's backing file likewise (bigbar-region.txt: "TAG PAGE
 # [record]", 16 words at PAGE 4 KiB pages before its end), and the ROM
 # dom0 read (dom0-rom.bin) must be the outer device's ROM file.
 for s in "${SCEN[@]}"; do
-    f=$RESULTS/$s/nvme-region.txt
-    if [ -f "$f" ]; then
+    for r in "nvme-region.txt $NVME_IMG host-nvme-image" "nvmevf-region.txt $VF_IMG host-nvmevf-image"; do
+        read -r file img chk <<<"$r"
+        f=$RESULTS/$s/$file
+        [ -f "$f" ] || continue
         read -r tag off rec <"$f"
-        why=$(cmp <(nvme_pattern "$tag") <(dd if="$NVME_IMG" bs=1M skip="$off" count=4 status=none) 2>&1 | head -n1)
-        host_verdict "$s" host-nvme-image "$rec" "${why:+the 4 MiB at $off MiB are not what the guest wrote: $why}"
-    fi
+        why=$(cmp <(nvme_pattern "$tag") <(dd if="$img" bs=1M skip="$off" count=4 status=none) 2>&1 | head -n1)
+        host_verdict "$s" "$chk" "$rec" "${why:+the 4 MiB at $off MiB of $(basename "$img") are not what the guest wrote: $why}"
+    done
     f=$RESULTS/$s/bigbar-region.txt
     if [ -f "$f" ]; then
         read -r tag page rec <"$f"

@@ -3,6 +3,7 @@
  *
  * A passed-through function's interrupts through Xen (see xen-pci-intr.h).
  */
+#include <errno.h>
 #include <limits.h>
 #include "xen-pci-intr.h"
 
@@ -224,12 +225,15 @@ static bool intr_msi_map(XenPciIntr *in, unsigned nvec, int *pirq,
                     "for a device model", nvec);
         return false;
     }
+    errno = 0;
     if (in->c.hv->ops->map_pirq_msi(in->c.hv, in->c.bus, in->c.devfn, nvec,
                                     0, pirq) || *pirq < 0 ||
         *pirq > INT_MAX - (int)nvec) {
+        int err = errno;
+
         g_set_error(errp, XEN_PCI_INTR_ERROR, 0, "mapping %u MSI "
-                    "vector(s) (pirq %d asked) failed", nvec,
-                    want);
+                    "vector(s) (pirq %d asked) failed%s%s", nvec, want,
+                    err ? ": " : "", err ? g_strerror(err) : "");
         *pirq = -1;
         return false;
     }
@@ -352,11 +356,15 @@ static bool intr_msix_map(XenPciIntr *in, unsigned i, int want,
     XenPciVec *v = &in->msix[i];
 
     v->pirq = want;
+    errno = 0;
     if (in->c.hv->ops->map_pirq_msi(in->c.hv, in->c.bus, in->c.devfn, i,
                                     in->c.msix_table, &v->pirq) ||
         v->pirq < 0) {
+        int err = errno;
+
         g_set_error(errp, XEN_PCI_INTR_ERROR, 0, "mapping MSI-X entry "
-                    "%u (pirq %d asked) failed", i, want);
+                    "%u (pirq %d asked) failed%s%s", i, want,
+                    err ? ": " : "", err ? g_strerror(err) : "");
         v->pirq = -1;
         return false;
     }

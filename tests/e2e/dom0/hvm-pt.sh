@@ -12,6 +12,9 @@
 #                 1 GiB BAR) passed too
 #   HVM_XHCI      1 (or a release, as HVM_SLOT8): both xHCI controllers
 #                 (MSI-X; MSI) passed too
+#   HVM_VF        1 (or a release, as HVM_SLOT8): an SR-IOV virtual function
+#                 of the bed's SR-IOV NVMe, made by dom0's nvme driver
+#                 (lib.sh vf_setup), passed too; gone again afterwards
 #   HVM_HOTADD    vendor:device of a function hot-added with xl pci-attach
 #                 once the guest is through its first checks (optional)
 #   HVM_NO_DEVMEM 1: dom0 has no /dev/mem while the guest runs
@@ -75,6 +78,18 @@ if in_bed "xHCI controllers" "${HVM_XHCI:-0}"; then
     [ -n "$XHCI" ] || { fail dom0-devices "no xHCI (1b36:000d, 1033:0194) in dom0"; exit 1; }
     DEVS="$DEVS $XHCI"
 fi
+VFPF=
+VF=
+if in_bed "SR-IOV virtual function" "${HVM_VF:-0}"; then
+    VFPF=$(vf_pf) || { fail dom0-devices "no SR-IOV NVMe (8086:5845) in dom0"; exit 1; }
+    VF=$(vf_setup "$VFPF")
+    if [ -n "$VF" ]; then
+        info "SR-IOV: VF $VF of $VFPF, made by dom0's nvme driver (vf-setup.log)"
+        DEVS="$DEVS $VF"
+    else
+        fail vf-setup "no VF of $VFPF: $(tail -n 3 "$RES/vf-setup.log" | tr '\n' ' ')"
+    fi
+fi
 HOT=
 if [ -n "$HVM_HOTADD" ]; then
     HOT=$(find_devs "$HVM_HOTADD" | head -n1)
@@ -120,7 +135,7 @@ name = "$NAME"
 type = "hvm"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-cmdline = "console=ttyS0,115200 quiet nokaslr e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)$(case " $HVM_PCI " in *" 1b36:0010 "*) nvme_arg ;; esac)$([ "${HVM_PM:-0}" = 1 ] && echo " e2e.pm=1")$([ -n "$SLOT8" ] && slot8_arg "$([ "$STUB" = 1 ] && echo pciback || echo image)")$([ "${HVM_TEST_RETRY:-0}" = 1 ] && echo " reboot=t e2e.triplefault=1")"
+cmdline = "console=ttyS0,115200 quiet nokaslr e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1${HVM_HOTADD:+ e2e.hotadd=$HVM_HOTADD}${HVM_CFGWRITES:+ e2e.cfgwrites=1} $([ "${E2E_BENCH:-0}" = 1 ] && echo e2e.bench=1 || echo e2e.rescan=1)$(case " $HVM_PCI " in *" 1b36:0010 "*) nvme_arg ;; esac)$([ -n "$VF" ] && nvmevf_arg)$([ "${HVM_PM:-0}" = 1 ] && echo " e2e.pm=1")$([ -n "$SLOT8" ] && slot8_arg "$([ "$STUB" = 1 ] && echo pciback || echo image)")$([ "${HVM_TEST_RETRY:-0}" = 1 ] && echo " reboot=t e2e.triplefault=1")"
 $(if [ -n "${HVM_EXAMPLE:-}" ]; then
     recipe "$HVM_EXAMPLE" $DEVS
   elif [ "$STUB" = 1 ]; then
@@ -532,5 +547,6 @@ check_restored "${HVM_RESTORE:-check}" $DEVS $HOT
 # what a retry left, not left for the next scenario
 [ "$RETRY" -gt 0 ] && intr_restore end $DEVS $HOT
 unassign_all $DEVS $HOT
+[ -n "$VFPF" ] && vf_teardown "$VFPF"
 info "scenario took $(elapsed "$T_BEGIN") s"
 exit 0

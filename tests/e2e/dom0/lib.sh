@@ -491,6 +491,78 @@ in_bed() {
     return 1
 }
 
+# The SR-IOV NVMe (lib/boot.sh, 8086:5845 at 00:0b.0): its physical
+# function in dom0, and its virtual function once vf_setup made it.
+vf_pf() {
+    local d
+    for d in $(find_devs 8086:5845); do
+        [ -e "/sys/bus/pci/devices/$d/physfn" ] || { echo "$d"; return 0; }
+    done
+    return 1
+}
+vf_ctrl_live() { [ "$(cat "$1"/state 2>/dev/null)" = live ]; }
+# vf_setup PF: dom0's nvme driver takes the physical function (and no
+# other: the bus's driver autoprobe off meanwhile), gives up its flexible
+# queue and interrupt resources (taken back at the function's reset),
+# gives the VF's secondary controller 4 queues and 2 interrupts, enables
+# one VF (probed by no driver, for the same reason; the PF's
+# sriov_drivers_autoprobe stays on: off, the kernel lets no driver bind
+# the VF, pciback included) and brings the controller online (QEMU's
+# docs/system/devices/nvme.rst, "Virtualization Enhancements and
+# SR-IOV"). The interrupts go to the controller before the VF exists:
+# its MSI-X Table Size follows them, and Xen reads it once, when dom0
+# adds the VF; assigned later (QEMU's documented order), the VF's second
+# MSI-X entry could not be mapped and its I/O queue completed only by
+# the guest driver's timeouts (tests/e2e/evidence/
+# nvme-vf-late-msix-size-4.17-2026-12-07). Prints the VF's address;
+# every step is in $RES/vf-setup.log.
+vf_setup() {
+    local dir=/sys/bus/pci/devices/$1 m c scid= pcid= vf=
+    {
+        echo 0 >/sys/bus/pci/drivers_autoprobe
+        for m in $(cat /e2e/kmod/modules.load); do insmod "/e2e/kmod/$m"; done
+        echo "$1" >/sys/bus/pci/drivers/nvme/bind
+        wait_for 30 ls -d "$dir"/nvme/nvme* && c=$(ls -d "$dir"/nvme/nvme* | head -n1) &&
+        wait_for 30 vf_ctrl_live "$c" &&
+        nvmeadm "/dev/${c##*/}" secondary >/tmp/vf-secondary.txt &&
+        cat /tmp/vf-secondary.txt &&
+        scid=$(sed -n 's/^scid=\([0-9]*\) .* vfn=1 .*/\1/p' /tmp/vf-secondary.txt) &&
+        pcid=$(sed -n 's/^scid=[0-9]* pcid=\([0-9]*\) .* vfn=1 .*/\1/p' /tmp/vf-secondary.txt) &&
+        [ -n "$scid" ] && [ -n "$pcid" ] &&
+        nvmeadm "/dev/${c##*/}" virt-mgmt "$pcid" 1 1 0 &&
+        nvmeadm "/dev/${c##*/}" virt-mgmt "$pcid" 0 1 0 &&
+        echo 1 >"$dir/reset" && wait_for 30 vf_ctrl_live "$c" &&
+        nvmeadm "/dev/${c##*/}" virt-mgmt "$scid" 1 8 2 &&
+        nvmeadm "/dev/${c##*/}" virt-mgmt "$scid" 0 8 4 &&
+        echo 1 >"$dir/sriov_numvfs" &&
+        nvmeadm "/dev/${c##*/}" virt-mgmt "$scid" 0 9 0 &&
+        nvmeadm "/dev/${c##*/}" secondary &&
+        vf=$(readlink "$dir/virtfn0") && vf=${vf##*/}
+        echo 1 >/sys/bus/pci/drivers_autoprobe
+        lspci -vvv -s "$vf" 2>&1
+    } >>"$RES/vf-setup.log" 2>&1
+    [ -n "$vf" ] && echo "$vf"
+}
+# vf_teardown PF: the VF gone (sriov_numvfs 0), dom0's nvme driver off the
+# physical function and unloaded, as the bed had it.
+vf_teardown() {
+    local m
+    {
+        echo 0 >"/sys/bus/pci/devices/$1/sriov_numvfs"
+        echo "$1" >/sys/bus/pci/drivers/nvme/unbind
+        for m in nvme nvme_core; do rmmod "$m"; done
+    } >>"$RES/vf-setup.log" 2>&1
+}
+# nvmevf_arg: " e2e.nvmevf=SCENARIO@MIB": the guest's region of the SR-IOV
+# NVMe's namespace (NVME_REGIONS' order), recorded in
+# $RES/nvmevf-region.txt for run.sh.
+nvmevf_arg() {
+    local i
+    i=$(region_index) || return 0
+    region_record nvmevf-region.txt $((i * 4))
+    echo " e2e.nvmevf=$SCENARIO@$((i * 4))"
+}
+
 # slot8_devs: the functions of the bed's multi-function slot 00:08 in
 # dom0, on one line (the bochs-display with its ROM, the ivshmem with the 1 GiB BAR).
 slot8_devs() {

@@ -165,38 +165,54 @@ e1000e_check() {
 nvme_pattern() {
     awk -v t="$1" 'BEGIN { for (i = 0; i < 4096; i++) printf "%-1023s\n", "xenpt-e2e nvme " t " block " i }'
 }
+# nvme_blockdev BDF: the block device of the NVMe's namespace 1, as the
+# kernel names it (with native multipath, which a subsystem's controllers
+# get, nvmeScCn1 under the controller and /dev/nvmeSn1).
+nvme_blockdev() {
+    local n
+    for n in /sys/bus/pci/devices/"$1"/nvme/nvme*/nvme*n1; do
+        [ -e "$n" ] && { echo "/dev/$(echo "${n##*/}" | sed 's/c[0-9]*n/n/')"; return 0; }
+    done
+    return 1
+}
+# nvme_check BDF REGION CHECK VECTORS: as above, the check named CHECK,
+# REGION the e2e.nvme argument, VECTORS the MSI-X vectors an HVM guest
+# must get.
 nvme_check() {
-    local b=$1 tag=${E2E_NVME%@*} off=${E2E_NVME#*@} dev=/dev/nvme0n1 nv fired
-    if [ -z "$E2E_NVME" ]; then
-        ginfo "nvme $b: no region of the namespace given (e2e.nvme): not driven"; return 0
+    local b=$1 tag=${2%@*} off=${2#*@} chk=$3 want=$4 dev= ctrl nv fired id
+    id=$(lspci -n -s "$b" | awk '{ sub(":", "-", $3); print $3 }')
+    if [ -z "$2" ]; then
+        ginfo "nvme $b: no region of the namespace given: not driven"; return 0
     fi
     if ! modprobe nvme 2>"$OUTD/modprobe-nvme.txt"; then
         dmesg | tail -n 20 >>"$OUTD/modprobe-nvme.txt"
-        gfail nvme-io "modprobe nvme failed: $(tr '\n' ' ' <"$OUTD/modprobe-nvme.txt" | cut -c1-300)"
+        gfail "$chk" "modprobe nvme failed: $(tr '\n' ' ' <"$OUTD/modprobe-nvme.txt" | cut -c1-300)"
         return 1
     fi
-    if ! wait_for 30 test -b "$dev"; then
-        gfail nvme-io "$dev did not appear (driver: $(readlink "/sys/bus/pci/devices/$b/driver"))"
-        dmesg | grep -i nvme | tail -n 20 >"$OUTD/dmesg-nvme.txt"; return 1
+    if ! wait_for 30 nvme_blockdev "$b" >/dev/null || ! dev=$(nvme_blockdev "$b") ||
+       ! wait_for 10 test -b "$dev"; then
+        gfail "$chk" "no namespace of $b appeared${dev:+ ($dev)} (driver: $(readlink "/sys/bus/pci/devices/$b/driver"))"
+        dmesg | grep -i nvme | tail -n 20 >"$OUTD/dmesg-nvme-$id.txt"; return 1
     fi
+    ctrl=$(ls -d /sys/bus/pci/devices/"$b"/nvme/nvme* | head -n1); ctrl=${ctrl##*/}
     nvme_pattern "$tag" >/tmp/nvme-pattern
-    if ! dd if=/tmp/nvme-pattern of="$dev" bs=1M seek="$off" conv=fsync 2>"$OUTD/nvme-dd.txt"; then
-        gfail nvme-io "writing $dev: $(tail -n1 "$OUTD/nvme-dd.txt")"; return 1
+    if ! dd if=/tmp/nvme-pattern of="$dev" bs=1M seek="$off" conv=fsync 2>"$OUTD/nvme-dd-$id.txt"; then
+        gfail "$chk" "writing $dev: $(tail -n1 "$OUTD/nvme-dd-$id.txt")"; return 1
     fi
     sync; echo 3 >/proc/sys/vm/drop_caches
-    dd if="$dev" of=/tmp/nvme-back bs=1M skip="$off" count=4 2>>"$OUTD/nvme-dd.txt"
-    gcapture lspci-vvv-1b36-0010.txt lspci -vvv -s "$b"
-    gcapture interrupts-nvme.txt grep nvme /proc/interrupts
-    nv=$(grep -c 'nvme0q' /proc/interrupts)
-    fired=$(awk '/nvme0q/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; if (s > 0) n++; s = 0 } END { print n + 0 }' /proc/interrupts)
+    dd if="$dev" of=/tmp/nvme-back bs=1M skip="$off" count=4 2>>"$OUTD/nvme-dd-$id.txt"
+    gcapture "lspci-vvv-$id.txt" lspci -vvv -s "$b"
+    gcapture "interrupts-nvme-$id.txt" grep "${ctrl}q" /proc/interrupts
+    nv=$(grep -c "${ctrl}q" /proc/interrupts)
+    fired=$(awk -v q="${ctrl}q" 'index($0, q) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; if (s > 0) n++; s = 0 } END { print n + 0 }' /proc/interrupts)
     if ! cmp -s /tmp/nvme-pattern /tmp/nvme-back; then
-        gfail nvme-io "4 MiB read back from $dev at $off MiB differ from what was written: $(cmp /tmp/nvme-pattern /tmp/nvme-back 2>&1 | head -n1)"
-    elif [ "$TYPE" != PV ] && { ! grep -q 'MSI-X: Enable+' "$OUTD/lspci-vvv-1b36-0010.txt" || [ "$nv" -lt 17 ] || [ "$fired" -lt 2 ]; }; then
-        gfail nvme-io "data correct, but $(grep -o 'MSI-X: Enable.*' "$OUTD/lspci-vvv-1b36-0010.txt"), $nv vectors, $fired fired"
+        gfail "$chk" "4 MiB read back from $dev at $off MiB differ from what was written: $(cmp /tmp/nvme-pattern /tmp/nvme-back 2>&1 | head -n1)"
+    elif [ "$TYPE" != PV ] && { ! grep -q 'MSI-X: Enable+' "$OUTD/lspci-vvv-$id.txt" || [ "$nv" -lt "$want" ] || [ "$fired" -lt 2 ]; }; then
+        gfail "$chk" "data correct, but $(grep -o 'MSI-X: Enable.*' "$OUTD/lspci-vvv-$id.txt"), $nv vectors, $fired fired"
     else
-        gpass nvme-io
+        gpass "$chk"
     fi
-    ginfo "nvme $b: 4 MiB at $off MiB written and read back; $(grep -o "MSI-X: Enable.*" "$OUTD/lspci-vvv-1b36-0010.txt"); $nv vectors, $fired fired$([ "$TYPE" = PV ] && dmesg | grep -m1 'enable msix get' | sed 's/^\[[^]]*\] /; /')"
+    ginfo "nvme $b ($ctrl, $dev): 4 MiB at $off MiB written and read back; $(grep -o "MSI-X: Enable.*" "$OUTD/lspci-vvv-$id.txt"); $nv vectors, $fired fired$([ "$TYPE" = PV ] && dmesg | grep -m1 'enable msix get' | sed 's/^\[[^]]*\] /; /')"
 }
 
 # Power management (e2e.pm=1; the device model's power_mgmt): once its
@@ -374,7 +390,8 @@ for b in $(lspci -D -n -d 1234:1111 | cut -d' ' -f1); do rom_check "$b"; done
 for b in $(lspci -D -n -d 1af4:1110 | cut -d' ' -f1); do bigbar_check "$b"; done
 for b in $(lspci -D -n -d 1b36:000d | cut -d' ' -f1); do xhci_check "$b" msix; done
 for b in $(lspci -D -n -d 1033:0194 | cut -d' ' -f1); do xhci_check "$b" msi; done
-for b in $(lspci -D -n -d 1b36:0010 | cut -d' ' -f1); do nvme_check "$b"; pm_check "$b"; done
+for b in $(lspci -D -n -d 1b36:0010 | cut -d' ' -f1); do nvme_check "$b" "$E2E_NVME" nvme-io 17; pm_check "$b"; done
+for b in $(lspci -D -n -d 8086:5845 | cut -d' ' -f1); do nvme_check "$b" "$E2E_NVMEVF" nvmevf-io 2; done
 for b in $(lspci -D -n -d 1234:11e8 | cut -d' ' -f1); do edu_msi_check "$b"; done
 
 # Hot add: dom0 adds the function E2E_HOTADD (vendor:device) once it sees
@@ -442,7 +459,7 @@ bench_dump() {
 bench_nvme() {
     local t
     t=$(uptime_s)
-    dd if=/dev/nvme0n1 of=/dev/null bs=4k count=$(($2 / 4096)) iflag=direct 2>>"$OUTD/bench-io.txt" || return 1
+    dd if="$(nvme_blockdev "$1")" of=/dev/null bs=4k count=$(($2 / 4096)) iflag=direct 2>>"$OUTD/bench-io.txt" || return 1
     elapsed "$t"
 }
 bench_bigbar() {
@@ -482,7 +499,7 @@ if [ "$E2E_BENCH" = 1 ]; then
     # 4 KiB direct reads; the 1 GiB BAR written, 256 MiB at its start (the
     # checks' pages are at its end). dom0-io ran the same in dom0.
     nv=$(lspci -D -n -d 1b36:0010 | cut -d' ' -f1 | head -n1)
-    if [ -n "$nv" ] && [ -b /dev/nvme0n1 ]; then
+    if [ -n "$nv" ] && [ -b "$(nvme_blockdev "$nv")" ]; then
         io_window nvme "$nv" 1 16777216
     fi
     bb=$(lspci -D -n -d 1af4:1110 | cut -d' ' -f1 | head -n1)

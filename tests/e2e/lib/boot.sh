@@ -26,6 +26,22 @@ OUTER_DEVICES+=(
     -drive "if=none,id=nvm,format=raw,file=$NVME_IMG"
     -device nvme,serial=xenpt-e2e,drive=nvm,bus=pcie.0,addr=07.0
 )
+# An NVMe with SR-IOV at 00:0b.0 (on the root bus, whose window has room
+# for the VF's BAR, which the firmware does not size): the physical
+# function stays with dom0's nvme driver, which creates its virtual
+# function 00:0b.1 and gives it queues and interrupts (dom0/lib.sh
+# vf_setup). Intel's IDs (8086:5845, the VF's too) keep both apart from
+# the NVMe above. Its namespace, shared by the controllers of its
+# subsystem, is VF_IMG, made empty for each boot: a guest given the VF
+# writes its pattern in its own region there (e2e.nvmevf), checked by
+# run.sh as the NVMe's.
+VF_IMG=$OUT/nvme-vf.img
+OUTER_DEVICES+=(
+    -device nvme-subsys,id=vfsys,nqn=xenpt-e2e-sriov
+    -device nvme,id=vfpf,serial=xenpt-e2e-sriov,subsys=vfsys,use-intel-id=on,sriov_max_vfs=1,sriov_vq_flexible=4,sriov_vi_flexible=2,bus=pcie.0,addr=0b.0
+    -drive "if=none,id=vfnvm,format=raw,file=$VF_IMG"
+    -device nvme-ns,drive=vfnvm,bus=vfpf,nsid=1
+)
 # A multi-function slot, 00:08: function 0 a display (bochs-display,
 # 1234:1111) with an expansion ROM (QEMU's vgabios-bochs-display.bin),
 # function 1 an ivshmem-plain (1af4:1110) whose BAR 2 is a 1 GiB 64-bit
@@ -119,6 +135,7 @@ boot_bed() {
     rm -f "$fifo"; mkfifo "$fifo"
     : >"$run/console.log"; : >"$run/events.log"; : >"$run/data.raw"
     rm -f "$NVME_IMG"; truncate -s 32M "$NVME_IMG"
+    rm -f "$VF_IMG"; truncate -s 32M "$VF_IMG"
     rm -f "$BIGBAR_FILE"; truncate -s "$BIGBAR_SIZE" "$BIGBAR_FILE"
     make_usb_img
     printf '%s\n' "$OUTER_QEMU -machine q35 -accel $OUTER_ACCEL -cpu $OUTER_CPU -smp $OUTER_SMP -m 2048 ${OUTER_DEVICES[*]}" \

@@ -37,9 +37,13 @@ record() {
 }
 nvme_read() { dd if=/dev/nvme0n1 of=/dev/null bs=4k count="$1" iflag=direct; }
 if [ -n "$NVME" ]; then
+    # Only this NVMe: the bed's SR-IOV one (8086:5845) stays unbound.
+    echo 0 >/sys/bus/pci/drivers_autoprobe
     for m in $(cat /e2e/kmod/modules.load); do
         insmod "/e2e/kmod/$m" 2>>"$RES/insmod.txt"
     done
+    echo "$NVME" >/sys/bus/pci/drivers/nvme/bind 2>>"$RES/insmod.txt"
+    echo 1 >/sys/bus/pci/drivers_autoprobe
     if wait_for 30 test -b /dev/nvme0n1; then
         nvme_read 256
         secs=$(io_time nvme_read 4096)
