@@ -334,18 +334,38 @@ static void test_vpci_multifunction(void)
     g_assert_cmpuint(f3->guest.devfn, ==, DEVFN(0, 3));
     g_assert_cmpuint(f0->guest.devfn, ==, DEVFN(0, 0));
     g_assert_cmpuint(o->guest.devfn, ==, DEVFN(1, 0));
-    /* A virtual function sits alone at function 0. */
-    g_assert_cmpuint(vf->guest.devfn, ==, DEVFN(2, 0));
+    /*
+     * A virtual function at host function 5 joins its host device's slot
+     * as any function (pciback's vpci.c: only a VF at function 0 stays
+     * alone; seen in the bed: VF 0000:00:0b.1, alone, became 00:04.1).
+     */
+    g_assert_cmpuint(vf->guest.devfn, ==, DEVFN(0, 5));
     /* Another slot of the same host bus is another device. */
-    g_assert_cmpuint(o1->guest.devfn, ==, DEVFN(3, 0));
+    g_assert_cmpuint(o1->guest.devfn, ==, DEVFN(2, 0));
     g_assert_cmpuint(conf_rd(&x, f3, 0, 4), ==, 0x100e8086);
     g_assert_cmpuint(conf_rd(&x, f0, 0, 4), ==, 0x10d38086);
     g_assert_cmpuint(xpv_num_funcs(x.b), ==, 5);
     fx_free(&x);
 
-    /* Nothing joins a virtual function's slot either. */
+    /* A VF first, at function 2: its slot and number; others join it. */
     fx_init(&x, XPV_MODE_VPCI);
     vf = fx_add_host(&x, load("e1000"), bdf(0, 7, 0, 2), false, true);
+    f3 = fx_add(&x, "e1000", bdf(0, 7, 0, 3));
+    g_assert_cmpuint(vf->guest.devfn, ==, DEVFN(0, 2));
+    g_assert_cmpuint(f3->guest.devfn, ==, DEVFN(0, 3));
+    fx_free(&x);
+
+    /* A VF at function 0 is alone: it joins no slot, and nothing its. */
+    fx_init(&x, XPV_MODE_VPCI);
+    f3 = fx_add(&x, "e1000", bdf(0, 7, 0, 3));
+    vf = fx_add_host(&x, load("e1000"), bdf(0, 7, 0, 0), false, true);
+    o = fx_add(&x, "edu", bdf(0, 7, 0, 4));
+    g_assert_cmpuint(f3->guest.devfn, ==, DEVFN(0, 3));
+    g_assert_cmpuint(vf->guest.devfn, ==, DEVFN(1, 0));
+    g_assert_cmpuint(o->guest.devfn, ==, DEVFN(0, 4));
+    fx_free(&x);
+    fx_init(&x, XPV_MODE_VPCI);
+    vf = fx_add_host(&x, load("e1000"), bdf(0, 7, 0, 0), false, true);
     f3 = fx_add(&x, "e1000", bdf(0, 7, 0, 3));
     g_assert_cmpuint(vf->guest.devfn, ==, DEVFN(0, 0));
     g_assert_cmpuint(f3->guest.devfn, ==, DEVFN(1, 3));

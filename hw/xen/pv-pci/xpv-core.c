@@ -183,7 +183,10 @@ static bool xpv_vslot_used(const XpvBackend *b, unsigned slot)
     return false;
 }
 
-/* A function of the same host device already has a virtual slot? */
+/*
+ * A function of the same host device already has a virtual slot?  Not
+ * one that a virtual function at host function 0 holds: it stays alone.
+ */
 static int xpv_vslot_of_device(const XpvBackend *b, XpvBdf host)
 {
     unsigned i;
@@ -191,7 +194,8 @@ static int xpv_vslot_of_device(const XpvBackend *b, XpvBdf host)
     for (i = 0; i < XPV_MAX_FUNCS; i++) {
         const XpvFunc *g = &b->funcs[i];
 
-        if (b->used[i] && !g->virtfn && g->host.domain == host.domain &&
+        if (b->used[i] && !(g->virtfn && !XPV_FUNC(g->host.devfn)) &&
+            g->host.domain == host.domain &&
             g->host.bus == host.bus &&
             XPV_SLOT(g->host.devfn) == XPV_SLOT(host.devfn)) {
             return XPV_SLOT(g->guest.devfn);
@@ -201,15 +205,18 @@ static int xpv_vslot_of_device(const XpvBackend *b, XpvBdf host)
 }
 
 /*
- * vpci: functions of one host device share a virtual slot and keep their
- * function numbers; anything else takes the first free slot.  A virtual
- * function sits alone at function 0.
+ * vpci, as pciback places them: every function keeps its host function
+ * number; functions of one host device share a virtual slot; anything
+ * else takes the first free slot.  An SR-IOV virtual function is placed
+ * the same way (pciback: a VF 0000:00:0b.1 alone became 00:04.1), except
+ * that one at host function 0 takes a slot of its own, which nothing
+ * joins.
  */
 static bool xpv_vpci_place(const XpvBackend *b, const XpvFuncConfig *cfg,
                            XpvBdf *guest, GError **errp)
 {
-    unsigned fn = cfg->virtfn ? 0 : XPV_FUNC(cfg->host.devfn);
-    int slot = cfg->virtfn ? -1 : xpv_vslot_of_device(b, cfg->host);
+    unsigned fn = XPV_FUNC(cfg->host.devfn);
+    int slot = cfg->virtfn && !fn ? -1 : xpv_vslot_of_device(b, cfg->host);
     unsigned s;
 
     for (s = 0; slot < 0 && s < XPV_SLOTS; s++) {

@@ -79,7 +79,7 @@ typedef struct XpvFunc {
     XpfDevice *dev;         /* owned by the path */
     void *opaque;           /* the path's */
     int intx_pirq;          /* returned by disable_msi/msix (0: none) */
-    bool virtfn;            /* SR-IOV VF: own virtual slot, function 0 */
+    bool virtfn;            /* SR-IOV VF (placed as pciback places it) */
     XpvIrqMode irq;
     unsigned nvec;          /* vectors of irq */
     int pirqs[SH_INFO_MAX_VEC];

@@ -78,18 +78,8 @@ if in_bed "xHCI controllers" "${HVM_XHCI:-0}"; then
     [ -n "$XHCI" ] || { fail dom0-devices "no xHCI (1b36:000d, 1033:0194) in dom0"; exit 1; }
     DEVS="$DEVS $XHCI"
 fi
-VFPF=
-VF=
-if in_bed "SR-IOV virtual function" "${HVM_VF:-0}"; then
-    VFPF=$(vf_pf) || { fail dom0-devices "no SR-IOV NVMe (8086:5845) in dom0"; exit 1; }
-    VF=$(vf_setup "$VFPF")
-    if [ -n "$VF" ]; then
-        info "SR-IOV: VF $VF of $VFPF, made by dom0's nvme driver (vf-setup.log)"
-        DEVS="$DEVS $VF"
-    else
-        fail vf-setup "no VF of $VFPF: $(tail -n 3 "$RES/vf-setup.log" | tr '\n' ' ')"
-    fi
-fi
+vf_take "${HVM_VF:-0}" || exit 1
+DEVS="$DEVS $VF"
 HOT=
 if [ -n "$HVM_HOTADD" ]; then
     HOT=$(find_devs "$HVM_HOTADD" | head -n1)

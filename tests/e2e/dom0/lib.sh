@@ -543,6 +543,20 @@ vf_setup() {
     } >>"$RES/vf-setup.log" 2>&1
     [ -n "$vf" ] && echo "$vf"
 }
+# vf_take RELEASE: in that release's bed (1: every bed), the SR-IOV
+# NVMe's VF made (vf_setup) for this scenario: sets VFPF and VF (empty
+# elsewhere, or when vf_setup failed: FAIL vf-setup); false only when the
+# bed has no SR-IOV NVMe (FAIL dom0-devices).
+vf_take() {
+    VFPF= VF=
+    in_bed "SR-IOV virtual function" "$1" || return 0
+    VFPF=$(vf_pf) || { fail dom0-devices "no SR-IOV NVMe (8086:5845) in dom0"; return 1; }
+    if VF=$(vf_setup "$VFPF"); then
+        info "SR-IOV: VF $VF of $VFPF, made by dom0's nvme driver (vf-setup.log)"
+    else
+        fail vf-setup "no VF of $VFPF: $(tail -n 3 "$RES/vf-setup.log" | tr '\n' ' ')"
+    fi
+}
 # vf_teardown PF: the VF gone (sriov_numvfs 0), dom0's nvme driver off the
 # physical function and unloaded, as the bed had it.
 vf_teardown() {
@@ -553,11 +567,13 @@ vf_teardown() {
         for m in nvme nvme_core; do rmmod "$m"; done
     } >>"$RES/vf-setup.log" 2>&1
 }
-# nvmevf_arg: " e2e.nvmevf=SCENARIO@MIB": the guest's region of the SR-IOV
-# NVMe's namespace (NVME_REGIONS' order), recorded in
-# $RES/nvmevf-region.txt for run.sh.
+# nvmevf_arg [pv]: " e2e.nvmevf=SCENARIO@MIB": the guest's region of the
+# SR-IOV NVMe's namespace (NVME_REGIONS' order), recorded in
+# $RES/nvmevf-region.txt for run.sh; with pv " e2e.nvmevf=pv": a PV
+# guest's VF, whose driver cannot work (guest/baseline.sh vf_pv_check).
 nvmevf_arg() {
     local i
+    [ "${1:-}" = pv ] && { echo " e2e.nvmevf=pv"; return 0; }
     i=$(region_index) || return 0
     region_record nvmevf-region.txt $((i * 4))
     echo " e2e.nvmevf=$SCENARIO@$((i * 4))"

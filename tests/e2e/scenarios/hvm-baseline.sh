@@ -13,6 +13,7 @@ HVM_PCI="8086:100e 1b36:0010"
 # with HVM_SLOT8=bookworm the guest read dom0's ROM bytes and the 1 GiB
 # BAR worked (two boots and CI's make check, 2026-12-06).
 HVM_XHCI=bookworm
+HVM_VF=bookworm
 # A benchmark boot (make bench-e2e) passes slot 00:08 for the 1 GiB BAR's
 # window, as hvm-ours does.
 [ "${E2E_BENCH:-0}" = 1 ] && HVM_SLOT8=bookworm

@@ -20,7 +20,9 @@ in_bed "xHCI controllers" trixie && XHCI=$(xhci_devs)
 if [ -z "$E1000" ]; then
     fail dom0-devices "no e1000 (8086:100e) in dom0"; exit 1
 fi
-DEVS="$E1000 $EDU $E1000E $NVME $SLOT8 $XHCI"
+# an SR-IOV virtual function of the bed's SR-IOV NVMe: Debian 12 bed only
+vf_take bookworm || exit 1
+DEVS="$E1000 $EDU $E1000E $NVME $SLOT8 $XHCI $VF"
 info "devices: e1000=$E1000 edu=${EDU:-none} e1000e=${E1000E:-none} nvme=${NVME:-none} slot 08: ${SLOT8:-none} xhci: ${XHCI:-none}"
 
 # dom0's view, before assignment
@@ -38,7 +40,7 @@ name = "pvbase"
 type = "pv"
 kernel = "/e2e/guest/vmlinuz"
 ramdisk = "/e2e/guest/initrd.img"
-extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.pm=1$([ -n "$NVME" ] && nvme_arg)$([ -n "$SLOT8" ] && slot8_arg pciback)"
+extra = "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.pm=1$([ -n "$NVME" ] && nvme_arg)$([ -n "$VF" ] && nvmevf_arg pv)$([ -n "$SLOT8" ] && slot8_arg pciback)"
 memory = 256
 vcpus = 1
 pci = [ $pcilist ]
@@ -74,6 +76,7 @@ diff_domu_configs $DEVS
 
 mark compared
 unassign_all $DEVS
+[ -n "$VFPF" ] && vf_teardown "$VFPF"
 mark removed
 info "scenario took $(elapsed "$T_BEGIN") s"
 exit 0

@@ -10,6 +10,8 @@
 # (qom-set remove-host) while the guest still runs. Before the hot add, the
 # backend runs an AER recovery of the e1000 through the frontend
 # (x-inject-aer): the guest's driver must bring the device back.
+# In the Debian 12 bed an SR-IOV virtual function too (of the bed's SR-IOV
+# NVMe; what a PV guest gets of it: guest/baseline.sh vf_pv_check).
 . /e2e/lib.sh
 scenario_begin pv-ours
 
@@ -25,9 +27,11 @@ SLOT8= XHCI=
 in_bed "slot 00:08 (ROM, 1 GiB BAR)" trixie && SLOT8=$(slot8_devs)
 in_bed "xHCI controllers" trixie && XHCI=$(xhci_devs)
 [ -n "$NVME" ] || { fail dom0-devices "no NVMe (1b36:0010) in dom0"; exit 1; }
+# an SR-IOV virtual function of the bed's SR-IOV NVMe: Debian 12 bed only
+vf_take bookworm || exit 1
 [ -n "$SLOT8" ] || [ "$E2E_RELEASE" != trixie ] || { fail dom0-devices "no display (1234:1111) in dom0"; exit 1; }
-DEVS="$E1000 $EDU $E1000E $NVME $SLOT8 $XHCI"
-HOSTS=$(echo $E1000 $E1000E $NVME $SLOT8 $XHCI | tr ' ' ';')
+DEVS="$E1000 $EDU $E1000E $NVME $SLOT8 $XHCI $VF"
+HOSTS=$(echo $E1000 $E1000E $NVME $SLOT8 $XHCI $VF | tr ' ' ';')
 info "devices: $HOSTS"
 
 save_dom0_views $DEVS
@@ -39,7 +43,7 @@ pciback_policy_set "$E1000" permissive
 save_configs before $DEVS
 
 pv_ours_cfg /tmp/pvours.cfg pvours \
-    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1 e2e.pm=1$(nvme_arg)$([ -n "$SLOT8" ] && slot8_arg pciback)"
+    "console=hvc0 quiet e2e.scenario=baseline e2e.dev=8086:100e e2e.unplug=1 e2e.hotadd=1234:11e8 e2e.cfgwrites=1 e2e.aer=1 e2e.pm=1$(nvme_arg)$([ -n "$VF" ] && nvmevf_arg pv)$([ -n "$SLOT8" ] && slot8_arg pciback)"
 
 LOG=/var/log/xen/console/guest-pvours.log
 t0=$(uptime_s)
@@ -148,5 +152,6 @@ diff_domu_configs $DEVS
 # After the guest: dom0's view of each function equals what it was before.
 check_restored check $DEVS
 unassign_all $DEVS
+[ -n "$VFPF" ] && vf_teardown "$VFPF"
 info "scenario took $(elapsed "$T_BEGIN") s"
 exit 0

@@ -26,6 +26,7 @@ HVM_PCI="8086:100e 8086:10d3 1b36:0010"
 # more (tests/e2e/README.md, "Guests created once more").
 HVM_SLOT8=bookworm
 HVM_XHCI=bookworm
+HVM_VF=bookworm
 HVM_HOTADD=1234:11e8
 HVM_CFGWRITES=1
 # dom0's view after: as before but the MSI message registers Xen programmed
