@@ -48,13 +48,16 @@ static int admin(int fd, struct nvme_admin_cmd *c)
     return rc != 0;
 }
 
+/* A number in C notation up to @max, the whole argument; else *bad. */
 static unsigned long num(const char *s, unsigned long max, int *bad)
 {
-    char *end;
-    unsigned long v = strtoul(s, &end, 0);
+    long v = -1;
+    char tail;
 
-    if (!*s || *end || v > max) {
+    if (sscanf(s, "%li%c", &v, &tail) != 1 || v < 0 ||
+        (unsigned long)v > max) {
         *bad = 1;
+        return 0;
     }
     return v;
 }
