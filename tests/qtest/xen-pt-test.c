@@ -514,6 +514,19 @@ static void test_rom(void)
     pt_stop(&pt);
 }
 
+/*
+ * The guest places 64-bit BAR 0 at @hi:@lo and turns memory decoding on:
+ * the hypercall log since the last look.
+ */
+static char *bar64_place(Pt *pt, size_t *seen, uint32_t lo, uint32_t hi)
+{
+    g_free(hv_log_new(pt, seen));
+    qpci_config_writel(pt->dev, PCI_BASE_ADDRESS_0, lo);
+    qpci_config_writel(pt->dev, PCI_BASE_ADDRESS_1, hi);
+    qpci_config_writew(pt->dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    return hv_log_new(pt, seen);
+}
+
 /* A 64-bit BAR placed above 4 GiB maps both halves' address. */
 static void test_bar64(void)
 {
@@ -522,11 +535,7 @@ static void test_bar64(void)
     g_autofree char *log = NULL;
 
     pt_start(&pt, "nvme", NULL);
-    g_free(hv_log_new(&pt, &seen));
-    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0x00004000);
-    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_1, 0x8);
-    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
-    log = hv_log_new(&pt, &seen);
+    log = bar64_place(&pt, &seen, 0x00004000, 0x8);
     /* nvme's table lives in BAR 0: its page stays trapped. */
     assert_has(log, "map_mmio gfn=0x800004");
     assert_has(log, "mfn=0xc000");
@@ -570,11 +579,7 @@ static void test_virtfn(void)
                     0xffffc004);
     g_assert_cmphex(qpci_config_readl(pt.dev, PCI_BASE_ADDRESS_1), ==,
                     0xffffffff);
-    g_free(hv_log_new(&pt, &seen));
-    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_0, 0xe0000000);
-    qpci_config_writel(pt.dev, PCI_BASE_ADDRESS_1, 0);
-    qpci_config_writew(pt.dev, PCI_COMMAND, PCI_COMMAND_MEMORY);
-    log = hv_log_new(&pt, &seen);
+    log = bar64_place(&pt, &seen, 0xe0000000, 0);
     assert_has(log, "map_mmio gfn=0xe0000 mfn=0xc0104");
     qpci_unplug_acpi_device_test(pt.qts, "pt0", SLOT);
     g_assert_true(g_file_get_contents(pt.fake.config, &cfg, &len, NULL));
