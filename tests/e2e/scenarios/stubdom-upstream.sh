@@ -18,6 +18,8 @@ HVM_PCI="8086:100e 8086:10d3 1b36:0010"
 # controllers, recorded once with HVM_SLOT8=trixie HVM_XHCI=trixie
 # (2026-12-06, Debian 13): everything works, the guest reads no ROM (as
 # through pciback), MSI shows 1 of 1 messages.
+# The SR-IOV VF in the Debian 12 bed, as stubdom-ours.
+HVM_VF=bookworm
 HVM_HOTADD=1234:11e8
 HVM_RESTORE=info
 HVM_STUBDOM_MEM=256
