@@ -942,6 +942,11 @@ intr_control_start() {
     "$tool" watch 2>>"$RES/intr-control.log" &
     INTR_PID=$!
     info "intr-control: $tool watch (pid $INTR_PID) for $*"
+    # Its first look over before pciback takes a function: what turns a
+    # switch on from then until xl create is the udev rule (a look of the
+    # watch's racing the rule failed intr-control-bound once).
+    wait_for 10 grep -q "watching" "$RES/intr-control.log" ||
+        fail intr-control "the watch did not start: $(tail -n2 "$RES/intr-control.log" | tr '\n' ' ')"
     if ! ls /usr/lib/udev/rules.d/$INTR_RULE >/dev/null 2>&1; then
         mkdir -p /etc/udev/rules.d
         sed "s|/usr/libexec/qemu-xenpt/intr-control|$tool|" /e2e/$INTR_RULE >/etc/udev/rules.d/$INTR_RULE
