@@ -421,15 +421,26 @@ said_or_gone() { log_has "$2" "$3" || { ! dom_exists "$1" && ! dom_exists "$1"; 
 
 # stall_record NAME LOG WHAT: when a guest's console LOG stops short of
 # what was awaited (WHAT), what dom0 sees then, in $RES/stall-WHAT.txt:
-# the log's size and tail, free space, the domains and their vCPUs, and
-# the state of each thread of the guest's device model (if in dom0).
+# the log's size and tail, free space, the domains and their vCPUs, the
+# guest's vCPU registers and stacks (xenctx: addresses, the guests boot with
+# nokaslr, System.map names them), its emulated interrupt controllers and
+# ISA lines (xen-hvmctx: PIC, IOAPIC, LAPIC), Xen's view of its vCPUs and event
+# channels (debug keys q and e, in xl dmesg), and the state of each thread
+# of the guest's device model (if in dom0).
 stall_record() {
-    local name=$1 log=$2 f=$RES/stall-$3.txt dm t
+    local name=$1 log=$2 f=$RES/stall-$3.txt dm t id
+    id=$(xl domid "$name" 2>/dev/null)
     {
         echo "== $(uptime_s) s: $log"; ls -l "$log"; tail -c 400 "$log"; echo
         echo "== df"; df -k / /var/log /tmp 2>&1
         echo "== xl list"; xl list 2>&1; echo "== xl vcpu-list"; xl vcpu-list 2>&1
-        dm=$(xenstore-read "/local/domain/$(xl domid "$name" 2>/dev/null)/image/device-model-pid" 2>/dev/null)
+        if [ -n "$id" ]; then
+            echo "== xenctx -a -S -C $id"; xenctx -a -S -C "$id" 2>&1 | head -n 400
+            echo "== xen-hvmctx $id"; xen-hvmctx "$id" 2>&1 | head -n 600
+            echo "== xl debug-keys q e, then xl dmesg's tail"
+            xl debug-keys q 2>&1; xl debug-keys e 2>&1; xl dmesg 2>&1 | tail -n 400
+        fi
+        dm=$(xenstore-read "/local/domain/$id/image/device-model-pid" 2>/dev/null)
         if [ -n "$dm" ] && [ -d "/proc/$dm" ]; then
             echo "== device model $dm threads (name state wchan)"
             for t in /proc/$dm/task/*; do
