@@ -10,7 +10,7 @@
 # while it runs; all leave by xl pci-detach. In both beds also an SR-IOV
 # virtual function (of the bed's SR-IOV NVMe, its namespace written and
 # read back): the VF's MSI-X on both releases (the Debian 13 stall
-# tests/e2e/README.md describes was seen once with it, in seven boots).
+# tests/e2e/README.md describes was seen once with it, in sixteen boots).
 HVM_SCENARIO=hvm-ours
 HVM_DM=/usr/libexec/qemu-xenpt/qemu-system-x86_64
 HVM_EXAMPLE=hvm-dom0.cfg
